@@ -1,0 +1,32 @@
+using Stoke.Abstractions.Tensors;
+
+namespace Stoke.Abstractions.Engines;
+
+/// <summary>Turns artifact bytes into runnable sessions. Engines know nothing of HTTP, Orleans or policies.</summary>
+public interface IInferenceEngine
+{
+    /// <summary>The engine's name as written in a function spec (<c>onnx</c>, <c>llama</c>).</summary>
+    string Name { get; }
+
+    /// <summary>Loads a session; throws <see cref="InvalidModelException"/> when the bytes are not a model this engine runs.</summary>
+    IModelSession Load(byte[] artifact, EngineLoadOptions options);
+}
+
+/// <summary>Engine settings for one session.</summary>
+public sealed record EngineLoadOptions
+{
+    /// <summary>Threads one engine call may use (0: the engine's default).</summary>
+    public int IntraOpThreads { get; init; }
+}
+
+/// <summary>One loaded model. <see cref="Run"/> may be called from several threads at once.</summary>
+public interface IModelSession : IDisposable
+{
+    ModelSignature Signature { get; }
+
+    /// <summary>Runs the model; <paramref name="outputs"/> null means all outputs.</summary>
+    Tensor[] Run(IReadOnlyList<Tensor> inputs, IReadOnlyList<string>? outputs);
+}
+
+/// <summary>The artifact is not a model the engine can load (corrupt, truncated, wrong format).</summary>
+public sealed class InvalidModelException(string message, Exception? inner = null) : Exception(message, inner);

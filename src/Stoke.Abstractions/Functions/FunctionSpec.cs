@@ -1,0 +1,105 @@
+using Stoke.Abstractions.Tensors;
+
+namespace Stoke.Abstractions.Functions;
+
+/// <summary>
+/// One immutable version of a deployed function: the artifact, its engine and signature, and its policies.
+/// A new deploy of the same name is a new version; the spec of an existing version never changes.
+/// </summary>
+[GenerateSerializer, Immutable]
+public sealed record FunctionSpec
+{
+    [Id(0)] public required string Tenant { get; init; }
+    [Id(1)] public required string Name { get; init; }
+    [Id(2)] public required int Version { get; init; }
+    /// <summary>Engine that runs the artifact: <c>onnx</c> or <c>llama</c>.</summary>
+    [Id(3)] public required string Engine { get; init; }
+    [Id(4)] public required ArtifactRef Artifact { get; init; }
+    [Id(5)] public required ModelSignature Signature { get; init; }
+    [Id(6)] public BatchingOptions Batching { get; init; } = new();
+    [Id(7)] public ScalingOptions Scaling { get; init; } = new();
+    /// <summary>Memory one instance is expected to hold; placement and the node budget count this.</summary>
+    [Id(8)] public long InstanceMemoryBytes { get; init; }
+    /// <summary>Latency objective for one request, used by SLO-aware policies and reported as attainment.</summary>
+    [Id(9)] public TimeSpan? Slo { get; init; }
+    [Id(10)] public Dictionary<string, string> Labels { get; init; } = [];
+    [Id(11)] public DateTimeOffset CreatedAt { get; init; }
+    /// <summary>Price per 1K input / output tokens and per GB-second, for cost per request.</summary>
+    [Id(12)] public Pricing Pricing { get; init; } = new();
+
+    /// <summary>The key a function is known by in the cluster: tenant and name.</summary>
+    public string Key => FunctionKey.Of(Tenant, Name);
+}
+
+/// <summary>Builds and splits the cluster-wide key of a function.</summary>
+public static class FunctionKey
+{
+    public static string Of(string tenant, string name) => tenant + "/" + name;
+}
+
+/// <summary>A model artifact, addressed by the SHA-256 of its bytes.</summary>
+[GenerateSerializer, Immutable]
+public sealed record ArtifactRef(
+    [property: Id(0)] string Sha256,
+    [property: Id(1)] long SizeBytes,
+    [property: Id(2)] string FileName);
+
+/// <summary>How an instance merges requests into batches.</summary>
+[GenerateSerializer, Immutable]
+public sealed record BatchingOptions
+{
+    /// <summary>Batching policy by name (see <see cref="PolicyNames"/>).</summary>
+    [Id(0)] public string Policy { get; init; } = PolicyNames.FixedBatching;
+    /// <summary>Largest batch one engine call takes; 1 turns batching off.</summary>
+    [Id(1)] public int MaxBatchSize { get; init; } = 8;
+    /// <summary>Longest a request waits for others to join its batch.</summary>
+    [Id(2)] public TimeSpan MaxQueueDelay { get; init; } = TimeSpan.FromMilliseconds(2);
+}
+
+/// <summary>How many instances a function runs and for how long they stay.</summary>
+[GenerateSerializer, Immutable]
+public sealed record ScalingOptions
+{
+    [Id(0)] public string Autoscaler { get; init; } = PolicyNames.Kpa;
+    [Id(1)] public string KeepAlive { get; init; } = PolicyNames.FixedKeepAlive;
+    [Id(2)] public int MinInstances { get; init; }
+    [Id(3)] public int MaxInstances { get; init; } = 4;
+    /// <summary>Requests in flight one instance should carry (Knative's container concurrency target).</summary>
+    [Id(4)] public double TargetConcurrency { get; init; } = 8;
+    /// <summary>Idle time after which an instance is released (the fixed keep-alive's TTL).</summary>
+    [Id(5)] public TimeSpan KeepAliveTtl { get; init; } = TimeSpan.FromMinutes(5);
+    [Id(6)] public TimeSpan StableWindow { get; init; } = TimeSpan.FromSeconds(60);
+    [Id(7)] public TimeSpan PanicWindow { get; init; } = TimeSpan.FromSeconds(6);
+    /// <summary>Panic when the panic window wants this many times the ready instances.</summary>
+    [Id(8)] public double PanicThreshold { get; init; } = 2.0;
+    /// <summary>Requests the activator holds for this function while no instance can take them.</summary>
+    [Id(9)] public int MaxQueuedRequests { get; init; } = 256;
+    /// <summary>Deadline given to a request that names none.</summary>
+    [Id(10)] public TimeSpan DefaultDeadline { get; init; } = TimeSpan.FromSeconds(30);
+}
+
+/// <summary>Prices that turn usage into cost.</summary>
+[GenerateSerializer, Immutable]
+public sealed record Pricing
+{
+    [Id(0)] public decimal PerGbSecond { get; init; } = 0.0000166667m;
+    [Id(1)] public decimal PerThousandInputTokens { get; init; }
+    [Id(2)] public decimal PerThousandOutputTokens { get; init; }
+}
+
+/// <summary>Names of the built-in policies, as used in specs, configuration and the simulator.</summary>
+public static class PolicyNames
+{
+    public const string FixedBatching = "fixed";
+    public const string SloAdaptiveBatching = "slo-adaptive";
+    public const string Kpa = "kpa";
+    public const string Predictive = "predictive";
+    public const string FixedKeepAlive = "fixed";
+    public const string HybridHistogram = "hybrid-histogram";
+    public const string LongShortHistogram = "long-short-histogram";
+    public const string FirstFit = "first-fit";
+    public const string BestFit = "best-fit";
+    public const string LocalityAware = "locality";
+    public const string LruEviction = "lru";
+    public const string CostAwareEviction = "cost-aware";
+}
