@@ -1,0 +1,161 @@
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Stoke.Gateway.Auth;
+using Stoke.Gateway.Management;
+using Stoke.Gateway.Metrics;
+using Stoke.Gateway.OpenInference;
+using Stoke.Gateway.Routing;
+using Stoke.Runtime.Deployment;
+using Stoke.Runtime.Instances;
+
+namespace Stoke.Gateway.Hosting;
+
+/// <summary>
+/// The node's HTTP front door: a Kestrel app started beside the silo and wired to the silo's services (grain factory,
+/// node host, meters). Being a hosted service of the silo's host, it runs the same way in <c>stoke serve</c> and in
+/// each silo of an in-process test cluster.
+/// </summary>
+public sealed partial class GatewayServer(IServiceProvider silo, GatewayOptions options, ILogger<GatewayServer> logger) : IHostedService, IAsyncDisposable
+{
+    private WebApplication? _app;
+
+    /// <summary>The address Kestrel bound (with the real port when the configured one was 0).</summary>
+    public Uri? Address { get; private set; }
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.Services.AddSingleton(silo.GetRequiredService<ILoggerFactory>());
+        builder.WebHost.UseKestrel(k =>
+        {
+            k.Limits.MaxRequestBodySize = options.MaxModelBytes;
+            k.AddServerHeader = false;
+        });
+        builder.WebHost.UseUrls(options.Url);
+        Bridge(builder.Services);
+        _app = builder.Build();
+        _app.MapStoke();
+        await _app.StartAsync(cancellationToken);
+        var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        Address = new Uri(address.Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal).Replace("[::]", "127.0.0.1", StringComparison.Ordinal));
+        Log.Listening(logger, Address);
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (_app is not null)
+        {
+            await _app.StopAsync(cancellationToken);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_app is not null)
+        {
+            await _app.DisposeAsync();
+        }
+    }
+
+    // The web app has its own container; the runtime's singletons come from the silo so both sides share them.
+    private void Bridge(IServiceCollection services)
+    {
+        services.AddSingleton(silo.GetRequiredService<IGrainFactory>());
+        services.AddSingleton(silo.GetRequiredService<NodeHost>());
+        services.AddSingleton(silo.GetRequiredService<FunctionDeployer>());
+        services.AddSingleton(silo.GetRequiredService<TimeProvider>());
+        services.AddSingleton(silo.GetRequiredService<Orleans.Runtime.IClusterMembershipService>());
+        services.AddSingleton(silo.GetRequiredService<GatewayMetrics>());
+        services.AddSingleton(silo.GetRequiredService<PrometheusExporter>());
+        services.AddSingleton(options);
+        services.AddSingleton(new TenantResolver(options));
+        services.AddSingleton<FunctionDirectory>();
+        foreach (var extension in silo.GetServices<IGatewayExtension>())
+        {
+            services.AddSingleton(extension);
+            extension.ConfigureServices(services, silo);
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 3000, Level = LogLevel.Information, Message = "Stoke gateway listening on {Address}")]
+        public static partial void Listening(ILogger logger, Uri address);
+    }
+}
+
+/// <summary>Lets another component (the OpenAI API) add services and endpoints to every node's gateway.</summary>
+public interface IGatewayExtension
+{
+    void ConfigureServices(IServiceCollection services, IServiceProvider silo);
+
+    void MapEndpoints(WebApplication app);
+}
+
+/// <summary>Maps all of Stoke's HTTP surface with its auth and error handling.</summary>
+public static class StokeEndpoints
+{
+    public static void MapStoke(this WebApplication app)
+    {
+        app.Use(async (context, next) =>
+        {
+            var path = context.Request.Path;
+            var open = path.StartsWithSegments("/v2/health") || path.StartsWithSegments("/metrics");
+            if (!open)
+            {
+                var tenant = context.RequestServices.GetRequiredService<TenantResolver>().Resolve(context, out var reason);
+                if (tenant is null)
+                {
+                    context.Response.Headers.WWWAuthenticate = "Bearer";
+                    await Errors.ErrorResponses.WriteAsync(context, StatusCodes.Status401Unauthorized, reason!);
+                    return;
+                }
+
+                context.SetTenant(tenant);
+            }
+
+            try
+            {
+                await next(context);
+            }
+            catch (Exception ex) when (!context.Response.HasStarted)
+            {
+                await Errors.ErrorResponses.WriteAsync(context, ex);
+            }
+        });
+        app.MapGet("/metrics", (PrometheusExporter exporter) => Results.Text(exporter.Render(), "text/plain; version=0.0.4"));
+        app.MapOpenInference();
+        app.MapManagement();
+        foreach (var extension in app.Services.GetServices<IGatewayExtension>())
+        {
+            extension.MapEndpoints(app);
+        }
+    }
+}
+
+/// <summary>Registers the gateway in a silo's host.</summary>
+public static class StokeGatewayServiceCollectionExtensions
+{
+    public static IServiceCollection AddStokeGateway(this IServiceCollection services, Action<GatewayOptions>? configure = null)
+    {
+        services.AddOptions<GatewayOptions>().BindConfiguration(GatewayOptions.Section)
+            .Configure(o => configure?.Invoke(o))
+            .Validate(o => o.MaxRequestBodyBytes > 0, "Stoke:Gateway:MaxRequestBodyBytes must be positive.")
+            .Validate(o => o.ApiKeys.TrueForAll(k => k.Key.Length >= 8 && k.Tenant.Length > 0), "Stoke:Gateway:ApiKeys: each key needs 8+ characters and a tenant.")
+            .ValidateOnStart();
+        services.AddSingleton(sp => sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<GatewayOptions>>().Value);
+        services.AddSingleton<GatewayMetrics>();
+        services.AddSingleton<PrometheusExporter>();
+        services.AddSingleton<GatewayServer>();
+        services.AddHostedService(sp => sp.GetRequiredService<GatewayServer>());
+        return services;
+    }
+}

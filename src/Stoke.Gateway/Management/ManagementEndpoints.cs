@@ -1,0 +1,143 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Stoke.Abstractions.Functions;
+using Stoke.Abstractions.Usage;
+using Stoke.Gateway.Auth;
+using Stoke.Gateway.Hosting;
+using Stoke.Gateway.Routing;
+using Stoke.Runtime.Deployment;
+using Stoke.Runtime.Grains;
+using Stoke.Runtime.Instances;
+
+namespace Stoke.Gateway.Management;
+
+/// <summary>
+/// The management API (<c>/api/...</c>): deploy, list, describe, delete, usage and live status. Each call sees only
+/// the caller's tenant. Documented in docs/api.md.
+/// </summary>
+public static class ManagementEndpoints
+{
+    public static void MapManagement(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/api/functions/{name}", Deploy);
+        app.MapGet("/api/functions", (Delegate)List);
+        app.MapGet("/api/functions/{name}", Describe);
+        app.MapDelete("/api/functions/{name}", Delete);
+        app.MapGet("/api/usage", Usage);
+        app.MapGet("/api/status", (Delegate)Status);
+    }
+
+    private static async Task<IResult> Deploy(HttpContext context, string name)
+    {
+        var options = context.RequestServices.GetRequiredService<GatewayOptions>();
+        FunctionDeployer.ValidateName(name);
+        var artifact = await RequestBody.ReadAsync(context, options.MaxModelBytes);
+        var request = DeploySettings.Parse(context.Tenant(), name, artifact, context.Request.Query);
+        var spec = await context.RequestServices.GetRequiredService<FunctionDeployer>().DeployAsync(request, context.RequestAborted);
+        context.RequestServices.GetRequiredService<FunctionDirectory>().Invalidate(spec.Tenant, spec.Name);
+        return Results.Json(spec, ApiJson.Options, statusCode: StatusCodes.Status201Created);
+    }
+
+    private static async Task<IResult> List(HttpContext context)
+    {
+        var specs = await Registry(context).List();
+        return Results.Json(specs, ApiJson.Options);
+    }
+
+    private static async Task<IResult> Describe(HttpContext context, string name)
+    {
+        var versions = await Registry(context).Versions(name);
+        if (versions.Length == 0)
+        {
+            throw new StokeException(StokeErrorKind.NotFound, $"Unknown function '{name}'.");
+        }
+
+        var grains = context.RequestServices.GetRequiredService<IGrainFactory>();
+        var status = await Task.WhenAll(versions.Select(v => grains.GetGrain<IFunctionGrain>(FunctionVersionKey.Of(v.Tenant, v.Name, v.Version)).Status()));
+        return Results.Json(new FunctionDescription(versions[^1], versions, status), ApiJson.Options);
+    }
+
+    private static async Task<IResult> Delete(HttpContext context, string name)
+    {
+        var removed = await context.RequestServices.GetRequiredService<FunctionDeployer>().DeleteAsync(context.Tenant(), name);
+        if (removed.Length == 0)
+        {
+            throw new StokeException(StokeErrorKind.NotFound, $"Unknown function '{name}'.");
+        }
+
+        context.RequestServices.GetRequiredService<FunctionDirectory>().Invalidate(context.Tenant(), name);
+        return Results.Json(new { deleted = name, versions = removed.Select(v => v.Version).ToArray() }, ApiJson.Options);
+    }
+
+    private static async Task<IResult> Usage(HttpContext context, string? function)
+    {
+        var grains = context.RequestServices.GetRequiredService<IGrainFactory>();
+        var registry = Registry(context);
+        var names = function is null ? (await registry.List()).Select(s => s.Name).ToArray() : [function];
+        var rows = new List<UsageSummary>();
+        foreach (var name in names)
+        {
+            var versions = await registry.Versions(name);
+            if (versions.Length == 0 && function is not null)
+            {
+                throw new StokeException(StokeErrorKind.NotFound, $"Unknown function '{name}'.");
+            }
+
+            foreach (var v in versions)
+            {
+                rows.Add(await grains.GetGrain<IFunctionGrain>(FunctionVersionKey.Of(v.Tenant, v.Name, v.Version)).Usage());
+            }
+        }
+
+        var total = rows.Aggregate(new UsageSummary { Tenant = context.Tenant(), Function = "*" }, (sum, r) => sum with
+        {
+            Requests = sum.Requests + r.Requests,
+            Failures = sum.Failures + r.Failures,
+            ColdStarts = sum.ColdStarts + r.ColdStarts,
+            QueueMs = sum.QueueMs + r.QueueMs,
+            ColdStartMs = sum.ColdStartMs + r.ColdStartMs,
+            ComputeMs = sum.ComputeMs + r.ComputeMs,
+            MemoryMbSeconds = sum.MemoryMbSeconds + r.MemoryMbSeconds,
+            InputTokens = sum.InputTokens + r.InputTokens,
+            OutputTokens = sum.OutputTokens + r.OutputTokens,
+            Cost = sum.Cost + r.Cost,
+        });
+        return Results.Json(new UsageReport(context.Tenant(), rows, total), ApiJson.Options);
+    }
+
+    private static async Task<IResult> Status(HttpContext context)
+    {
+        var grains = context.RequestServices.GetRequiredService<IGrainFactory>();
+        var node = context.RequestServices.GetRequiredService<NodeHost>();
+        var membership = context.RequestServices.GetRequiredService<Orleans.Runtime.IClusterMembershipService>();
+        var nodes = await Task.WhenAll(membership.CurrentSnapshot.Members.Values
+            .Where(m => m.Status == Orleans.Runtime.SiloStatus.Active)
+            .Select(m => grains.GetGrain<INodeGrain>(m.SiloAddress.ToParsableString()).Snapshot()));
+        var specs = await Registry(context).List();
+        var keys = specs.Select(s => (s.Name, s.Version)).ToHashSet();
+        var prefix = context.Tenant() + "/";
+        foreach (var instance in nodes.SelectMany(n => n.Instances).Where(i => i.FunctionKey.StartsWith(prefix, StringComparison.Ordinal)))
+        {
+            keys.Add((instance.FunctionKey[prefix.Length..], instance.Version));
+        }
+
+        var functions = await Task.WhenAll(keys.OrderBy(k => k.Name, StringComparer.Ordinal).ThenBy(k => k.Version)
+            .Select(k => grains.GetGrain<IFunctionGrain>(FunctionVersionKey.Of(context.Tenant(), k.Name, k.Version)).Status()));
+        var visibleNodes = nodes.Select(n => n with { Instances = n.Instances.Where(i => i.FunctionKey.StartsWith(prefix, StringComparison.Ordinal)).ToArray() });
+        return Results.Json(new ClusterStatus(node.NodeId, visibleNodes.ToArray(), functions), ApiJson.Options);
+    }
+
+    private static IFunctionRegistryGrain Registry(HttpContext context) =>
+        context.RequestServices.GetRequiredService<IGrainFactory>().GetGrain<IFunctionRegistryGrain>(context.Tenant());
+}
+
+/// <summary><c>GET /api/functions/{name}</c>: the latest spec, every version and each version's live status.</summary>
+public sealed record FunctionDescription(FunctionSpec Latest, FunctionSpec[] Versions, FunctionStatus[] Status);
+
+/// <summary><c>GET /api/usage</c>: per function version, and the tenant's total.</summary>
+public sealed record UsageReport(string Tenant, List<UsageSummary> Functions, UsageSummary Total);
+
+/// <summary><c>GET /api/status</c>: the nodes (with this tenant's instances) and the tenant's functions.</summary>
+public sealed record ClusterStatus(string ServedBy, NodeSnapshot[] Nodes, FunctionStatus[] Functions);

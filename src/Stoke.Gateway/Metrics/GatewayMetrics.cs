@@ -1,0 +1,55 @@
+using System.Diagnostics.Metrics;
+using Stoke.Abstractions.Usage;
+
+namespace Stoke.Gateway.Metrics;
+
+/// <summary>Request instruments of the gateway (meter <c>Stoke.Gateway</c>): counts and latency by phase.</summary>
+public sealed class GatewayMetrics
+{
+    public const string MeterName = "Stoke.Gateway";
+    private readonly Counter<long> _requests;
+    private readonly Histogram<double> _total;
+    private readonly Histogram<double> _queue;
+    private readonly Histogram<double> _coldStart;
+    private readonly Histogram<double> _compute;
+
+    public GatewayMetrics(IMeterFactory meterFactory)
+    {
+        var meter = meterFactory.Create(MeterName);
+        _requests = meter.CreateCounter<long>("stoke.requests", "{request}", "Inference requests by function and status code.");
+        _total = meter.CreateHistogram<double>("stoke.request.duration", "s", "Time from request received to response ready.");
+        _queue = meter.CreateHistogram<double>("stoke.request.queue.duration", "s", "Time a request waited in a batch queue.");
+        _coldStart = meter.CreateHistogram<double>("stoke.request.cold_start.duration", "s", "Time a request was held for a cold start.");
+        _compute = meter.CreateHistogram<double>("stoke.request.compute.duration", "s", "Engine time of the batch that served a request.");
+    }
+
+    public void Completed(string function, int status, TimeSpan duration, UsageRecord? usage)
+    {
+        var fn = new KeyValuePair<string, object?>("function", function);
+        _requests.Add(1, fn, new("status_code", status));
+        if (_total.Enabled)
+        {
+            _total.Record(duration.TotalSeconds, fn, new("status_code", status));
+        }
+
+        if (usage is null)
+        {
+            return;
+        }
+
+        if (_queue.Enabled)
+        {
+            _queue.Record(usage.QueueMs / 1000, fn);
+        }
+
+        if (_compute.Enabled)
+        {
+            _compute.Record(usage.ComputeMs / 1000, fn);
+        }
+
+        if (usage.ColdStartTier is not null && _coldStart.Enabled)
+        {
+            _coldStart.Record(usage.ColdStartMs / 1000, fn, new("tier", usage.ColdStartTier));
+        }
+    }
+}

@@ -1,0 +1,176 @@
+using System.Buffers;
+using System.Globalization;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Stoke.Abstractions.Functions;
+using Stoke.Abstractions.Tensors;
+using Stoke.Abstractions.Usage;
+using Stoke.Gateway.Auth;
+using Stoke.Gateway.Hosting;
+using Stoke.Gateway.Metrics;
+using Stoke.Gateway.Routing;
+using Stoke.OpenInference;
+using Stoke.Runtime.Grains;
+using Stoke.Runtime.Instances;
+
+namespace Stoke.Gateway.OpenInference;
+
+/// <summary>The Open Inference Protocol v2 REST endpoints: health, metadata, readiness and infer.</summary>
+public static class OipEndpoints
+{
+    /// <summary>Header naming a request's deadline in milliseconds from arrival; the function's default applies otherwise.</summary>
+    public const string TimeoutHeader = "Stoke-Timeout-Ms";
+
+    public static void MapOpenInference(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/v2/health/live", () => Results.Json(new { live = true }));
+        app.MapGet("/v2/health/ready", () => Results.Json(new { ready = true }));
+        app.MapGet("/v2", ServerMetadata);
+        app.MapGet("/v2/models/{name}", (HttpContext c, string name) => ModelMetadata(c, name, null));
+        app.MapGet("/v2/models/{name}/versions/{version}", (HttpContext c, string name, string version) => ModelMetadata(c, name, version));
+        app.MapGet("/v2/models/{name}/ready", (HttpContext c, string name) => ModelReady(c, name, null));
+        app.MapGet("/v2/models/{name}/versions/{version}/ready", (HttpContext c, string name, string version) => ModelReady(c, name, version));
+        app.MapPost("/v2/models/{name}/infer", (HttpContext c, string name) => Infer(c, name, null));
+        app.MapPost("/v2/models/{name}/versions/{version}/infer", (HttpContext c, string name, string version) => Infer(c, name, version));
+    }
+
+    private static Task ServerMetadata(HttpContext context)
+    {
+        var buffer = new ArrayBufferWriter<byte>();
+        OipMetadataWriter.WriteServerMetadata(buffer, "stoke", typeof(OipEndpoints).Assembly.GetName().Version?.ToString(3) ?? "0.1.0", [OipProtocol.BinaryTensorDataExtension]);
+        return WriteJson(context, buffer);
+    }
+
+    private static async Task ModelMetadata(HttpContext context, string name, string? version)
+    {
+        var directory = context.RequestServices.GetRequiredService<FunctionDirectory>();
+        var spec = await directory.ResolveAsync(context.Tenant(), name, ParseVersion(version));
+        var versions = await context.RequestServices.GetRequiredService<IGrainFactory>()
+            .GetGrain<IFunctionRegistryGrain>(context.Tenant()).Versions(name);
+        var buffer = new ArrayBufferWriter<byte>();
+        OipMetadataWriter.WriteModelMetadata(
+            buffer, name, versions.Select(v => v.Version.ToString(CultureInfo.InvariantCulture)), spec.Engine == "onnx" ? "onnxruntime_onnx" : spec.Engine, spec.Signature);
+        await WriteJson(context, buffer);
+    }
+
+    // A serverless function is ready whenever it is deployed: a request to a scaled-to-zero function starts an instance.
+    private static async Task ModelReady(HttpContext context, string name, string? version)
+    {
+        await context.RequestServices.GetRequiredService<FunctionDirectory>().ResolveAsync(context.Tenant(), name, ParseVersion(version));
+        var buffer = new ArrayBufferWriter<byte>();
+        OipMetadataWriter.WriteModelReady(buffer, name, true);
+        await WriteJson(context, buffer);
+    }
+
+    private static async Task Infer(HttpContext context, string name, string? version)
+    {
+        var services = context.RequestServices;
+        var time = services.GetRequiredService<TimeProvider>();
+        var options = services.GetRequiredService<GatewayOptions>();
+        var metrics = services.GetRequiredService<GatewayMetrics>();
+        var started = time.GetTimestamp();
+        var status = StatusCodes.Status200OK;
+        UsageRecord? usage = null;
+        try
+        {
+            var body = await RequestBody.ReadAsync(context, options.MaxRequestBodyBytes);
+            var headerLength = HeaderLength(context);
+            var parsed = OipRequestReader.Read(body, headerLength);
+            var spec = await services.GetRequiredService<FunctionDirectory>().ResolveAsync(context.Tenant(), name, ParseVersion(version));
+            OipValidator.Validate(parsed.Request, spec.Signature);
+            var outcome = await InvokeAsync(context, spec, parsed.Request);
+            usage = outcome.Usage;
+            WriteUsageHeaders(context, outcome.Usage);
+            var buffer = new ArrayBufferWriter<byte>();
+            var jsonLength = OipResponseWriter.Write(
+                buffer, new InferenceResult(outcome.Outputs), name, spec.Version.ToString(CultureInfo.InvariantCulture), parsed.Request.Id, parsed);
+            if (jsonLength is { } length)
+            {
+                context.Response.ContentType = OipProtocol.BinaryContentType;
+                context.Response.Headers[OipProtocol.HeaderContentLengthHeader] = length.ToString(CultureInfo.InvariantCulture);
+            }
+            else
+            {
+                context.Response.ContentType = OipProtocol.JsonContentType;
+            }
+
+            context.Response.ContentLength = buffer.WrittenCount;
+            await context.Response.Body.WriteAsync(buffer.WrittenMemory, context.RequestAborted);
+        }
+        catch (Exception ex) when (!context.Response.HasStarted)
+        {
+            await Errors.ErrorResponses.WriteAsync(context, ex);
+            status = context.Response.StatusCode;
+        }
+        finally
+        {
+            metrics.Completed(name, status, time.GetElapsedTime(started), usage);
+        }
+    }
+
+    /// <summary>Runs a validated request on its function, with the request's deadline.</summary>
+    public static Task<InvokeOutcome> InvokeAsync(HttpContext context, FunctionSpec spec, InferenceRequest request)
+    {
+        var time = context.RequestServices.GetRequiredService<TimeProvider>();
+        var timeout = spec.Scaling.DefaultDeadline;
+        if (context.Request.Headers.TryGetValue(TimeoutHeader, out var raw))
+        {
+            if (!double.TryParse(raw.ToString(), NumberStyles.Float, CultureInfo.InvariantCulture, out var ms) || ms <= 0)
+            {
+                throw new StokeException(StokeErrorKind.BadRequest, $"Header {TimeoutHeader} must be a positive number of milliseconds.");
+            }
+
+            timeout = TimeSpan.FromMilliseconds(ms);
+        }
+
+        var grains = context.RequestServices.GetRequiredService<IGrainFactory>();
+        return grains.GetGrain<IFunctionGrain>(FunctionVersionKey.Of(spec.Tenant, spec.Name, spec.Version)).Invoke(request, time.GetUtcNow() + timeout);
+    }
+
+    public static void WriteUsageHeaders(HttpContext context, UsageRecord usage)
+    {
+        var h = context.Response.Headers;
+        h["Stoke-Version"] = usage.Version.ToString(CultureInfo.InvariantCulture);
+        h["Stoke-Node"] = usage.Node;
+        h["Stoke-Queue-Ms"] = usage.QueueMs.ToString("F3", CultureInfo.InvariantCulture);
+        h["Stoke-Compute-Ms"] = usage.ComputeMs.ToString("F3", CultureInfo.InvariantCulture);
+        h["Stoke-Batch-Size"] = usage.BatchSize.ToString(CultureInfo.InvariantCulture);
+        if (usage.ColdStartTier is not null)
+        {
+            h["Stoke-Cold-Start-Ms"] = usage.ColdStartMs.ToString("F1", CultureInfo.InvariantCulture);
+            h["Stoke-Cold-Start-Tier"] = usage.ColdStartTier;
+        }
+    }
+
+    public static int? ParseVersion(string? version)
+    {
+        if (version is null)
+        {
+            return null;
+        }
+
+        return int.TryParse(version, NumberStyles.None, CultureInfo.InvariantCulture, out var v) && v > 0
+            ? v
+            : throw new StokeException(StokeErrorKind.BadRequest, $"Version '{version}' is not a positive integer.");
+    }
+
+    private static int? HeaderLength(HttpContext context)
+    {
+        if (!context.Request.Headers.TryGetValue(OipProtocol.HeaderContentLengthHeader, out var raw))
+        {
+            return null;
+        }
+
+        return int.TryParse(raw.ToString(), NumberStyles.None, CultureInfo.InvariantCulture, out var n)
+            ? n
+            : throw new OipException(400, $"Header {OipProtocol.HeaderContentLengthHeader} must be a non-negative integer.");
+    }
+
+    private static Task WriteJson(HttpContext context, ArrayBufferWriter<byte> buffer)
+    {
+        context.Response.ContentType = OipProtocol.JsonContentType;
+        return context.Response.Body.WriteAsync(buffer.WrittenMemory).AsTask();
+    }
+}

@@ -1,0 +1,44 @@
+using System.Collections.Concurrent;
+using Stoke.Abstractions.Functions;
+using Stoke.Gateway.Hosting;
+using Stoke.Runtime.Grains;
+using Stoke.Runtime.Instances;
+
+namespace Stoke.Gateway.Routing;
+
+/// <summary>
+/// A node's short-lived cache of function specs, so the request path does not ask the tenant's registry grain on
+/// every call. Entries live <see cref="GatewayOptions.DirectoryTtl"/>; deploys and deletes through this node
+/// drop them at once, other nodes see a change within the TTL.
+/// </summary>
+public sealed class FunctionDirectory(IGrainFactory grains, GatewayOptions options, TimeProvider time)
+{
+    private readonly ConcurrentDictionary<(string Tenant, string Name, int Version), (FunctionSpec? Spec, DateTimeOffset At)> _cache = new();
+
+    /// <summary>The function's spec (latest when <paramref name="version"/> is null); 404 when there is none.</summary>
+    public async ValueTask<FunctionSpec> ResolveAsync(string tenant, string name, int? version)
+    {
+        var key = (tenant, name, version ?? 0);
+        var now = time.GetUtcNow();
+        if (_cache.TryGetValue(key, out var entry) && now - entry.At < options.DirectoryTtl)
+        {
+            return entry.Spec ?? throw NotFound(name, version);
+        }
+
+        var spec = await grains.GetGrain<IFunctionRegistryGrain>(tenant).Get(name, version);
+        _cache[key] = (spec, now);
+        return spec ?? throw NotFound(name, version);
+    }
+
+    public void Invalidate(string tenant, string name)
+    {
+        foreach (var key in _cache.Keys.Where(k => k.Tenant == tenant && k.Name == name))
+        {
+            _cache.TryRemove(key, out _);
+        }
+    }
+
+    private static StokeException NotFound(string name, int? version) => new(
+        StokeErrorKind.NotFound,
+        version is null ? $"Unknown model '{name}'." : $"Unknown model '{name}' version {version}.");
+}

@@ -1,0 +1,110 @@
+using System.Globalization;
+using Stoke.Abstractions.Functions;
+using Stoke.Abstractions.Policies;
+
+namespace Stoke.Policies.Autoscaling;
+
+/// <summary>
+/// The baseline autoscaler: Knative's KPA. Desired instances are the observed concurrency averaged over a
+/// stable window divided by the per-instance target, with a short panic window that scales out fast on a
+/// burst and holds its peak (never scales down) until a whole stable window passes without a burst.
+/// </summary>
+internal sealed class KpaAutoscaler : IAutoscaler
+{
+    private readonly ScalingOptions _options;
+    private readonly TimeWindow _window;
+    private bool _panicking;
+    private DateTimeOffset _lastOverThreshold;
+    private int _maxPanicInstances;
+
+    public KpaAutoscaler(ScalingOptions options)
+    {
+        _options = options;
+        _window = new TimeWindow(options.StableWindow);
+    }
+
+    public ScaleDecision Decide(in ScaleSignal signal)
+    {
+        // The signal's Concurrency already averages queued requests in, but QueueDepth is "right now": a burst
+        // that just landed in the activator shows there first. Taking the larger avoids counting them twice.
+        double observed = Math.Max(signal.Concurrency, signal.QueueDepth);
+        _window.Add(signal.Now, observed);
+
+        double stableAverage = _window.Average(signal.Now, _options.StableWindow);
+        double panicAverage = _window.Average(signal.Now, _options.PanicWindow);
+        int desiredStable = InstancesFor(stableAverage);
+        int desiredPanic = InstancesFor(panicAverage);
+
+        // Knative compares the panic window's wish with the pods that are ready: loading ones do not serve yet.
+        bool overThreshold = desiredPanic >= _options.PanicThreshold * Math.Max(1, signal.ReadyInstances);
+        if (overThreshold)
+        {
+            _panicking = true;
+            _lastOverThreshold = signal.Now;
+        }
+        else if (_panicking && signal.Now - _lastOverThreshold >= _options.StableWindow)
+        {
+            _panicking = false;
+            _maxPanicInstances = 0;
+        }
+
+        int desired;
+        string reason;
+        if (_panicking)
+        {
+            // While panicking never scale down: the burst may be in a lull between waves.
+            desired = Math.Max(desiredPanic, _maxPanicInstances);
+            reason = Describe("panic", panicAverage, _options.PanicWindow, desiredPanic);
+            if (desired > desiredPanic)
+            {
+                reason += Format($" (holding panic peak {desired})");
+            }
+        }
+        else
+        {
+            desired = desiredStable;
+            reason = Describe("stable", stableAverage, _options.StableWindow, desiredStable);
+        }
+
+        // Scale from zero: an arrival or a held request needs an instance even if the averages round it away.
+        if (desired < 1 && (signal.Arrivals > 0 || signal.QueueDepth > 0))
+        {
+            desired = 1;
+            reason += "; request waiting at zero -> 1";
+        }
+
+        desired = Clamp(desired, ref reason);
+        if (_panicking)
+        {
+            _maxPanicInstances = Math.Max(_maxPanicInstances, desired);
+        }
+
+        // Desired is a total: loading instances are part of it, so a slow cold start never adds more than the load needs.
+        return new ScaleDecision(desired, _panicking, reason);
+    }
+
+    private int InstancesFor(double concurrency) =>
+        concurrency <= 0 ? 0 : (int)Math.Min(int.MaxValue, Math.Ceiling(concurrency / _options.TargetConcurrency));
+
+    private int Clamp(int desired, ref string reason)
+    {
+        if (desired > _options.MaxInstances)
+        {
+            reason += Format($"; clamped to max {_options.MaxInstances}");
+            return _options.MaxInstances;
+        }
+
+        if (desired < _options.MinInstances)
+        {
+            reason += Format($"; raised to min {_options.MinInstances}");
+            return _options.MinInstances;
+        }
+
+        return desired;
+    }
+
+    private string Describe(string mode, double concurrency, TimeSpan window, int desired) =>
+        Format($"{mode}: {concurrency:0.0} conc over {window.TotalSeconds:0.#}s window / target {_options.TargetConcurrency:0.##} -> {desired}");
+
+    internal static string Format(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+}

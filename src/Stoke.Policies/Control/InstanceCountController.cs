@@ -1,0 +1,97 @@
+using Stoke.Abstractions.Functions;
+using Stoke.Abstractions.Policies;
+
+namespace Stoke.Policies.Control;
+
+/// <summary>
+/// The per-function control decision shared by the live server (FunctionGrain) and the simulator: combines the
+/// autoscaler's desired count with the keep-alive window into instances to start and idle instances to release.
+/// One implementation, so a trace replayed in the simulator makes the same decisions as the server.
+/// </summary>
+public sealed class InstanceCountController
+{
+    private readonly ScalingOptions _options;
+    private readonly IAutoscaler _autoscaler;
+    private readonly IKeepAlivePolicy _keepAlive;
+    private DateTimeOffset? _lastArrival;
+
+    public InstanceCountController(ScalingOptions options, IAutoscaler autoscaler, IKeepAlivePolicy keepAlive)
+    {
+        _options = options;
+        _autoscaler = autoscaler;
+        _keepAlive = keepAlive;
+    }
+
+    /// <summary>Time of the last arrival, or null before the first.</summary>
+    public DateTimeOffset? LastArrival => _lastArrival;
+
+    /// <summary>Records an arrival: the keep-alive policy learns idle times from these.</summary>
+    public void OnArrival(DateTimeOffset now)
+    {
+        _lastArrival = now;
+        _keepAlive.OnArrival(now);
+    }
+
+    /// <summary>
+    /// One control tick. <paramref name="instances"/> are the function's live instances (loading or ready);
+    /// the result names the idle ones to release, least recently used first, and how many to start.
+    /// </summary>
+    public ControlDecision Decide(in ScaleSignal signal, int inFlight, IReadOnlyList<InstanceState> instances)
+    {
+        var scale = _autoscaler.Decide(signal);
+        var window = _keepAlive.CurrentWindow();
+        var warmWanted = WarmWanted(signal.Now, inFlight, signal.QueueDepth, window);
+        var floor = Math.Max(_options.MinInstances, warmWanted ? 1 : 0);
+        var target = Math.Clamp(Math.Max(scale.DesiredInstances, floor), 0, Math.Max(_options.MaxInstances, _options.MinInstances));
+
+        var total = instances.Count;
+        var toStart = Math.Max(0, target - total);
+        List<string> release = [];
+        if (total > target && !scale.Panicking)
+        {
+            // Release only idle instances; the least recently used go first (they hold the coldest caches).
+            foreach (var idle in instances.Where(i => i.Ready && i.InFlight == 0).OrderBy(i => i.LastUsed))
+            {
+                if (total - release.Count <= target)
+                {
+                    break;
+                }
+
+                release.Add(idle.InstanceId);
+            }
+        }
+
+        var reason = $"{scale.Reason}; keep-alive {window.Reason}; floor {floor}; target {target} (have {total})";
+        return new ControlDecision(target, toStart, release, scale, window, reason);
+    }
+
+    // An instance is wanted while requests are in flight or held, and within the keep-alive window that follows the
+    // last arrival (after its pre-warm gap, if the policy asked for one).
+    private bool WarmWanted(DateTimeOffset now, int inFlight, int queued, KeepAliveWindow window)
+    {
+        if (inFlight > 0 || queued > 0)
+        {
+            return true;
+        }
+
+        if (_lastArrival is not { } last)
+        {
+            return false;
+        }
+
+        var idle = now - last;
+        return idle >= window.PrewarmAfter && idle < window.PrewarmAfter + window.KeepAlive;
+    }
+}
+
+/// <summary>What the controller knows of one instance.</summary>
+public readonly record struct InstanceState(string InstanceId, bool Ready, int InFlight, DateTimeOffset LastUsed);
+
+/// <summary>One tick's outcome: the target count, what to start and release, and the inputs, for the decision log.</summary>
+public sealed record ControlDecision(
+    int Target,
+    int Start,
+    IReadOnlyList<string> Release,
+    ScaleDecision Scale,
+    KeepAliveWindow KeepAlive,
+    string Reason);

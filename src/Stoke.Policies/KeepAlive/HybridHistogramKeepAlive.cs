@@ -1,0 +1,30 @@
+using Stoke.Abstractions.Policies;
+
+namespace Stoke.Policies.KeepAlive;
+
+/// <summary>
+/// The hybrid histogram policy of Shahrad et al., "Serverless in the Wild" (USENIX ATC'20): learn each function's
+/// idle-time distribution; unload after it goes idle and pre-warm just before the 5th percentile of its idle
+/// times, keeping it warm until the 99th, each with a 10% margin. When the histogram is not representative it
+/// falls back to the fixed TTL (the paper forecasts out-of-range idle times with ARIMA; we keep the simple
+/// fallback, which is what the paper also does for too-few-samples and flat histograms).
+/// </summary>
+internal sealed class HybridHistogramKeepAlive(TimeSpan fallbackTtl, HistogramOptions options) : IKeepAlivePolicy
+{
+    private readonly IdleTimeHistogram _histogram = new(options.BinWidth, options.Range);
+    private DateTimeOffset? _lastArrival;
+
+    public void OnArrival(DateTimeOffset now)
+    {
+        if (_lastArrival is { } last && now >= last)
+        {
+            _histogram.Add(now - last);
+        }
+
+        _lastArrival = now;
+    }
+
+    public KeepAliveWindow CurrentWindow() =>
+        HistogramWindows.From(_histogram, options, "hybrid-histogram", out var whyNot)
+        ?? new KeepAliveWindow(TimeSpan.Zero, fallbackTtl, $"hybrid-histogram fallback to fixed TTL {fallbackTtl}: {whyNot}");
+}

@@ -1,0 +1,78 @@
+namespace Stoke.Policies.KeepAlive;
+
+/// <summary>
+/// Counts of a function's idle times (gaps between arrivals) in fixed-width bins over a bounded range, as in
+/// Shahrad et al.'s hybrid histogram; idle times past the range are counted apart as out of bounds.
+/// </summary>
+internal sealed class IdleTimeHistogram
+{
+    private readonly long[] _bins;
+
+    public IdleTimeHistogram(TimeSpan binWidth, TimeSpan range)
+    {
+        BinWidth = binWidth;
+        _bins = new long[Math.Max(1, (int)Math.Ceiling(range / binWidth))];
+    }
+
+    public TimeSpan BinWidth { get; }
+
+    /// <summary>Idle times inside the range.</summary>
+    public long Count { get; private set; }
+
+    /// <summary>Idle times longer than the range.</summary>
+    public long OutOfBounds { get; private set; }
+
+    public void Add(TimeSpan idle) => Update(idle, +1);
+
+    /// <summary>Takes back an idle time added before (the short-term histogram slides this way).</summary>
+    public void Remove(TimeSpan idle) => Update(idle, -1);
+
+    /// <summary>Coefficient of variation of the bin counts: high when idle times cluster in a few bins.</summary>
+    public double CoefficientOfVariation()
+    {
+        if (Count == 0)
+        {
+            return 0;
+        }
+
+        double mean = (double)Count / _bins.Length;
+        double sumSquares = 0;
+        foreach (long count in _bins)
+        {
+            sumSquares += (count - mean) * (count - mean);
+        }
+
+        return Math.Sqrt(sumSquares / _bins.Length) / mean;
+    }
+
+    /// <summary>Index of the bin holding the <paramref name="percentile"/>th percentile of in-range idle times.</summary>
+    public int PercentileBin(double percentile)
+    {
+        // The smallest bin whose cumulative count reaches the percentile's share (at least one sample).
+        double needed = Math.Max(1, Math.Ceiling(Count * percentile / 100.0));
+        long cumulative = 0;
+        for (int i = 0; i < _bins.Length; i++)
+        {
+            cumulative += _bins[i];
+            if (cumulative >= needed)
+            {
+                return i;
+            }
+        }
+
+        return _bins.Length - 1;
+    }
+
+    private void Update(TimeSpan idle, int delta)
+    {
+        int bin = (int)Math.Floor(Math.Max(0, idle.Ticks) / (double)BinWidth.Ticks);
+        if (bin >= _bins.Length)
+        {
+            OutOfBounds += delta;
+            return;
+        }
+
+        _bins[bin] += delta;
+        Count += delta;
+    }
+}

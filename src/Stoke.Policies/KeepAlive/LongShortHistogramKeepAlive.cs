@@ -1,0 +1,65 @@
+using Stoke.Abstractions.Policies;
+
+namespace Stoke.Policies.KeepAlive;
+
+/// <summary>
+/// Long/short-term histograms in the manner of INFless (Yang et al., ASPLOS'22): a long-term idle-time histogram
+/// for the function's whole history and a short-term one over its last arrivals. The short-term windows win
+/// when they disagree markedly with the long-term ones (the function's behaviour just changed); otherwise the
+/// long-term ones, which have more samples, decide. Windows come from percentiles as in the hybrid histogram.
+/// </summary>
+internal sealed class LongShortHistogramKeepAlive(TimeSpan fallbackTtl, HistogramOptions options) : IKeepAlivePolicy
+{
+    private readonly IdleTimeHistogram _long = new(options.BinWidth, options.Range);
+    private readonly IdleTimeHistogram _short = new(options.BinWidth, options.Range);
+    private readonly Queue<TimeSpan> _recent = new();
+    private DateTimeOffset? _lastArrival;
+
+    public void OnArrival(DateTimeOffset now)
+    {
+        if (_lastArrival is { } last && now >= last)
+        {
+            var idle = now - last;
+            _long.Add(idle);
+            _short.Add(idle);
+            _recent.Enqueue(idle);
+            if (_recent.Count > options.ShortTermSamples)
+            {
+                _short.Remove(_recent.Dequeue());
+            }
+        }
+
+        _lastArrival = now;
+    }
+
+    public KeepAliveWindow CurrentWindow()
+    {
+        var longTerm = HistogramWindows.From(_long, options, "long-term", out var longWhyNot);
+        var shortTerm = HistogramWindows.From(_short, options, "short-term", out _);
+        if (shortTerm is { } recent && (longTerm is not { } history || Disagree(recent, history)))
+        {
+            return recent with { Reason = "long-short-histogram uses " + recent.Reason + " (recent behaviour changed)" };
+        }
+
+        if (longTerm is { } window)
+        {
+            return window with { Reason = "long-short-histogram uses " + window.Reason };
+        }
+
+        return new KeepAliveWindow(TimeSpan.Zero, fallbackTtl, $"long-short-histogram fallback to fixed TTL {fallbackTtl}: {longWhyNot}");
+    }
+
+    private bool Disagree(KeepAliveWindow recent, KeepAliveWindow history)
+    {
+        // Compare where each window starts and ends; one bin of slack so neighbouring bins never count as change.
+        var slack = options.BinWidth;
+        return Differs(recent.PrewarmAfter, history.PrewarmAfter, slack)
+            || Differs(recent.PrewarmAfter + recent.KeepAlive, history.PrewarmAfter + history.KeepAlive, slack);
+    }
+
+    private bool Differs(TimeSpan a, TimeSpan b, TimeSpan slack)
+    {
+        var difference = (a - b).Duration();
+        return difference > slack && difference > options.DisagreementShare * (a > b ? a : b);
+    }
+}

@@ -1,0 +1,138 @@
+using System.Globalization;
+using Stoke.Abstractions.Functions;
+using Stoke.Abstractions.Policies;
+using Stoke.Policies.Autoscaling;
+using Stoke.Policies.Batching;
+using Stoke.Policies.Eviction;
+using Stoke.Policies.KeepAlive;
+using Stoke.Policies.Placement;
+
+namespace Stoke.Policies;
+
+/// <summary>
+/// The built-in policies by name. The live server and the simulator both create policies here, so each policy
+/// has one implementation; a spec naming an unknown policy or a bad value is rejected at deploy time.
+/// </summary>
+public sealed class PolicyCatalog : IPolicyCatalog
+{
+    /// <summary>Autoscaler names for <see cref="ScalingOptions.Autoscaler"/>.</summary>
+    public static IReadOnlyList<string> Autoscalers { get; } = [PolicyNames.Kpa, PolicyNames.Predictive];
+
+    /// <summary>Keep-alive names for <see cref="ScalingOptions.KeepAlive"/>.</summary>
+    public static IReadOnlyList<string> KeepAlives { get; } = [PolicyNames.FixedKeepAlive, PolicyNames.HybridHistogram, PolicyNames.LongShortHistogram];
+
+    /// <summary>Batching names for <see cref="BatchingOptions.Policy"/>.</summary>
+    public static IReadOnlyList<string> Batchers { get; } = [PolicyNames.FixedBatching, PolicyNames.SloAdaptiveBatching];
+
+    /// <summary>Placement names, configured per cluster.</summary>
+    public static IReadOnlyList<string> Placements { get; } = [PolicyNames.FirstFit, PolicyNames.BestFit, PolicyNames.LocalityAware];
+
+    /// <summary>Eviction names, configured per node.</summary>
+    public static IReadOnlyList<string> Evictions { get; } = [PolicyNames.LruEviction, PolicyNames.CostAwareEviction];
+
+    private static readonly HistogramOptions HistogramDefaults = new();
+
+    public void Validate(FunctionSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        var scaling = spec.Scaling ?? throw Bad("Scaling", "must be set");
+        var batching = spec.Batching ?? throw Bad("Batching", "must be set");
+
+        RequireKnown("Scaling.Autoscaler", scaling.Autoscaler, Autoscalers);
+        RequireKnown("Scaling.KeepAlive", scaling.KeepAlive, KeepAlives);
+        RequireKnown("Batching.Policy", batching.Policy, Batchers);
+
+        Require(scaling.MinInstances >= 0, "Scaling.MinInstances", Text($"({scaling.MinInstances}) must be >= 0"));
+        Require(scaling.MaxInstances >= 1, "Scaling.MaxInstances", Text($"({scaling.MaxInstances}) must be >= 1"));
+        Require(scaling.MaxInstances >= scaling.MinInstances, "Scaling.MaxInstances",
+            Text($"({scaling.MaxInstances}) must be >= Scaling.MinInstances ({scaling.MinInstances})"));
+        Require(double.IsFinite(scaling.TargetConcurrency) && scaling.TargetConcurrency > 0, "Scaling.TargetConcurrency",
+            Text($"({scaling.TargetConcurrency}) must be a positive number"));
+        Require(scaling.KeepAliveTtl >= TimeSpan.Zero, "Scaling.KeepAliveTtl", Text($"({scaling.KeepAliveTtl}) must not be negative"));
+        Require(scaling.StableWindow > TimeSpan.Zero, "Scaling.StableWindow", Text($"({scaling.StableWindow}) must be positive"));
+        Require(scaling.PanicWindow > TimeSpan.Zero, "Scaling.PanicWindow", Text($"({scaling.PanicWindow}) must be positive"));
+        Require(scaling.PanicWindow <= scaling.StableWindow, "Scaling.PanicWindow",
+            Text($"({scaling.PanicWindow}) must not exceed Scaling.StableWindow ({scaling.StableWindow})"));
+        Require(double.IsFinite(scaling.PanicThreshold) && scaling.PanicThreshold >= 1, "Scaling.PanicThreshold",
+            Text($"({scaling.PanicThreshold}) must be >= 1"));
+        Require(scaling.MaxQueuedRequests >= 0, "Scaling.MaxQueuedRequests", Text($"({scaling.MaxQueuedRequests}) must be >= 0"));
+        Require(scaling.DefaultDeadline > TimeSpan.Zero, "Scaling.DefaultDeadline", Text($"({scaling.DefaultDeadline}) must be positive"));
+
+        Require(batching.MaxBatchSize >= 1, "Batching.MaxBatchSize", Text($"({batching.MaxBatchSize}) must be >= 1"));
+        Require(batching.MaxQueueDelay >= TimeSpan.Zero, "Batching.MaxQueueDelay", Text($"({batching.MaxQueueDelay}) must not be negative"));
+
+        Require(spec.Slo is null || spec.Slo > TimeSpan.Zero, "Slo", Text($"({spec.Slo}) must be positive when set"));
+        Require(spec.InstanceMemoryBytes >= 0, "InstanceMemoryBytes", Text($"({spec.InstanceMemoryBytes}) must not be negative"));
+    }
+
+    public IAutoscaler CreateAutoscaler(FunctionSpec spec)
+    {
+        Validate(spec);
+        return spec.Scaling.Autoscaler switch
+        {
+            PolicyNames.Predictive => new PredictiveAutoscaler(spec.Scaling),
+            _ => new KpaAutoscaler(spec.Scaling),
+        };
+    }
+
+    public IKeepAlivePolicy CreateKeepAlive(FunctionSpec spec)
+    {
+        Validate(spec);
+        var ttl = spec.Scaling.KeepAliveTtl;
+        return spec.Scaling.KeepAlive switch
+        {
+            PolicyNames.HybridHistogram => new HybridHistogramKeepAlive(ttl, HistogramDefaults),
+            PolicyNames.LongShortHistogram => new LongShortHistogramKeepAlive(ttl, HistogramDefaults),
+            _ => new FixedKeepAlive(ttl),
+        };
+    }
+
+    public IBatchingPolicy CreateBatching(FunctionSpec spec)
+    {
+        Validate(spec);
+        return spec.Batching.Policy switch
+        {
+            PolicyNames.SloAdaptiveBatching => new SloAdaptiveBatching(spec.Batching, spec.Slo),
+            _ => new FixedBatching(spec.Batching.MaxBatchSize, spec.Batching.MaxQueueDelay),
+        };
+    }
+
+    public IPlacementPolicy CreatePlacement(string name) => name switch
+    {
+        PolicyNames.FirstFit => new FirstFitPlacement(),
+        PolicyNames.BestFit => new BestFitPlacement(),
+        PolicyNames.LocalityAware => new LocalityAwarePlacement(),
+        _ => throw Unknown("placement", name, Placements),
+    };
+
+    public IEvictionPolicy CreateEviction(string name) => name switch
+    {
+        PolicyNames.LruEviction => new LruEviction(),
+        PolicyNames.CostAwareEviction => new CostAwareEviction(),
+        _ => throw Unknown("eviction", name, Evictions),
+    };
+
+    private static void RequireKnown(string setting, string? name, IReadOnlyList<string> known)
+    {
+        if (name is null || !known.Contains(name, StringComparer.Ordinal))
+        {
+            throw Unknown(setting, name, known);
+        }
+    }
+
+    private static void Require(bool condition, string setting, string problem)
+    {
+        if (!condition)
+        {
+            throw Bad(setting, problem);
+        }
+    }
+
+    private static ArgumentException Bad(string setting, string problem) =>
+        new($"{setting} {problem}.", "spec");
+
+    private static ArgumentException Unknown(string setting, string? name, IReadOnlyList<string> known) =>
+        new($"Unknown {setting} '{name}'. Known: {string.Join(", ", known)}.", "name");
+
+    private static string Text(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,108 @@
+using System.Text.RegularExpressions;
+using Stoke.Abstractions.Engines;
+using Stoke.Abstractions.Functions;
+using Stoke.Abstractions.Policies;
+using Stoke.Runtime.Grains;
+using Stoke.Runtime.Instances;
+
+namespace Stoke.Runtime.Deployment;
+
+/// <summary>What a user asks for when deploying: the model bytes and the function's settings.</summary>
+public sealed record DeployRequest
+{
+    public required string Tenant { get; init; }
+    public required string Name { get; init; }
+    public required byte[] Artifact { get; init; }
+    public string FileName { get; init; } = "model.onnx";
+    public string Engine { get; init; } = "onnx";
+    public BatchingOptions Batching { get; init; } = new();
+    public ScalingOptions Scaling { get; init; } = new();
+    /// <summary>Memory one instance holds; 0 estimates it from the artifact size.</summary>
+    public long InstanceMemoryBytes { get; init; }
+    public TimeSpan? Slo { get; init; }
+    public Dictionary<string, string> Labels { get; init; } = [];
+    public Pricing Pricing { get; init; } = new();
+}
+
+/// <summary>
+/// Deploys a function: checks the name and policies, loads the model once to prove it is valid and to read its
+/// signature, stores the artifact, then registers the new version. A failure at any step registers nothing.
+/// </summary>
+public sealed partial class FunctionDeployer(NodeHost node, IPolicyCatalog policies, IGrainFactory grains)
+{
+    // Functions live in URLs and grain keys: keep names to a safe alphabet.
+    [GeneratedRegex("^[a-z0-9][a-z0-9._-]{0,62}$")]
+    private static partial Regex NamePattern();
+
+    public static void ValidateName(string name)
+    {
+        if (!NamePattern().IsMatch(name))
+        {
+            throw new StokeException(StokeErrorKind.BadRequest, $"Invalid function name '{name}': use 1-63 of a-z, 0-9, '.', '_' or '-', starting with a letter or digit.");
+        }
+    }
+
+    public async Task<FunctionSpec> DeployAsync(DeployRequest request, CancellationToken cancellationToken)
+    {
+        ValidateName(request.Name);
+        if (request.Artifact.Length == 0)
+        {
+            throw new StokeException(StokeErrorKind.BadRequest, "The model file is empty.");
+        }
+
+        var engine = node.Engine(request.Engine);
+        Abstractions.Tensors.ModelSignature signature;
+        try
+        {
+            using var session = await Task.Run(() => engine.Load(request.Artifact, new EngineLoadOptions()), cancellationToken);
+            signature = session.Signature;
+        }
+        catch (InvalidModelException ex)
+        {
+            throw new StokeException(StokeErrorKind.BadRequest, $"'{request.FileName}' is not a valid {engine.Name} model: {ex.Message}");
+        }
+
+        var artifact = await node.Repository.PutAsync(request.Artifact, request.FileName, cancellationToken);
+        var draft = new FunctionSpec
+        {
+            Tenant = request.Tenant,
+            Name = request.Name,
+            Version = 0,
+            Engine = engine.Name,
+            Artifact = artifact,
+            Signature = signature,
+            Batching = request.Batching,
+            Scaling = request.Scaling,
+            InstanceMemoryBytes = request.InstanceMemoryBytes > 0 ? request.InstanceMemoryBytes : EstimateMemory(artifact.SizeBytes),
+            Slo = request.Slo,
+            Labels = request.Labels,
+            Pricing = request.Pricing,
+        };
+        try
+        {
+            policies.Validate(draft);
+        }
+        catch (ArgumentException ex)
+        {
+            throw new StokeException(StokeErrorKind.BadRequest, ex.Message);
+        }
+
+        // Keep the fresh bytes in this node's memory tier: the first cold start here need not read them back.
+        node.MemoryTier.Put(artifact.Sha256, request.Artifact);
+        return await grains.GetGrain<IFunctionRegistryGrain>(request.Tenant).Register(draft);
+    }
+
+    public async Task<FunctionSpec[]> DeleteAsync(string tenant, string name)
+    {
+        var removed = await grains.GetGrain<IFunctionRegistryGrain>(tenant).Delete(name);
+        foreach (var spec in removed)
+        {
+            await grains.GetGrain<IFunctionGrain>(FunctionVersionKey.Of(tenant, name, spec.Version)).Retire();
+        }
+
+        return removed;
+    }
+
+    // ONNX Runtime holds the weights plus its own buffers: about twice the file, plus a fixed overhead.
+    private static long EstimateMemory(long artifactBytes) => (artifactBytes * 2) + (32L << 20);
+}

@@ -1,0 +1,73 @@
+using Stoke.Abstractions.Tensors;
+using Stoke.Abstractions.Usage;
+using Stoke.Runtime.Instances;
+
+namespace Stoke.Runtime.Grains;
+
+/// <summary>
+/// Router, activator and control loop of one function version, keyed <c>tenant/name/version</c>. Every request
+/// passes through it, so it sees the function's true concurrency; while no instance is ready it holds requests
+/// (each within its deadline) and starts one.
+/// </summary>
+public interface IFunctionGrain : IGrainWithStringKey
+{
+    Task<InvokeOutcome> Invoke(InferenceRequest request, DateTimeOffset deadline);
+
+    Task<FunctionStatus> Status();
+
+    Task<UsageSummary> Usage();
+
+    /// <summary>The function was deleted: stop its instances and refuse further requests.</summary>
+    Task Retire();
+
+    /// <summary>A node dropped one of this function's instances (eviction).</summary>
+    Task InstanceGone(string instanceId);
+
+    /// <summary>One control-loop tick; called by the grain's own timer.</summary>
+    Task Tick();
+}
+
+/// <summary>Builds the key of a function-version grain.</summary>
+public static class FunctionVersionKey
+{
+    public static string Of(string tenant, string name, int version) => $"{tenant}/{name}/{version}";
+
+    public static (string Tenant, string Name, int Version) Parse(string key)
+    {
+        var parts = key.Split('/');
+        return (parts[0], parts[1], int.Parse(parts[2], System.Globalization.CultureInfo.InvariantCulture));
+    }
+}
+
+/// <summary>A served request: its outputs and its usage record.</summary>
+[GenerateSerializer, Immutable]
+public sealed record InvokeOutcome(
+    [property: Id(0)] Tensor[] Outputs,
+    [property: Id(1)] UsageRecord Usage);
+
+/// <summary>One logged control decision, so an operator can ask why the function scaled.</summary>
+[GenerateSerializer, Immutable]
+public sealed record ScalingEvent(
+    [property: Id(0)] DateTimeOffset At,
+    [property: Id(1)] string Kind,
+    [property: Id(2)] string Detail);
+
+/// <summary>Live state of a function version for <c>stoke status</c> and <c>stoke describe</c>.</summary>
+[GenerateSerializer, Immutable]
+public sealed record FunctionStatus
+{
+    [Id(0)] public required string Function { get; init; }
+    [Id(1)] public required int Version { get; init; }
+    [Id(2)] public required InstanceSnapshot[] Instances { get; init; }
+    [Id(3)] public int Held { get; init; }
+    [Id(4)] public int InFlight { get; init; }
+    [Id(5)] public double RequestsPerSecond { get; init; }
+    [Id(6)] public double P50Ms { get; init; }
+    [Id(7)] public double P99Ms { get; init; }
+    [Id(8)] public double MeanBatchSize { get; init; }
+    [Id(9)] public Dictionary<string, long> ColdStartsByTier { get; init; } = [];
+    [Id(10)] public ScalingEvent[] RecentDecisions { get; init; } = [];
+    [Id(11)] public int DesiredInstances { get; init; }
+    [Id(12)] public bool Panicking { get; init; }
+    [Id(13)] public long Requests { get; init; }
+}

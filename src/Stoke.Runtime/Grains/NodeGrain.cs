@@ -1,0 +1,33 @@
+using Orleans.Concurrency;
+using Stoke.Abstractions.Functions;
+using Stoke.Abstractions.Tensors;
+using Stoke.Runtime.Instances;
+
+namespace Stoke.Runtime.Grains;
+
+/// <summary>Forwards to the silo's <see cref="NodeHost"/>; reentrant because the host is thread-safe and requests overlap.</summary>
+[Reentrant]
+[NodePlacement]
+internal sealed class NodeGrain(NodeHost host) : Grain, INodeGrain
+{
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        if (this.GetPrimaryKeyString() != host.NodeId)
+        {
+            throw new InvalidOperationException($"NodeGrain {this.GetPrimaryKeyString()} activated on node {host.NodeId}.");
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task<ColdStartReport> StartInstance(FunctionSpec spec, string instanceId) => host.StartInstanceAsync(spec, instanceId, CancellationToken.None);
+
+    public Task<InstanceInvocation> Invoke(string instanceId, InferenceRequest request, DateTimeOffset deadline) =>
+        host.InvokeAsync(instanceId, request, deadline, CancellationToken.None);
+
+    public Task StopInstance(string instanceId, string reason) => host.StopInstanceAsync(instanceId, reason);
+
+    public Task<NodeSnapshot> Snapshot() => Task.FromResult(host.Snapshot());
+
+    public Task<InstanceSnapshot[]> InstancesOf(string functionKey, int version) => Task.FromResult(host.InstancesOf(functionKey, version).ToArray());
+}

@@ -1,0 +1,269 @@
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using Stoke.Abstractions.Engines;
+using Stoke.Abstractions.Policies;
+using Stoke.Abstractions.Tensors;
+using Stoke.Runtime.Metrics;
+
+namespace Stoke.Runtime.Instances;
+
+/// <summary>
+/// The dynamic batcher of one instance: a bounded queue and one loop that forms batches of compatible requests
+/// (same non-batch shapes) by the function's batching policy, runs them on the engine and splits the results.
+/// It waits for a batch to fill only while arrivals are frequent enough to fill it, so a lone request at low load
+/// does not pay the queue delay.
+/// </summary>
+internal sealed partial class InstanceBatcher : IAsyncDisposable
+{
+    private readonly Channel<PendingInference> _queue;
+    private readonly IModelSession _session;
+    private readonly IBatchingPolicy _policy;
+    private readonly bool _mergeable;
+    private readonly TimeProvider _time;
+    private readonly RuntimeMetrics _metrics;
+    private readonly ILogger _logger;
+    private readonly string _functionKey;
+    private readonly string _nodeId;
+    private readonly long _memoryBytes;
+    private readonly Queue<PendingInference> _carry = new();
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _loop;
+    private long _lastArrival;
+    private double _interArrivalEwmaMs = double.MaxValue;
+
+    public InstanceBatcher(
+        string functionKey, string nodeId, long memoryBytes, IModelSession session, IBatchingPolicy policy,
+        bool mergeable, int capacity, TimeProvider time, RuntimeMetrics metrics, ILogger logger)
+    {
+        _functionKey = functionKey;
+        _nodeId = nodeId;
+        _memoryBytes = memoryBytes;
+        _session = session;
+        _policy = policy;
+        _mergeable = mergeable;
+        _time = time;
+        _metrics = metrics;
+        _logger = logger;
+        _queue = Channel.CreateBounded<PendingInference>(new BoundedChannelOptions(capacity)
+        {
+            SingleReader = true,
+            FullMode = BoundedChannelFullMode.Wait,
+        });
+        _loop = Task.Run(RunAsync);
+    }
+
+    /// <summary>Requests waiting in the queue.</summary>
+    public int QueueDepth => _queue.Reader.Count + _carry.Count;
+
+    /// <summary>Queues a request; a full queue refuses at once (503) rather than growing without bound.</summary>
+    public Task<InstanceInvocation> EnqueueAsync(InferenceRequest request, DateTimeOffset deadline, CancellationToken cancellationToken)
+    {
+        var now = _time.GetTimestamp();
+        var last = Interlocked.Exchange(ref _lastArrival, now);
+        if (last != 0)
+        {
+            var gapMs = _time.GetElapsedTime(last, now).TotalMilliseconds;
+            _interArrivalEwmaMs = _interArrivalEwmaMs == double.MaxValue ? gapMs : (0.8 * _interArrivalEwmaMs) + (0.2 * gapMs);
+        }
+
+        var pending = new PendingInference(request, deadline, now, cancellationToken);
+        if (!_queue.Writer.TryWrite(pending))
+        {
+            throw new StokeException(StokeErrorKind.Overloaded, $"Instance queue of {_functionKey} is full.", TimeSpan.FromSeconds(1));
+        }
+
+        return pending.Completion.Task;
+    }
+
+    private async Task RunAsync()
+    {
+        var reader = _queue.Reader;
+        var batch = new List<PendingInference>();
+        try
+        {
+            while (_carry.Count > 0 || await reader.WaitToReadAsync(_stop.Token))
+            {
+                batch.Clear();
+                var first = _carry.Count > 0 ? _carry.Dequeue() : reader.TryRead(out var r) ? r : null;
+                if (first is null || Expired(first))
+                {
+                    continue;
+                }
+
+                batch.Add(first);
+                var plan = _policy.Next(QueueDepth + 1, _time.GetElapsedTime(first.EnqueuedAt));
+                var maxBatch = _mergeable ? Math.Max(1, plan.MaxBatchSize) : 1;
+                if (maxBatch > 1)
+                {
+                    await FillAsync(batch, first, maxBatch, plan.MaxDelay);
+                }
+
+                await RunBatchAsync(batch);
+            }
+        }
+        catch (OperationCanceledException) when (_stop.IsCancellationRequested)
+        {
+        }
+
+        FailAll(new StokeException(StokeErrorKind.Overloaded, $"Instance of {_functionKey} stopped.", TimeSpan.FromMilliseconds(100)));
+    }
+
+    private async Task FillAsync(List<PendingInference> batch, PendingInference first, int maxBatch, TimeSpan maxDelay)
+    {
+        var key = TensorBatching.BatchKey(first.Request.Inputs);
+        var waitUntil = first.EnqueuedAt + (long)(maxDelay.TotalSeconds * _time.TimestampFrequency);
+        var skipped = new List<PendingInference>();
+        while (batch.Count < maxBatch)
+        {
+            if (_queue.Reader.TryRead(out var next))
+            {
+                if (Expired(next))
+                {
+                    continue;
+                }
+
+                if (TensorBatching.BatchKey(next.Request.Inputs) == key)
+                {
+                    batch.Add(next);
+                }
+                else
+                {
+                    skipped.Add(next);
+                }
+
+                continue;
+            }
+
+            // Wait only if another request is likely to arrive before the delay runs out.
+            var remaining = TimeSpan.FromSeconds((waitUntil - _time.GetTimestamp()) / (double)_time.TimestampFrequency);
+            if (remaining <= TimeSpan.Zero || _interArrivalEwmaMs > maxDelay.TotalMilliseconds)
+            {
+                break;
+            }
+
+            using var delay = new CancellationTokenSource(remaining, _time);
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(delay.Token, _stop.Token);
+            try
+            {
+                await _queue.Reader.WaitToReadAsync(timeout.Token);
+            }
+            catch (OperationCanceledException) when (!_stop.IsCancellationRequested)
+            {
+                break;
+            }
+        }
+
+        foreach (var s in skipped)
+        {
+            _carry.Enqueue(s);
+        }
+    }
+
+    private async Task RunBatchAsync(List<PendingInference> batch)
+    {
+        var started = _time.GetTimestamp();
+        try
+        {
+            var inputs = batch.Select(p => (IReadOnlyList<Tensor>)p.Request.Inputs).ToList();
+            var merged = TensorBatching.Concat(inputs);
+            var outputs = OutputsToRun(batch);
+            var results = await Task.Run(() => _session.Run(merged, outputs));
+            var elapsed = _time.GetElapsedTime(started);
+            _policy.Observe(batch.Count, elapsed);
+            _metrics.RecordBatch(_functionKey, batch.Count, elapsed);
+            var split = batch.Count == 1 ? [results] : TensorBatching.Split(results, batch.Select(p => TensorBatching.Rows(p.Request.Inputs)).ToList());
+            for (var i = 0; i < batch.Count; i++)
+            {
+                var p = batch[i];
+                var queueMs = _time.GetElapsedTime(p.EnqueuedAt, started).TotalMilliseconds;
+                p.Completion.TrySetResult(new InstanceInvocation(
+                    Filter(split[i], p.Request.RequestedOutputs), queueMs, elapsed.TotalMilliseconds, batch.Count, _nodeId, _memoryBytes));
+            }
+        }
+        catch (Exception ex)
+        {
+            Log.BatchFailed(_logger, _functionKey, batch.Count, ex);
+            var error = ex as StokeException ?? new StokeException(StokeErrorKind.Internal, $"Engine failed on {_functionKey}: {ex.Message}");
+            foreach (var p in batch)
+            {
+                p.Completion.TrySetException(error);
+            }
+        }
+    }
+
+    private static string[]? OutputsToRun(List<PendingInference> batch)
+    {
+        if (batch.Exists(p => p.Request.RequestedOutputs is null || p.Request.RequestedOutputs.Length == 0))
+        {
+            return null;
+        }
+
+        return batch.SelectMany(p => p.Request.RequestedOutputs!).Distinct(StringComparer.Ordinal).ToArray();
+    }
+
+    private static Tensor[] Filter(Tensor[] outputs, string[]? requested) =>
+        requested is null || requested.Length == 0 ? outputs : Array.FindAll(outputs, o => Array.IndexOf(requested, o.Name) >= 0);
+
+    private bool Expired(PendingInference p)
+    {
+        if (p.CancellationToken.IsCancellationRequested)
+        {
+            p.Completion.TrySetCanceled(p.CancellationToken);
+            return true;
+        }
+
+        if (_time.GetUtcNow() < p.Deadline)
+        {
+            return false;
+        }
+
+        p.Completion.TrySetException(new StokeException(
+            StokeErrorKind.DeadlineExceeded,
+            $"Deadline expired after {_time.GetElapsedTime(p.EnqueuedAt).TotalMilliseconds:F0} ms in the batch queue of {_functionKey}."));
+        return true;
+    }
+
+    private void FailAll(StokeException error)
+    {
+        while (_carry.TryDequeue(out var p))
+        {
+            p.Completion.TrySetException(error);
+        }
+
+        while (_queue.Reader.TryRead(out var p))
+        {
+            p.Completion.TrySetException(error);
+        }
+    }
+
+    /// <summary>Stops taking requests, finishes those queued, then stops the loop.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        _queue.Writer.TryComplete();
+        try
+        {
+            await _loop.WaitAsync(TimeSpan.FromSeconds(30), _time);
+        }
+        catch (TimeoutException)
+        {
+            await _stop.CancelAsync();
+        }
+
+        _stop.Dispose();
+    }
+
+    private sealed class PendingInference(InferenceRequest request, DateTimeOffset deadline, long enqueuedAt, CancellationToken cancellationToken)
+    {
+        public InferenceRequest Request { get; } = request;
+        public DateTimeOffset Deadline { get; } = deadline;
+        public long EnqueuedAt { get; } = enqueuedAt;
+        public CancellationToken CancellationToken { get; } = cancellationToken;
+        public TaskCompletionSource<InstanceInvocation> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 1100, Level = LogLevel.Error, Message = "Batch of {BatchSize} failed on {Function}")]
+        public static partial void BatchFailed(ILogger logger, string function, int batchSize, Exception exception);
+    }
+}

@@ -1,0 +1,300 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Stoke.Abstractions.Engines;
+using Stoke.Abstractions.Functions;
+using Stoke.Abstractions.Policies;
+using Stoke.Abstractions.Tensors;
+using Stoke.Runtime.Artifacts;
+using Stoke.Runtime.Hosting;
+using Stoke.Runtime.Metrics;
+
+namespace Stoke.Runtime.Instances;
+
+/// <summary>
+/// Everything one node (silo) runs: its instances, its memory budget, its artifact tiers and its eviction policy.
+/// One per silo in that silo's container (no process-wide state), reached from other silos through its NodeGrain.
+/// </summary>
+public sealed partial class NodeHost : IAsyncDisposable
+{
+    private readonly ConcurrentDictionary<string, Instance> _instances = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, IInferenceEngine> _engines;
+    private readonly IPolicyCatalog _policies;
+    private readonly IEvictionPolicy _eviction;
+    private readonly StokeNodeOptions _options;
+    private readonly TimeProvider _time;
+    private readonly RuntimeMetrics _metrics;
+    private readonly ILogger<NodeHost> _logger;
+    private readonly Lock _memoryGate = new();
+    private long _reservedBytes;
+
+    public NodeHost(
+        IOptions<StokeNodeOptions> options, NodeIdentity identity, IEnumerable<IInferenceEngine> engines, IPolicyCatalog policies,
+        TimeProvider time, RuntimeMetrics metrics, ILogger<NodeHost> logger)
+    {
+        _options = options.Value;
+        NodeId = identity.NodeId;
+        _engines = engines.ToDictionary(e => e.Name, StringComparer.OrdinalIgnoreCase);
+        _policies = policies;
+        _eviction = policies.CreateEviction(_options.Eviction);
+        _time = time;
+        _metrics = metrics;
+        _logger = logger;
+        Repository = new ArtifactRepository(_options.ResolveRepository());
+        MemoryTier = new MemoryTier(_options.MemoryTierBytes);
+        metrics.Meter.CreateObservableGauge("stoke.instances", ObserveInstances, "{instance}", "Instances on this node by state.");
+        metrics.Meter.CreateObservableGauge("stoke.node.memory.used", () => Interlocked.Read(ref _reservedBytes), "By", "Memory held by instances.");
+        metrics.Meter.CreateObservableGauge("stoke.node.memory.capacity", () => _options.MemoryBytes, "By", "Memory budget for instances.");
+        metrics.Meter.CreateObservableGauge("stoke.artifact.memory_tier.used", () => MemoryTier.UsedBytes, "By", "Bytes in the memory artifact tier.");
+    }
+
+    public string NodeId { get; }
+
+    public ArtifactRepository Repository { get; }
+
+    public MemoryTier MemoryTier { get; }
+
+    /// <summary>Called when this node evicts an instance, so its function stops routing to it.</summary>
+    public Func<InstanceSnapshot, Task>? OnEvicted { get; set; }
+
+    public IInferenceEngine Engine(string name) =>
+        _engines.TryGetValue(name, out var engine)
+            ? engine
+            : throw new StokeException(StokeErrorKind.BadRequest, $"Unknown engine '{name}'. Known engines: {string.Join(", ", _engines.Keys)}.");
+
+    /// <summary>
+    /// Loads an instance: reserves memory (evicting idle instances if needed), fetches the artifact from the fastest
+    /// tier holding it, creates the session and runs it once. Throws <see cref="StokeException"/> (Overloaded) when the
+    /// node cannot make room; the caller keeps its requests held and tries again.
+    /// </summary>
+    public async Task<ColdStartReport> StartInstanceAsync(FunctionSpec spec, string instanceId, CancellationToken cancellationToken)
+    {
+        var memory = Math.Max(spec.InstanceMemoryBytes, spec.Artifact.SizeBytes);
+        await ReserveAsync(spec.Key, memory);
+        var instance = new Instance(instanceId, spec, memory, _time.GetUtcNow());
+        _instances[instanceId] = instance;
+        try
+        {
+            var start = _time.GetTimestamp();
+            var (bytes, tier) = await FetchAsync(spec.Artifact, cancellationToken);
+            var fetched = _time.GetTimestamp();
+            var engine = Engine(spec.Engine);
+            var session = await Task.Run(() => engine.Load(bytes, new EngineLoadOptions { IntraOpThreads = _options.IntraOpThreads }), cancellationToken);
+            var created = _time.GetTimestamp();
+            await Task.Run(() => WarmUp(session, spec), cancellationToken);
+            var ran = _time.GetTimestamp();
+
+            var report = new ColdStartReport(
+                tier, _time.GetElapsedTime(start, fetched).TotalMilliseconds,
+                _time.GetElapsedTime(fetched, created).TotalMilliseconds, _time.GetElapsedTime(created, ran).TotalMilliseconds);
+            instance.Session = session;
+            instance.ColdStart = report;
+            instance.Batcher = new InstanceBatcher(
+                spec.Key + "/v" + spec.Version, NodeId, memory, session, _policies.CreateBatching(spec), spec.Signature.SupportsBatching,
+                _options.InstanceQueueCapacity, _time, _metrics, _logger);
+            instance.LastUsed = _time.GetUtcNow();
+            instance.Phase = InstancePhase.Ready;
+            _metrics.RecordColdStart(spec.Key, report);
+            Log.InstanceReady(_logger, instanceId, spec.Key, spec.Version, tier, report.FetchMs, report.SessionCreateMs, report.FirstRunMs);
+            return report;
+        }
+        catch (Exception ex)
+        {
+            _instances.TryRemove(instanceId, out _);
+            instance.Session?.Dispose();
+            Release(memory);
+            Log.InstanceFailed(_logger, instanceId, spec.Key, ex);
+            throw ex as StokeException ?? new StokeException(StokeErrorKind.Internal, $"Instance of {spec.Key} v{spec.Version} failed to start: {ex.Message}");
+        }
+    }
+
+    /// <summary>Runs one request on a ready instance of this node.</summary>
+    public async Task<InstanceInvocation> InvokeAsync(string instanceId, InferenceRequest request, DateTimeOffset deadline, CancellationToken cancellationToken)
+    {
+        if (!_instances.TryGetValue(instanceId, out var instance) || instance.Phase != InstancePhase.Ready || instance.Batcher is null)
+        {
+            throw new InstanceGoneException(instanceId);
+        }
+
+        instance.Enter();
+        try
+        {
+            return await instance.Batcher.EnqueueAsync(request, deadline, cancellationToken);
+        }
+        finally
+        {
+            var now = _time.GetUtcNow();
+            instance.Leave(now);
+            lock (_memoryGate)
+            {
+                _eviction.OnUse(Candidate(instance), now);
+            }
+        }
+    }
+
+    /// <summary>Drains an instance (requests already queued finish) and frees its memory.</summary>
+    public async Task StopInstanceAsync(string instanceId, string reason)
+    {
+        if (!_instances.TryRemove(instanceId, out var instance))
+        {
+            return;
+        }
+
+        instance.Phase = InstancePhase.Draining;
+        if (instance.Batcher is { } batcher)
+        {
+            await batcher.DisposeAsync();
+        }
+
+        instance.Session?.Dispose();
+        instance.Phase = InstancePhase.Gone;
+        lock (_memoryGate)
+        {
+            _eviction.OnRemoved(instanceId);
+        }
+
+        Release(instance.MemoryBytes);
+        Log.InstanceStopped(_logger, instanceId, instance.Spec.Key, reason);
+    }
+
+    public NodeSnapshot Snapshot()
+    {
+        var instances = _instances.Values.Select(i => i.Snapshot(NodeId)).ToArray();
+        var reclaimable = instances.Where(i => i.Phase == InstancePhase.Ready && i.InFlight == 0).Sum(i => i.MemoryBytes);
+        return new NodeSnapshot(
+            NodeId, _options.MemoryBytes, Interlocked.Read(ref _reservedBytes), reclaimable,
+            [.. MemoryTier.Contents().Union(LoadedArtifacts(), StringComparer.Ordinal)],
+            [], instances, new Dictionary<string, string>(_options.Labels), MemoryTier.UsedBytes);
+    }
+
+    public IReadOnlyList<InstanceSnapshot> InstancesOf(string functionKey, int version) =>
+        _instances.Values.Where(i => i.Spec.Key == functionKey && i.Spec.Version == version).Select(i => i.Snapshot(NodeId)).ToList();
+
+    private string[] LoadedArtifacts() => _instances.Values.Select(i => i.Spec.Artifact.Sha256).Distinct().ToArray();
+
+    private async Task<(byte[] Bytes, string Tier)> FetchAsync(ArtifactRef artifact, CancellationToken cancellationToken)
+    {
+        if (MemoryTier.TryGet(artifact.Sha256, out var cached))
+        {
+            return (cached, ArtifactTier.Memory);
+        }
+
+        var bytes = await Repository.GetAsync(artifact, cancellationToken);
+        MemoryTier.Put(artifact.Sha256, bytes);
+        return (bytes, ArtifactTier.Repository);
+    }
+
+    // Runs the model once on a synthetic input (free dimensions = 1, zeros) so the first request does not pay for
+    // the engine's lazy initialisation. A model that rejects zeros is simply not warmed.
+    private void WarmUp(IModelSession session, FunctionSpec spec)
+    {
+        try
+        {
+            var inputs = spec.Signature.Inputs.Select(SyntheticInput).ToArray();
+            session.Run(inputs, null);
+        }
+        catch (Exception ex)
+        {
+            Log.WarmUpSkipped(_logger, spec.Key, ex.Message);
+        }
+    }
+
+    private static Tensor SyntheticInput(TensorSpec spec)
+    {
+        var shape = spec.Shape.Select(d => d < 0 ? 1 : d).ToArray();
+        var count = TensorShape.ElementCount(shape);
+        var size = spec.DataType.ElementSize();
+        var data = size > 0 ? new byte[count * size] : new byte[count * 4];
+        return new Tensor(spec.Name, spec.DataType, shape, data);
+    }
+
+    private async Task ReserveAsync(string functionKey, long bytes)
+    {
+        List<Instance> victims;
+        lock (_memoryGate)
+        {
+            var free = _options.MemoryBytes - _reservedBytes;
+            if (bytes <= free)
+            {
+                _reservedBytes += bytes;
+                return;
+            }
+
+            var idle = _instances.Values.Where(i => i.Phase == InstancePhase.Ready && i.InFlight == 0).ToList();
+            var chosen = _eviction.ChooseVictims(idle.Select(Candidate).ToList(), bytes - free, _time.GetUtcNow());
+            if (chosen.Count == 0)
+            {
+                throw new StokeException(
+                    StokeErrorKind.Overloaded,
+                    $"Node {NodeId} has {free >> 20} MiB free and no idle instance to evict for {functionKey} ({bytes >> 20} MiB).",
+                    TimeSpan.FromSeconds(1));
+            }
+
+            victims = idle.Where(i => chosen.Contains(i.Id)).ToList();
+            foreach (var v in victims)
+            {
+                v.Phase = InstancePhase.Draining;
+            }
+
+            // Reserve now: the victims' memory is ours as soon as they have drained.
+            _reservedBytes += bytes;
+        }
+
+        foreach (var victim in victims)
+        {
+            var snapshot = victim.Snapshot(NodeId);
+            await StopInstanceAsync(victim.Id, $"evicted for {functionKey}");
+            if (OnEvicted is { } notify)
+            {
+                await notify(snapshot);
+            }
+        }
+    }
+
+    private void Release(long bytes) => Interlocked.Add(ref _reservedBytes, -bytes);
+
+    private static EvictionCandidate Candidate(Instance i) => new(
+        i.Id, i.Spec.Key, i.MemoryBytes, i.LastUsed, i.Uses, TimeSpan.FromMilliseconds(i.ColdStart?.TotalMs ?? 0));
+
+    private IEnumerable<System.Diagnostics.Metrics.Measurement<int>> ObserveInstances()
+    {
+        foreach (var phase in Enum.GetValues<InstancePhase>())
+        {
+            var count = _instances.Values.Count(i => i.Phase == phase);
+            yield return new(count, new KeyValuePair<string, object?>("state", phase.ToString().ToLowerInvariant()));
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var id in _instances.Keys.ToList())
+        {
+            await StopInstanceAsync(id, "node stopping");
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 1000, Level = LogLevel.Information, Message = "Instance {InstanceId} of {Function} v{Version} ready from {Tier}: fetch {FetchMs:F1} ms, session {SessionMs:F1} ms, first run {FirstRunMs:F1} ms")]
+        public static partial void InstanceReady(ILogger logger, string instanceId, string function, int version, string tier, double fetchMs, double sessionMs, double firstRunMs);
+
+        [LoggerMessage(EventId = 1001, Level = LogLevel.Warning, Message = "Instance {InstanceId} of {Function} failed to start")]
+        public static partial void InstanceFailed(ILogger logger, string instanceId, string function, Exception exception);
+
+        [LoggerMessage(EventId = 1002, Level = LogLevel.Information, Message = "Instance {InstanceId} of {Function} stopped: {Reason}")]
+        public static partial void InstanceStopped(ILogger logger, string instanceId, string function, string reason);
+
+        [LoggerMessage(EventId = 1003, Level = LogLevel.Debug, Message = "Warm-up run of {Function} skipped: {Reason}")]
+        public static partial void WarmUpSkipped(ILogger logger, string function, string reason);
+    }
+}
+
+/// <summary>The instance a request was routed to is gone (evicted, stopped, node restarted); retry on another.</summary>
+[GenerateSerializer]
+public sealed class InstanceGoneException(string instanceId) : Exception($"Instance {instanceId} is gone.")
+{
+    [Id(0)] public string InstanceId { get; } = instanceId;
+}
+
+/// <summary>This node's id: its silo address, so a NodeGrain with this key is placed on this silo.</summary>
+public sealed record NodeIdentity(string NodeId);

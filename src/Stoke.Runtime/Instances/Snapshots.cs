@@ -1,0 +1,46 @@
+using Stoke.Abstractions.Policies;
+
+namespace Stoke.Runtime.Instances;
+
+/// <summary>Lifecycle of an instance: loading -> ready -> draining -> gone.</summary>
+public enum InstancePhase
+{
+    Loading,
+    Ready,
+    Draining,
+    Gone,
+}
+
+/// <summary>One instance as the control plane and the status API see it.</summary>
+[GenerateSerializer, Immutable]
+public sealed record InstanceSnapshot(
+    [property: Id(0)] string InstanceId,
+    [property: Id(1)] string FunctionKey,
+    [property: Id(2)] int Version,
+    [property: Id(3)] string NodeId,
+    [property: Id(4)] InstancePhase Phase,
+    [property: Id(5)] int InFlight,
+    [property: Id(6)] int QueueDepth,
+    [property: Id(7)] long MemoryBytes,
+    [property: Id(8)] DateTimeOffset LastUsed,
+    [property: Id(9)] long Uses,
+    [property: Id(10)] ColdStartReport? ColdStart);
+
+/// <summary>A node's capacity, caches and instances.</summary>
+[GenerateSerializer, Immutable]
+public sealed record NodeSnapshot(
+    [property: Id(0)] string NodeId,
+    [property: Id(1)] long MemoryCapacityBytes,
+    [property: Id(2)] long MemoryUsedBytes,
+    [property: Id(3)] long ReclaimableBytes,
+    [property: Id(4)] string[] MemoryTierArtifacts,
+    [property: Id(5)] string[] DiskTierArtifacts,
+    [property: Id(6)] InstanceSnapshot[] Instances,
+    [property: Id(7)] Dictionary<string, string> Labels,
+    [property: Id(8)] long MemoryTierUsedBytes)
+{
+    public NodeView ToView() => new(
+        NodeId, MemoryCapacityBytes, MemoryUsedBytes, ReclaimableBytes,
+        MemoryTierArtifacts.ToHashSet(StringComparer.Ordinal), DiskTierArtifacts.ToHashSet(StringComparer.Ordinal),
+        Instances.Length, Labels);
+}

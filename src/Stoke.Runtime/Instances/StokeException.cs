@@ -1,0 +1,36 @@
+namespace Stoke.Runtime.Instances;
+
+/// <summary>Why a request or operation was refused; the gateway maps each to an HTTP status.</summary>
+public enum StokeErrorKind
+{
+    /// <summary>400: the request itself is wrong.</summary>
+    BadRequest,
+    /// <summary>404: unknown function or version.</summary>
+    NotFound,
+    /// <summary>409: conflicts with the current state.</summary>
+    Conflict,
+    /// <summary>429: a quota or rate limit.</summary>
+    TooManyRequests,
+    /// <summary>503 + Retry-After: the platform cannot take it now.</summary>
+    Overloaded,
+    /// <summary>504: the deadline passed before it could be answered.</summary>
+    DeadlineExceeded,
+    /// <summary>500: a failure inside the platform or the engine.</summary>
+    Internal,
+}
+
+/// <summary>A refusal with a clear reason, carried across silos and turned into an HTTP error by the gateway.</summary>
+[GenerateSerializer]
+public sealed class StokeException : Exception
+{
+    public StokeException(StokeErrorKind kind, string message, TimeSpan? retryAfter = null)
+        : base(message)
+    {
+        Kind = kind;
+        RetryAfter = retryAfter;
+    }
+
+    [Id(0)] public StokeErrorKind Kind { get; }
+
+    [Id(1)] public TimeSpan? RetryAfter { get; }
+}

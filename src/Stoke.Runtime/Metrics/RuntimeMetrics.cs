@@ -1,0 +1,63 @@
+using System.Diagnostics.Metrics;
+
+using Stoke.Runtime.Instances;
+
+namespace Stoke.Runtime.Metrics;
+
+/// <summary>Instruments of the node runtime (meter <c>Stoke.Runtime</c>): batches, cold starts, instances, memory.</summary>
+public sealed class RuntimeMetrics
+{
+    public const string MeterName = "Stoke.Runtime";
+
+    private readonly Histogram<int> _batchSize;
+    private readonly Histogram<double> _batchDuration;
+    private readonly Counter<long> _coldStarts;
+    private readonly Histogram<double> _coldStartDuration;
+    private readonly Histogram<double> _coldStartPhase;
+
+    public RuntimeMetrics(IMeterFactory meterFactory)
+    {
+        Meter = meterFactory.Create(MeterName);
+        _batchSize = Meter.CreateHistogram<int>("stoke.batch.size", "{request}", "Requests merged into one engine call.",
+            advice: new InstrumentAdvice<int> { HistogramBucketBoundaries = [1, 2, 4, 8, 16, 32, 64, 128] });
+        _batchDuration = Meter.CreateHistogram<double>("stoke.batch.duration", "s", "Engine time of one batch.");
+        _coldStarts = Meter.CreateCounter<long>("stoke.cold_starts", "{instance}", "Instances started, by the tier their artifact came from.");
+        _coldStartDuration = Meter.CreateHistogram<double>("stoke.cold_start.duration", "s", "Time from instance start to ready.");
+        _coldStartPhase = Meter.CreateHistogram<double>("stoke.cold_start.phase.duration", "s", "Cold start phases: fetch, session_create, first_run.");
+    }
+
+    /// <summary>The meter, so the node can attach its observable gauges (instances by state, memory).</summary>
+    public Meter Meter { get; }
+
+    public void RecordBatch(string function, int size, TimeSpan duration)
+    {
+        var tag = new KeyValuePair<string, object?>("function", function);
+        if (_batchSize.Enabled)
+        {
+            _batchSize.Record(size, tag);
+        }
+
+        if (_batchDuration.Enabled)
+        {
+            _batchDuration.Record(duration.TotalSeconds, tag);
+        }
+    }
+
+    public void RecordColdStart(string function, ColdStartReport report)
+    {
+        var fn = new KeyValuePair<string, object?>("function", function);
+        var tier = new KeyValuePair<string, object?>("tier", report.Tier);
+        _coldStarts.Add(1, fn, tier);
+        if (_coldStartDuration.Enabled)
+        {
+            _coldStartDuration.Record(report.TotalMs / 1000, fn, tier);
+        }
+
+        if (_coldStartPhase.Enabled)
+        {
+            _coldStartPhase.Record(report.FetchMs / 1000, fn, tier, new("phase", "fetch"));
+            _coldStartPhase.Record(report.SessionCreateMs / 1000, fn, tier, new("phase", "session_create"));
+            _coldStartPhase.Record(report.FirstRunMs / 1000, fn, tier, new("phase", "first_run"));
+        }
+    }
+}
