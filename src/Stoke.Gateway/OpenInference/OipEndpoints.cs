@@ -51,7 +51,7 @@ public static class OipEndpoints
             .GetGrain<IFunctionRegistryGrain>(context.Tenant()).Versions(name);
         var buffer = new ArrayBufferWriter<byte>();
         OipMetadataWriter.WriteModelMetadata(
-            buffer, name, versions.Select(v => v.Version.ToString(CultureInfo.InvariantCulture)), spec.Engine == "onnx" ? "onnxruntime_onnx" : spec.Engine, spec.Signature);
+            buffer, name, versions.Select(v => v.Version.ToString(CultureInfo.InvariantCulture)), spec.Engine == "onnx" ? "onnx_onnxv1" : spec.Engine, spec.Signature);
         await WriteJson(context, buffer);
     }
 
