@@ -1,0 +1,135 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Stoke.Client;
+
+/// <summary>A thin client of Stoke's HTTP APIs (management and Open Inference Protocol), used by the CLI, demo and tests.</summary>
+public sealed class StokeClient : IDisposable
+{
+    private readonly HttpClient _http;
+
+    public StokeClient(Uri server, string? apiKey = null, HttpMessageHandler? handler = null)
+    {
+        _http = handler is null ? new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 256 }) : new HttpClient(handler);
+        _http.BaseAddress = server;
+        _http.Timeout = TimeSpan.FromMinutes(10);
+        if (apiKey is not null)
+        {
+            _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", apiKey);
+        }
+    }
+
+    public Uri Server => _http.BaseAddress!;
+
+    /// <summary>Deploys a model file as a new version of <paramref name="name"/>; settings are the deploy query parameters.</summary>
+    public async Task<JsonNode> DeployAsync(string name, byte[] model, IReadOnlyDictionary<string, string>? settings = null, CancellationToken cancellationToken = default)
+    {
+        var query = settings is null || settings.Count == 0
+            ? ""
+            : "?" + string.Join("&", settings.Select(kv => Uri.EscapeDataString(kv.Key) + "=" + Uri.EscapeDataString(kv.Value)));
+        using var content = new ByteArrayContent(model);
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
+        using var response = await _http.PostAsync($"api/functions/{Uri.EscapeDataString(name)}{query}", content, cancellationToken);
+        return await ReadAsync(response, cancellationToken);
+    }
+
+    public Task<JsonNode> ListAsync(CancellationToken cancellationToken = default) => GetAsync("api/functions", cancellationToken);
+
+    public Task<JsonNode> DescribeAsync(string name, CancellationToken cancellationToken = default) => GetAsync($"api/functions/{Uri.EscapeDataString(name)}", cancellationToken);
+
+    public async Task<JsonNode> DeleteAsync(string name, CancellationToken cancellationToken = default)
+    {
+        using var response = await _http.DeleteAsync($"api/functions/{Uri.EscapeDataString(name)}", cancellationToken);
+        return await ReadAsync(response, cancellationToken);
+    }
+
+    public Task<JsonNode> UsageAsync(string? function = null, CancellationToken cancellationToken = default) =>
+        GetAsync(function is null ? "api/usage" : $"api/usage?function={Uri.EscapeDataString(function)}", cancellationToken);
+
+    public Task<JsonNode> StatusAsync(CancellationToken cancellationToken = default) => GetAsync("api/status", cancellationToken);
+
+    /// <summary>Sends an Open Inference Protocol infer request (JSON body) and returns the raw response.</summary>
+    public async Task<InferResponse> InferAsync(string name, string jsonBody, int? version = null, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+    {
+        using var content = new StringContent(jsonBody, Encoding.UTF8, "application/json");
+        return await InferAsync(name, content, version, timeout, cancellationToken);
+    }
+
+    /// <summary>Sends an infer request with the binary tensor extension: a JSON header followed by raw tensor bytes.</summary>
+    public async Task<InferResponse> InferBinaryAsync(string name, string jsonHeader, byte[] tail, int? version = null, CancellationToken cancellationToken = default)
+    {
+        var header = Encoding.UTF8.GetBytes(jsonHeader);
+        var body = new byte[header.Length + tail.Length];
+        header.CopyTo(body, 0);
+        tail.CopyTo(body, header.Length);
+        using var content = new ByteArrayContent(body);
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
+        content.Headers.Add("Inference-Header-Content-Length", header.Length.ToString(CultureInfo.InvariantCulture));
+        return await InferAsync(name, content, version, null, cancellationToken);
+    }
+
+    private async Task<InferResponse> InferAsync(string name, HttpContent content, int? version, TimeSpan? timeout, CancellationToken cancellationToken)
+    {
+        var path = version is null ? $"v2/models/{Uri.EscapeDataString(name)}/infer" : $"v2/models/{Uri.EscapeDataString(name)}/versions/{version}/infer";
+        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = content };
+        if (timeout is { } t)
+        {
+            request.Headers.Add("Stoke-Timeout-Ms", ((long)t.TotalMilliseconds).ToString(CultureInfo.InvariantCulture));
+        }
+
+        using var response = await _http.SendAsync(request, cancellationToken);
+        var body = await response.Content.ReadAsByteArrayAsync(cancellationToken);
+        var headers = response.Headers.Concat(response.Content.Headers)
+            .ToDictionary(h => h.Key, h => string.Join(",", h.Value), StringComparer.OrdinalIgnoreCase);
+        return new InferResponse(response.StatusCode, headers, body);
+    }
+
+    private async Task<JsonNode> GetAsync(string path, CancellationToken cancellationToken)
+    {
+        using var response = await _http.GetAsync(path, cancellationToken);
+        return await ReadAsync(response, cancellationToken);
+    }
+
+    private static async Task<JsonNode> ReadAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        var text = await response.Content.ReadAsStringAsync(cancellationToken);
+        if (!response.IsSuccessStatusCode)
+        {
+            string message;
+            try
+            {
+                message = JsonNode.Parse(text)?["error"]?.GetValue<string>() ?? text;
+            }
+            catch (JsonException)
+            {
+                message = text;
+            }
+
+            throw new StokeClientException(response.StatusCode, message);
+        }
+
+        return JsonNode.Parse(text) ?? new JsonObject();
+    }
+
+    public void Dispose() => _http.Dispose();
+}
+
+/// <summary>An infer response: status, headers (usage: <c>Stoke-*</c>) and body.</summary>
+public sealed record InferResponse(HttpStatusCode Status, IReadOnlyDictionary<string, string> Headers, byte[] Body)
+{
+    public string Text => Encoding.UTF8.GetString(Body);
+
+    public JsonNode? Json => JsonNode.Parse(Body);
+
+    public string? Header(string name) => Headers.TryGetValue(name, out var v) ? v : null;
+}
+
+/// <summary>The server refused a management call; <see cref="Exception.Message"/> is the server's error text.</summary>
+public sealed class StokeClientException(HttpStatusCode status, string message) : Exception($"{(int)status} {status}: {message}")
+{
+    public HttpStatusCode Status { get; } = status;
+}
