@@ -234,6 +234,12 @@ internal sealed partial class FunctionGrain(
     {
         if (_held.Count >= _spec.Scaling.MaxQueuedRequests)
         {
+            // Refuse, but start an instance all the same, so the client's retry finds one.
+            if (!_instances.Values.Any(i => i.Phase == InstancePhase.Loading))
+            {
+                StartInstance("request refused with a full queue: starting an instance for the retry");
+            }
+
             var retry = _loadTime > TimeSpan.Zero ? _loadTime : TimeSpan.FromSeconds(1);
             throw new StokeException(
                 StokeErrorKind.Overloaded,

@@ -46,5 +46,14 @@ public static class TestModels
         return (header, tail);
     }
 
+    /// <summary>A MiniLM request of <paramref name="tokens"/> token ids (CLS, words, SEP), as INT64 JSON tensors.</summary>
+    public static string MiniLmJson(int tokens, int rows = 1)
+    {
+        var ids = string.Join(",", Enumerable.Range(0, rows).SelectMany(_ => Enumerable.Range(0, tokens).Select(i => i == 0 ? 101 : i == tokens - 1 ? 102 : 2000 + i)));
+        var ones = string.Join(",", Enumerable.Repeat("1", rows * tokens));
+        var zeros = string.Join(",", Enumerable.Repeat("0", rows * tokens));
+        return $$"""{"inputs":[{"name":"input_ids","shape":[{{rows}},{{tokens}}],"datatype":"INT64","data":[{{ids}}]},{"name":"attention_mask","shape":[{{rows}},{{tokens}}],"datatype":"INT64","data":[{{ones}}]},{"name":"token_type_ids","shape":[{{rows}},{{tokens}}],"datatype":"INT64","data":[{{zeros}}]}]}""";
+    }
+
     public static float Pattern(int i, float seed) => MathF.Sin((i * 0.01f) + seed);
 }

@@ -1,0 +1,125 @@
+// Runs the simulator experiments of docs/simulator.md and measures replay speed.
+// Usage: dotnet run -c Release --project bench/Stoke.Simulator.Bench -- [tradeoff|autoscale|speed|all] [traces-dir] [out-dir]
+using System.Diagnostics;
+using System.Globalization;
+using Stoke.Abstractions.Functions;
+using Stoke.Policies;
+using Stoke.Simulator;
+using Stoke.Simulator.Results;
+using Stoke.Simulator.Sweeps;
+using Stoke.Simulator.Traces;
+
+var what = args.Length > 0 ? args[0] : "all";
+var traces = args.Length > 1 ? args[1] : "../shared/traces";
+var outDir = args.Length > 2 ? args[2] : "docs";
+Directory.CreateDirectory(Path.Combine(outDir, "img"));
+Directory.CreateDirectory(Path.Combine(outDir, "data"));
+CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
+
+var genTd26 = new WorkloadSource { Kind = TraceKind.GenTd26, Path = Path.Combine(traces, "alibaba_genai_2026") };
+var loads = genTd26.MeasuredLoadTimes()!;
+
+SimulationOptions GenTd26Base() => new()
+{
+    Label = "base",
+    Workload = genTd26.Open,
+    Catalog = _ => new PolicyCatalog(),
+    Scaling = new ScalingOptions { TargetConcurrency = 1, MaxInstances = 8, DefaultDeadline = TimeSpan.FromMinutes(10) },
+    LoadTime = loads,
+    InstanceMemoryGb = 8,
+    Nodes = 1,
+    NodeMemoryGb = 1024,
+    Slo = TimeSpan.FromSeconds(60),
+};
+
+if (what is "tradeoff" or "all")
+{
+    double[] ttls = [1, 2, 5, 10, 15, 20, 30, 45, 60, 90, 120];
+    var baseline = GenTd26Base();
+    var fixedRuns = SweepRunner.FixedTtlSweep(baseline, ttls);
+    var ttl = TimeSpan.FromMinutes(10);
+    List<SimulationOptions> others =
+    [
+        baseline with { Label = "hybrid-histogram", Scaling = baseline.Scaling with { KeepAlive = PolicyNames.HybridHistogram, KeepAliveTtl = ttl } },
+        baseline with { Label = "long-short-histogram", Scaling = baseline.Scaling with { KeepAlive = PolicyNames.LongShortHistogram, KeepAliveTtl = ttl } },
+        // FaasCache-style: keep everything warm (24 h TTL) on a node that holds 10 instances; memory pressure evicts.
+        baseline with { Label = "cost-aware eviction, 80 GB", NodeMemoryGb = 80, Eviction = PolicyNames.CostAwareEviction, Scaling = baseline.Scaling with { KeepAliveTtl = TimeSpan.FromHours(24) } },
+        baseline with { Label = "lru eviction, 80 GB", NodeMemoryGb = 80, Eviction = PolicyNames.LruEviction, Scaling = baseline.Scaling with { KeepAliveTtl = TimeSpan.FromHours(24) } },
+    ];
+    var sw = Stopwatch.StartNew();
+    var all = SweepRunner.Run([.. fixedRuns, .. others]);
+    Console.WriteLine($"trade-off sweep: {all.Count} runs in {sw.Elapsed.TotalSeconds:0.0} s");
+    var fixedReports = all.Take(fixedRuns.Count).ToList();
+    var otherReports = all.Skip(fixedRuns.Count).ToList();
+    Console.WriteLine(ReportWriter.FormatTable(all));
+    ReportWriter.WriteCsv(Path.Combine(outDir, "data", "gentd26-keepalive.csv"), all, perFunction: false);
+    File.WriteAllText(Path.Combine(outDir, "img", "gentd26-keepalive-tradeoff.svg"),
+        SweepRunner.TradeOffSvg("GenTD26: cold starts vs wasted memory (KPA, 8 GB instances)", fixedReports, otherReports));
+}
+
+if (what is "autoscale" or "all")
+{
+    var serveGen = new WorkloadSource
+    {
+        Kind = TraceKind.ServeGen,
+        Path = Path.Combine(traces, "alibaba_servegen_2025", "data", "language", "m-small"),
+        ServeGen = new ServeGenOptions { Start = TimeSpan.FromHours(Env("SG_START_H", 36)), Duration = TimeSpan.FromHours(Env("SG_HOURS", 2)), RateScale = Env("SG_SCALE", 0.05), MaxClients = (int)Env("SG_CLIENTS", 12), MeanExecutionTime = TimeSpan.FromSeconds(1) },
+    };
+    SimulationOptions Run(string autoscaler) => new()
+    {
+        Label = autoscaler,
+        Workload = serveGen.Open,
+        Catalog = _ => new PolicyCatalog(),
+        Scaling = new ScalingOptions { Autoscaler = autoscaler, TargetConcurrency = 4, MaxInstances = 64, KeepAliveTtl = TimeSpan.FromMinutes(5), MaxQueuedRequests = 10_000 },
+        InstanceConcurrency = 4,
+        LoadTime = EmpiricalDistribution.Constant(TimeSpan.FromSeconds(10)),
+        InstanceMemoryGb = 16,
+        NodeMemoryGb = 4096,
+        Slo = TimeSpan.FromSeconds(Env("SG_SLO", 5)),
+    };
+    var reports = SweepRunner.Run([Run(PolicyNames.Kpa), Run(PolicyNames.Predictive)]);
+    Console.WriteLine(ReportWriter.FormatTable(reports));
+    ReportWriter.WriteCsv(Path.Combine(outDir, "data", "servegen-autoscale.csv"), reports);
+    File.WriteAllText(Path.Combine(outDir, "img", "servegen-autoscale.svg"), SvgChart.Bars(
+        "ServeGen m-small, bursty: KPA vs predictive",
+        "value",
+        ["SLO attainment (%)", "instance-hours", "p99 latency (s)"],
+        [.. reports.Select(r => (r.Label, (IReadOnlyList<double>)[(r.Total.SloAttainment ?? 0) * 100, r.Total.InstanceSeconds / 3600, r.Total.P99Ms / 1000]))]));
+}
+
+if (what is "speed" or "all")
+{
+    Console.WriteLine($"GenTD26 full replay (median of 3): {Median(() => SimulationRunner.Run(GenTd26Base() with { Scaling = GenTd26Base().Scaling with { KeepAliveTtl = TimeSpan.FromMinutes(10) } })):0.000} s");
+    var synthetic = new WorkloadSource { Kind = TraceKind.Synthetic, SyntheticFunctions = 1000, SyntheticRequests = 1_000_000, SyntheticPeriod = TimeSpan.FromDays(1) };
+    var syntheticRun = new SimulationOptions
+    {
+        Label = "synthetic",
+        Workload = synthetic.Open,
+        Catalog = _ => new PolicyCatalog(),
+        Scaling = new ScalingOptions { TargetConcurrency = 4, MaxInstances = 32, KeepAliveTtl = TimeSpan.FromMinutes(10) },
+        InstanceMemoryGb = 1,
+        Nodes = 8,
+        NodeMemoryGb = 256,
+        LoadTime = EmpiricalDistribution.Constant(TimeSpan.FromSeconds(2)),
+    };
+    Console.WriteLine($"synthetic 1,000 functions x 1,000,000 requests (median of 3): {Median(() => Console.Write(ReportWriter.FormatTable([SimulationRunner.Run(syntheticRun)]))):0.000} s");
+    Console.WriteLine($"peak working set: {Process.GetCurrentProcess().PeakWorkingSet64 / (1 << 20)} MiB");
+}
+
+static double Median(Action run)
+{
+    var times = new List<double>();
+    for (var i = 0; i < 3; i++)
+    {
+        var sw = Stopwatch.StartNew();
+        run();
+        times.Add(sw.Elapsed.TotalSeconds);
+    }
+
+    times.Sort();
+    Console.WriteLine($"  runs: {string.Join(", ", times.Select(t => t.ToString("0.000")))} s");
+    return times[1];
+}
+
+static double Env(string name, double fallback) =>
+    double.TryParse(Environment.GetEnvironmentVariable(name), NumberStyles.Float, CultureInfo.InvariantCulture, out var v) ? v : fallback;

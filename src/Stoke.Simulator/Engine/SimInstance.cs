@@ -1,0 +1,35 @@
+using Stoke.Abstractions.Policies;
+
+namespace Stoke.Simulator.Engine;
+
+/// <summary>One simulated instance: loading until its load completes, then ready, then gone.</summary>
+internal sealed class SimInstance(string id, SimFunction function, SimNode node, long createdTicks, TimeSpan loadTime)
+{
+    public string Id { get; } = id;
+
+    public SimFunction Function { get; } = function;
+
+    public SimNode Node { get; } = node;
+
+    public long CreatedTicks { get; } = createdTicks;
+
+    public TimeSpan LoadTime { get; } = loadTime;
+
+    public bool Ready { get; set; }
+
+    public bool Gone { get; set; }
+
+    public int InFlight { get; set; }
+
+    public long LastUsedTicks { get; set; } = createdTicks;
+
+    /// <summary>When the instance last became idle (ready, nothing in flight); meaningful while idle.</summary>
+    public long IdleSinceTicks { get; set; }
+
+    public long Uses { get; set; }
+
+    public bool Idle => Ready && !Gone && InFlight == 0;
+
+    public EvictionCandidate ToCandidate(long memoryBytes) =>
+        new(Id, Function.Name, memoryBytes, new DateTimeOffset(LastUsedTicks, TimeSpan.Zero), Uses, LoadTime);
+}

@@ -1,0 +1,13 @@
+namespace Stoke.Simulator.Results;
+
+/// <summary>The outcome of one replay: totals, one row per function, and what was replayed.</summary>
+/// <param name="Policies">The policy names and settings the run used, for tables and plots.</param>
+/// <param name="VirtualDuration">Virtual time from the first arrival to the last event.</param>
+/// <param name="SkippedLines">Trace lines skipped by lenient parsing.</param>
+public sealed record SimulationReport(
+    string Label,
+    string Policies,
+    RunResult Total,
+    IReadOnlyList<RunResult> Functions,
+    TimeSpan VirtualDuration,
+    long SkippedLines);
