@@ -23,6 +23,9 @@ public sealed record StokeHostSettings
     /// <summary>Shared artifact repository for a cluster; defaults to the data folder's.</summary>
     public string? Repository { get; init; }
 
+    /// <summary>Address other silos reach this one at, in a cluster (loopback by default: a one-machine cluster).</summary>
+    public System.Net.IPAddress AdvertisedAddress { get; init; } = System.Net.IPAddress.Loopback;
+
     public int SiloPort { get; init; } = 11111;
 
     public int GatewayPort { get; init; } = 30000;
@@ -54,7 +57,7 @@ public static class StokeHost
             {
                 silo.UseRedisClustering(o => o.ConfigurationOptions = StackExchange.Redis.ConfigurationOptions.Parse(redis));
                 silo.AddRedisGrainStorage(StokeStorage.Name, o => o.ConfigurationOptions = StackExchange.Redis.ConfigurationOptions.Parse(redis));
-                silo.ConfigureEndpoints(settings.SiloPort, settings.GatewayPort);
+                silo.ConfigureEndpoints(settings.AdvertisedAddress, settings.SiloPort, settings.GatewayPort, listenOnAnyHostAddress: !System.Net.IPAddress.IsLoopback(settings.AdvertisedAddress));
                 silo.Configure<ClusterOptions>(o => { o.ClusterId = settings.ClusterId; o.ServiceId = "stoke"; });
             }
             else
