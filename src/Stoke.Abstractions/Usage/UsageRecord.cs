@@ -43,6 +43,21 @@ public sealed record UsageSummary
     [Id(11)] public long OutputTokens { get; init; }
     [Id(12)] public decimal Cost { get; init; }
 
+    /// <summary>The sum of two summaries, e.g. a tenant's total over its functions.</summary>
+    public UsageSummary Plus(UsageSummary o) => this with
+    {
+        Requests = Requests + o.Requests,
+        Failures = Failures + o.Failures,
+        ColdStarts = ColdStarts + o.ColdStarts,
+        QueueMs = QueueMs + o.QueueMs,
+        ColdStartMs = ColdStartMs + o.ColdStartMs,
+        ComputeMs = ComputeMs + o.ComputeMs,
+        MemoryMbSeconds = MemoryMbSeconds + o.MemoryMbSeconds,
+        InputTokens = InputTokens + o.InputTokens,
+        OutputTokens = OutputTokens + o.OutputTokens,
+        Cost = Cost + o.Cost,
+    };
+
     public UsageSummary Add(UsageRecord r) => this with
     {
         Requests = Requests + 1,

@@ -91,19 +91,7 @@ public static class ManagementEndpoints
             }
         }
 
-        var total = rows.Aggregate(new UsageSummary { Tenant = context.Tenant(), Function = "*" }, (sum, r) => sum with
-        {
-            Requests = sum.Requests + r.Requests,
-            Failures = sum.Failures + r.Failures,
-            ColdStarts = sum.ColdStarts + r.ColdStarts,
-            QueueMs = sum.QueueMs + r.QueueMs,
-            ColdStartMs = sum.ColdStartMs + r.ColdStartMs,
-            ComputeMs = sum.ComputeMs + r.ComputeMs,
-            MemoryMbSeconds = sum.MemoryMbSeconds + r.MemoryMbSeconds,
-            InputTokens = sum.InputTokens + r.InputTokens,
-            OutputTokens = sum.OutputTokens + r.OutputTokens,
-            Cost = sum.Cost + r.Cost,
-        });
+        var total = rows.Aggregate(new UsageSummary { Tenant = context.Tenant(), Function = "*" }, (sum, r) => sum.Plus(r));
         return Results.Json(new UsageReport(context.Tenant(), rows, total), ApiJson.Options);
     }
 
