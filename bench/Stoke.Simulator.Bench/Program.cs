@@ -4,6 +4,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Stoke.Abstractions.Functions;
 using Stoke.Policies;
+using Stoke.Policies.KeepAlive;
 using Stoke.Simulator;
 using Stoke.Simulator.Results;
 using Stoke.Simulator.Sweeps;
@@ -38,10 +39,21 @@ if (what is "tradeoff" or "all")
     var baseline = GenTd26Base();
     var fixedRuns = SweepRunner.FixedTtlSweep(baseline, ttls);
     var ttl = TimeSpan.FromMinutes(10);
+    // The hybrid and long/short histograms as curves: the paper's rule (percentile tail) at its p99 default, and the
+    // break-even rule at a range of cold-start costs (minutes of idle instance-time one cold start is worth).
+    double[] costs = [1, 2, 4, 8, 15, 30, 60, 120, 240];
+    SimulationOptions Histogram(string policy, string label, HistogramOptions histogram) => baseline with
+    {
+        Label = label,
+        Catalog = _ => new PolicyCatalog(histogram),
+        Scaling = baseline.Scaling with { KeepAlive = policy, KeepAliveTtl = ttl },
+    };
     List<SimulationOptions> others =
     [
-        baseline with { Label = "hybrid-histogram", Scaling = baseline.Scaling with { KeepAlive = PolicyNames.HybridHistogram, KeepAliveTtl = ttl } },
-        baseline with { Label = "long-short-histogram", Scaling = baseline.Scaling with { KeepAlive = PolicyNames.LongShortHistogram, KeepAliveTtl = ttl } },
+        Histogram(PolicyNames.HybridHistogram, "hybrid, paper p99", new HistogramOptions()),
+        Histogram(PolicyNames.LongShortHistogram, "long-short, paper p99", new HistogramOptions()),
+        .. costs.Select(c => Histogram(PolicyNames.HybridHistogram, $"hybrid break-even {c}m", new HistogramOptions { ColdStartCost = TimeSpan.FromMinutes(c) })),
+        .. costs.Select(c => Histogram(PolicyNames.LongShortHistogram, $"long-short break-even {c}m", new HistogramOptions { ColdStartCost = TimeSpan.FromMinutes(c) })),
         // FaasCache-style: keep everything warm (24 h TTL) on a node that holds 10 instances; memory pressure evicts.
         baseline with { Label = "cost-aware eviction, 80 GB", NodeMemoryGb = 80, Eviction = PolicyNames.CostAwareEviction, Scaling = baseline.Scaling with { KeepAliveTtl = TimeSpan.FromHours(24) } },
         baseline with { Label = "lru eviction, 80 GB", NodeMemoryGb = 80, Eviction = PolicyNames.LruEviction, Scaling = baseline.Scaling with { KeepAliveTtl = TimeSpan.FromHours(24) } },
@@ -54,7 +66,14 @@ if (what is "tradeoff" or "all")
     Console.WriteLine(ReportWriter.FormatTable(all));
     ReportWriter.WriteCsv(Path.Combine(outDir, "data", "gentd26-keepalive.csv"), all, perFunction: false);
     File.WriteAllText(Path.Combine(outDir, "img", "gentd26-keepalive-tradeoff.svg"),
-        SweepRunner.TradeOffSvg("GenTD26: cold starts vs wasted memory (KPA, 8 GB instances)", fixedReports, otherReports));
+        SvgChart.Scatter("GenTD26: cold starts vs wasted memory (KPA, 8 GB instances)", "wasted memory-time (GB-hours held by idle instances)", "cold-start rate (%)",
+        [
+            Curve("fixed TTL 1..120 min", fixedReports, "fixed "),
+            Curve("hybrid histogram, break-even 1..240 min", otherReports.Where(r => r.Label.StartsWith("hybrid break-even", StringComparison.Ordinal)).ToList(), "hybrid break-even "),
+            Curve("long/short histogram, break-even 1..240 min", otherReports.Where(r => r.Label.StartsWith("long-short break-even", StringComparison.Ordinal)).ToList(), "long-short break-even "),
+            .. otherReports.Where(r => !r.Label.Contains("break-even", StringComparison.Ordinal))
+                .Select(r => new ChartSeries(r.Label, [(r.Total.WastedGbSeconds / 3600, r.Total.ColdStartRate * 100, (string?)null)])),
+        ]));
 }
 
 if (what is "autoscale" or "all")
@@ -105,6 +124,9 @@ if (what is "speed" or "all")
     Console.WriteLine($"synthetic 1,000 functions x 1,000,000 requests (median of 3): {Median(() => Console.Write(ReportWriter.FormatTable([SimulationRunner.Run(syntheticRun)]))):0.000} s");
     Console.WriteLine($"peak working set: {Process.GetCurrentProcess().PeakWorkingSet64 / (1 << 20)} MiB");
 }
+
+static ChartSeries Curve(string name, IReadOnlyList<SimulationReport> runs, string prefix) =>
+    new(name, [.. runs.Select(r => (r.Total.WastedGbSeconds / 3600, r.Total.ColdStartRate * 100, (string?)r.Label[prefix.Length..]))], Connect: true);
 
 static double Median(Action run)
 {

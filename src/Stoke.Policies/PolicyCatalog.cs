@@ -30,7 +30,20 @@ public sealed class PolicyCatalog : IPolicyCatalog
     /// <summary>Eviction names, configured per node.</summary>
     public static IReadOnlyList<string> Evictions { get; } = [PolicyNames.LruEviction, PolicyNames.CostAwareEviction];
 
-    private static readonly HistogramOptions HistogramDefaults = new();
+    private readonly HistogramOptions _histogram;
+
+    /// <summary>The catalog with every policy at its documented defaults.</summary>
+    public PolicyCatalog()
+        : this(new HistogramOptions())
+    {
+    }
+
+    /// <summary>The catalog with the histogram keep-alive policies tuned (the simulator sweeps these).</summary>
+    public PolicyCatalog(HistogramOptions histogram)
+    {
+        ArgumentNullException.ThrowIfNull(histogram);
+        _histogram = histogram;
+    }
 
     public void Validate(FunctionSpec spec)
     {
@@ -81,8 +94,8 @@ public sealed class PolicyCatalog : IPolicyCatalog
         var ttl = spec.Scaling.KeepAliveTtl;
         return spec.Scaling.KeepAlive switch
         {
-            PolicyNames.HybridHistogram => new HybridHistogramKeepAlive(ttl, HistogramDefaults),
-            PolicyNames.LongShortHistogram => new LongShortHistogramKeepAlive(ttl, HistogramDefaults),
+            PolicyNames.HybridHistogram => new HybridHistogramKeepAlive(ttl, _histogram),
+            PolicyNames.LongShortHistogram => new LongShortHistogramKeepAlive(ttl, _histogram),
             _ => new FixedKeepAlive(ttl),
         };
     }

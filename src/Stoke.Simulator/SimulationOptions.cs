@@ -48,6 +48,18 @@ public sealed record SimulationOptions
     /// <summary>Requests the workload is expected to hold, for progress (0: unknown, progress only at the end).</summary>
     public long ExpectedRequests { get; init; }
 
+    /// <summary>
+    /// Runs each function's control loop exactly as the live server's FunctionGrain does: a request that finds no
+    /// ready or loading instance starts one at once (the activator, without asking the controller), the loop ticks
+    /// every <see cref="TickInterval"/> from the arrival that started it for as long as the function has instances,
+    /// and stops after three ticks with none. Off (the default), an idle function sleeps until its next keep-alive
+    /// boundary instead of ticking, which makes a 13-day trace cheap but releases up to one tick earlier than the server.
+    /// </summary>
+    public bool ServerControlLoop { get; init; }
+
+    /// <summary>Keeps every start, ready, stop, evict and scale decision in <see cref="Results.SimulationReport.Decisions"/>.</summary>
+    public bool RecordDecisions { get; init; }
+
     /// <summary>Lines the trace reader skipped (lenient mode), copied into the report.</summary>
     public TraceDiagnostics? Diagnostics { get; init; }
 }

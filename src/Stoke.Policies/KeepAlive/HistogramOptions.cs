@@ -1,7 +1,7 @@
 namespace Stoke.Policies.KeepAlive;
 
 /// <summary>Tunables of the histogram keep-alive policies; the defaults follow Shahrad et al. (ATC'20).</summary>
-internal sealed record HistogramOptions
+public sealed record HistogramOptions
 {
     /// <summary>Width of one bin (the paper uses minutes).</summary>
     public TimeSpan BinWidth { get; init; } = TimeSpan.FromMinutes(1);
@@ -23,6 +23,18 @@ internal sealed record HistogramOptions
 
     /// <summary>Percentile that sets the end of the keep-alive window.</summary>
     public double TailPercentile { get; init; } = 99;
+
+    /// <summary>
+    /// When set, the keep-alive window ends where it pays best instead of at <see cref="TailPercentile"/>: at the bin
+    /// edge T that maximises (share of idle times <= T) x this cost - (expected idle instance-time per gap when kept
+    /// for T), counting idle times past the range. A cold start is taken to cost this much idle instance-time. The
+    /// percentile rule gives rarely used functions with long gaps hours of keep-alive for few saved cold starts;
+    /// this rule spends idle time where it saves the most cold starts. Null keeps the paper's percentile rule.
+    /// </summary>
+    public TimeSpan? ColdStartCost { get; init; }
+
+    /// <summary>Shortest pre-warm gap worth unloading for; a shorter one keeps the instance warm from the start.</summary>
+    public TimeSpan MinUnloadGap { get; init; } = TimeSpan.FromMinutes(2);
 
     /// <summary>Safety margin: pre-warm this much earlier and keep alive this much longer.</summary>
     public double Margin { get; init; } = 0.10;

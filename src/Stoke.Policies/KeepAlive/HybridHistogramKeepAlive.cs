@@ -11,6 +11,10 @@ namespace Stoke.Policies.KeepAlive;
 /// </summary>
 internal sealed class HybridHistogramKeepAlive(TimeSpan fallbackTtl, HistogramOptions options) : IKeepAlivePolicy
 {
+    // Without a trusted histogram: the fixed TTL, or less when a cold start is worth less idle time than that (ski
+    // rental: keeping an instance longer than a cold start costs never pays on a function we know nothing about).
+    private readonly TimeSpan _fallback = options.ColdStartCost is { } cost && cost < fallbackTtl ? cost : fallbackTtl;
+
     private readonly IdleTimeHistogram _histogram = new(options.BinWidth, options.Range);
     private DateTimeOffset? _lastArrival;
 
@@ -26,5 +30,5 @@ internal sealed class HybridHistogramKeepAlive(TimeSpan fallbackTtl, HistogramOp
 
     public KeepAliveWindow CurrentWindow() =>
         HistogramWindows.From(_histogram, options, "hybrid-histogram", out var whyNot)
-        ?? new KeepAliveWindow(TimeSpan.Zero, fallbackTtl, $"hybrid-histogram fallback to fixed TTL {fallbackTtl}: {whyNot}");
+        ?? new KeepAliveWindow(TimeSpan.Zero, _fallback, $"hybrid-histogram fallback to fixed TTL {_fallback}: {whyNot}");
 }

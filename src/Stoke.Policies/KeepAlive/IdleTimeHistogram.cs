@@ -63,6 +63,42 @@ internal sealed class IdleTimeHistogram
         return _bins.Length - 1;
     }
 
+    /// <summary>
+    /// The bin whose upper edge T maximises <paramref name="coldStartCost"/> x P(idle <= T) - E[min(idle, T)] over all
+    /// idle times, out-of-bounds ones included (each in-bin idle time counted at the bin's middle); -1 when keeping
+    /// an instance at all costs more than the cold starts it saves.
+    /// </summary>
+    public int BreakEvenBin(TimeSpan coldStartCost)
+    {
+        long total = Count + OutOfBounds;
+        if (total <= 0)
+        {
+            return -1;
+        }
+
+        double width = BinWidth.Ticks;
+        double cost = coldStartCost.Ticks;
+        double best = 0;
+        int bestBin = -1;
+        long within = 0;
+        double idleWithin = 0;
+        for (int i = 0; i < _bins.Length; i++)
+        {
+            within += _bins[i];
+            idleWithin += _bins[i] * (i + 0.5) * width;
+            double edge = (i + 1) * width;
+            // Per gap: cold starts saved (weighted by their cost) minus idle time held, for keep-alive = edge.
+            double value = ((cost * within) - idleWithin - ((total - within) * edge)) / total;
+            if (value > best)
+            {
+                best = value;
+                bestBin = i;
+            }
+        }
+
+        return bestBin;
+    }
+
     private void Update(TimeSpan idle, int delta)
     {
         int bin = (int)Math.Floor(Math.Max(0, idle.Ticks) / (double)BinWidth.Ticks);

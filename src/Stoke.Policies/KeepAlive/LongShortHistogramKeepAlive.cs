@@ -10,6 +10,10 @@ namespace Stoke.Policies.KeepAlive;
 /// </summary>
 internal sealed class LongShortHistogramKeepAlive(TimeSpan fallbackTtl, HistogramOptions options) : IKeepAlivePolicy
 {
+    // Without a trusted histogram: the fixed TTL, or less when a cold start is worth less idle time than that (ski
+    // rental: keeping an instance longer than a cold start costs never pays on a function we know nothing about).
+    private readonly TimeSpan _fallback = options.ColdStartCost is { } cost && cost < fallbackTtl ? cost : fallbackTtl;
+
     private readonly IdleTimeHistogram _long = new(options.BinWidth, options.Range);
     private readonly IdleTimeHistogram _short = new(options.BinWidth, options.Range);
     private readonly Queue<TimeSpan> _recent = new();
@@ -46,7 +50,7 @@ internal sealed class LongShortHistogramKeepAlive(TimeSpan fallbackTtl, Histogra
             return window with { Reason = "long-short-histogram uses " + window.Reason };
         }
 
-        return new KeepAliveWindow(TimeSpan.Zero, fallbackTtl, $"long-short-histogram fallback to fixed TTL {fallbackTtl}: {longWhyNot}");
+        return new KeepAliveWindow(TimeSpan.Zero, _fallback, $"long-short-histogram fallback to fixed TTL {_fallback}: {longWhyNot}");
     }
 
     private bool Disagree(KeepAliveWindow recent, KeepAliveWindow history)

@@ -38,6 +38,12 @@ internal sealed class SimFunction(string name, FunctionSpec spec, InstanceCountC
 
     public int NextInstanceNumber { get; set; }
 
+    /// <summary>Consecutive ticks with no instance and nothing in flight or held (server control loop).</summary>
+    public int IdleTicks { get; set; }
+
+    /// <summary>The previous tick's decision, so the decision log records only changes (as the server does).</summary>
+    public ControlDecision? LastDecision { get; set; }
+
     // Counters for the report.
     public LatencyHistogram Latency { get; } = new();
 

@@ -29,6 +29,7 @@ internal sealed class Simulation
     private readonly long _tickTicks;
     private readonly long _quietTicks;
     private readonly long _deadlineTicks;
+    private readonly List<DecisionEvent>? _decisions;
     private VirtualClock _clock = new(DateTimeOffset.UnixEpoch);
     private IPolicyCatalog _catalog = null!;
     private IPlacementPolicy _placement = null!;
@@ -49,6 +50,7 @@ internal sealed class Simulation
         // Without traffic for this long a function stops ticking even if its autoscaler still wants instances;
         // keep-alive wake-ups still release or pre-warm it.
         _quietTicks = Math.Max(TimeSpan.FromMinutes(10).Ticks, 2 * options.Scaling.StableWindow.Ticks);
+        _decisions = options.RecordDecisions ? [] : null;
     }
 
     private double InstanceGb => _options.InstanceMemoryGb;
@@ -163,9 +165,18 @@ internal sealed class Simulation
             f.Held.Enqueue((now, exec, cold));
         }
 
-        // The activator: a request at zero instances asks for one now, not at the next tick.
-        if (f.Instances.Count == 0)
+        if (_options.ServerControlLoop)
         {
+            // FunctionGrain's activator: a held request starts one instance unless one is already loading.
+            f.IdleTicks = 0;
+            if (f.ReadyCount == 0 && f.Instances.Count == 0)
+            {
+                StartInstance(f, now);
+            }
+        }
+        else if (f.Instances.Count == 0)
+        {
+            // The activator: a request at zero instances asks for one now, not at the next tick.
             Control(f);
         }
 
@@ -186,6 +197,19 @@ internal sealed class Simulation
     private void AfterControl(SimFunction f, ControlDecision decision)
     {
         var now = _clock.NowTicks;
+        if (_options.ServerControlLoop)
+        {
+            // As FunctionGrain.Tick: the loop runs while the function has instances and stops after three empty ticks.
+            f.IdleTicks = f.Instances.Count == 0 && f.Held.Count == 0 && f.Running == 0 ? f.IdleTicks + 1 : 0;
+            if (f.IdleTicks < 3)
+            {
+                f.Ticking = true;
+                Schedule(now + _tickTicks, new SimEvent(SimEventKind.Tick, f, null, 0, false));
+            }
+
+            return;
+        }
+
         var loading = f.Instances.Count - f.ReadyCount;
         var active = f.Running > 0 || f.Held.Count > 0 || loading > 0
             || (decision.Scale.DesiredInstances > f.Spec.Scaling.MinInstances && now - f.LastArrivalTicks < _quietTicks);
@@ -226,12 +250,20 @@ internal sealed class Simulation
         }
 
         var decision = f.Controller.Decide(signal, f.Running, states);
+        var last = f.LastDecision;
+        if (decision.Target != last?.Target || decision.Start > 0 || decision.Release.Count > 0 || decision.Scale.Panicking != last?.Scale.Panicking)
+        {
+            Record(f, "scale", "", decision.Target, decision.Reason);
+        }
+
+        f.LastDecision = decision;
         foreach (var id in decision.Release)
         {
             var instance = f.Instances.Find(i => string.Equals(i.Id, id, StringComparison.Ordinal));
             if (instance is { Idle: true })
             {
                 Remove(instance, now, evicted: false);
+                Record(f, "stop", instance.Id, f.Instances.Count, decision.KeepAlive.Reason);
             }
         }
 
@@ -282,6 +314,7 @@ internal sealed class Simulation
                 if (victim is { Idle: true })
                 {
                     Remove(victim, now, evicted: true);
+                    Record(victim.Function, "evict", victim.Id, victim.Function.Instances.Count, "evicted by " + node.Eviction.Name + " for " + f.Name);
                 }
             }
 
@@ -298,6 +331,7 @@ internal sealed class Simulation
         node.DiskTier.Add(f.Name);
         f.Instances.Add(instance);
         f.InstanceStarts++;
+        Record(f, "start", instance.Id, f.Instances.Count, string.Create(CultureInfo.InvariantCulture, $"on {node.Id}, load {load.TotalSeconds:0.###}s"));
         Schedule(now + load.Ticks, new SimEvent(SimEventKind.LoadDone, f, instance, 0, false));
         return true;
     }
@@ -334,8 +368,12 @@ internal sealed class Simulation
         instance.IdleSinceTicks = now;
         instance.LastUsedTicks = now;
         instance.Function.NoteLoad(now);
+        Record(instance.Function, "ready", instance.Id, instance.Function.Instances.Count, "loaded");
         DrainHeld(instance, now);
     }
+
+    private void Record(SimFunction f, string kind, string instanceId, int target, string detail) =>
+        _decisions?.Add(new DecisionEvent(Now, f.Name, kind, instanceId, target, detail));
 
     private void OnCompletion(in SimEvent e)
     {
@@ -487,7 +525,10 @@ internal sealed class Simulation
         var policies = string.Create(
             CultureInfo.InvariantCulture,
             $"autoscaler={s.Autoscaler} keep-alive={s.KeepAlive} ttl={s.KeepAliveTtl.TotalMinutes:0.##}m placement={_options.Placement} eviction={_options.Eviction} nodes={_options.Nodes}x{_options.NodeMemoryGb:0.#}GB");
-        return new SimulationReport(_options.Label, policies, sum, rows, TimeSpan.FromTicks(end - start.UtcTicks), _options.Diagnostics?.SkippedLines ?? 0);
+        return new SimulationReport(_options.Label, policies, sum, rows, TimeSpan.FromTicks(end - start.UtcTicks), _options.Diagnostics?.SkippedLines ?? 0)
+        {
+            Decisions = _decisions ?? [],
+        };
     }
 
     private RunResult Result(string name, long requests, long completed, long failed, long cold, LatencyHistogram latency, long sloMet, double idleSeconds, double instanceSeconds, long starts, long evictions)

@@ -10,4 +10,8 @@ public sealed record SimulationReport(
     RunResult Total,
     IReadOnlyList<RunResult> Functions,
     TimeSpan VirtualDuration,
-    long SkippedLines);
+    long SkippedLines)
+{
+    /// <summary>Every decision in time order when <see cref="SimulationOptions.RecordDecisions"/> is set; empty otherwise.</summary>
+    public IReadOnlyList<DecisionEvent> Decisions { get; init; } = [];
+}
