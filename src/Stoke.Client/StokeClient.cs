@@ -25,12 +25,16 @@ public sealed class StokeClient : IDisposable
 
     public Uri Server => _http.BaseAddress!;
 
-    /// <summary>Deploys a model file as a new version of <paramref name="name"/>; settings are the deploy query parameters.</summary>
-    public async Task<JsonNode> DeployAsync(string name, byte[] model, IReadOnlyDictionary<string, string>? settings = null, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Deploys a model file as a new version of <paramref name="name"/>; settings are the deploy query parameters
+    /// (a sequence, not a dictionary, because <c>label</c> may repeat).
+    /// </summary>
+    public async Task<JsonNode> DeployAsync(string name, byte[] model, IEnumerable<KeyValuePair<string, string>>? settings = null, CancellationToken cancellationToken = default)
     {
-        var query = settings is null || settings.Count == 0
+        var pairs = settings?.ToList() ?? [];
+        var query = pairs.Count == 0
             ? ""
-            : "?" + string.Join("&", settings.Select(kv => Uri.EscapeDataString(kv.Key) + "=" + Uri.EscapeDataString(kv.Value)));
+            : "?" + string.Join("&", pairs.Select(kv => Uri.EscapeDataString(kv.Key) + "=" + Uri.EscapeDataString(kv.Value)));
         using var content = new ByteArrayContent(model);
         content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
         using var response = await _http.PostAsync($"api/functions/{Uri.EscapeDataString(name)}{query}", content, cancellationToken);

@@ -54,7 +54,11 @@ public sealed class FileGrainStorage(string directory) : IGrainStorage
     {
         var path = PathOf(stateName, grainId);
         CheckETag(grainState.ETag, await CurrentVersionAsync<T>(path), path);
-        File.Delete(path);
+        if (File.Exists(path))
+        {
+            File.Delete(path);
+        }
+
         grainState.ETag = null;
         grainState.RecordExists = false;
         grainState.State = Activator.CreateInstance<T>();

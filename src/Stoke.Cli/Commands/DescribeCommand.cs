@@ -1,0 +1,79 @@
+using System.CommandLine;
+using System.Globalization;
+using Spectre.Console;
+using Stoke.Cli.Rendering;
+using Stoke.Gateway.Management;
+using Stoke.Runtime.Grains;
+
+namespace Stoke.Cli.Commands;
+
+/// <summary><c>stoke describe</c>: a function's spec, versions, instances and recent scaling decisions.</summary>
+public static class DescribeCommand
+{
+    public static Command Create(CliEnvironment env)
+    {
+        var name = new Argument<string>("NAME") { Description = "Function name." };
+        var command = new Command("describe", "Show a function's spec, versions, instances and why it scaled.") { name };
+        command.SetAction((result, ct) => env.RunAsync(result, ct, async (client, token) =>
+        {
+            var description = Api.Read<FunctionDescription>(await client.DescribeAsync(result.GetValue(name)!, token));
+            env.Console.Write(SpecTables.Summary(description.Latest));
+            env.Console.Write(SpecTables.Signature(description.Latest.Signature));
+
+            var versions = new Table().Border(TableBorder.Rounded).Title("versions").AddColumns("version", "artifact", "size", "created");
+            foreach (var v in description.Versions)
+            {
+                versions.AddRow(v.Version.ToString(CultureInfo.InvariantCulture), Markup.Escape(v.Artifact.Sha256[..Math.Min(12, v.Artifact.Sha256.Length)]), Fmt.Bytes(v.Artifact.SizeBytes), v.CreatedAt.ToString("u", CultureInfo.InvariantCulture));
+            }
+
+            env.Console.Write(versions);
+            foreach (var status in description.Status)
+            {
+                env.Console.Write(Instances(status));
+                if (status.RecentDecisions.Length > 0)
+                {
+                    env.Console.Write(Decisions(status));
+                }
+            }
+
+            return 0;
+        }));
+        return command;
+    }
+
+    private static Table Instances(FunctionStatus status)
+    {
+        var table = new Table().Border(TableBorder.Rounded)
+            .Title($"version {status.Version}: {status.Instances.Length} instance(s), desired {status.DesiredInstances}, held {status.Held}, {Fmt.Int(status.Requests)} requests")
+            .AddColumns("instance", "phase", "node", "in flight", "queue", "memory", "uses", "last used", "cold start (tier: fetch + session + first run)");
+        foreach (var i in status.Instances)
+        {
+            var cold = i.ColdStart is { } c
+                ? $"{c.Tier}: {Fmt.Ms(c.FetchMs)} + {Fmt.Ms(c.SessionCreateMs)} + {Fmt.Ms(c.FirstRunMs)} = {Fmt.Ms(c.TotalMs)} ms"
+                : "-";
+            table.AddRow(
+                Markup.Escape(i.InstanceId),
+                i.Phase.ToString().ToLowerInvariant(),
+                Markup.Escape(i.NodeId),
+                i.InFlight.ToString(CultureInfo.InvariantCulture),
+                i.QueueDepth.ToString(CultureInfo.InvariantCulture),
+                Fmt.Bytes(i.MemoryBytes),
+                Fmt.Int(i.Uses),
+                Fmt.Time(i.LastUsed),
+                Markup.Escape(cold));
+        }
+
+        return table;
+    }
+
+    private static Table Decisions(FunctionStatus status)
+    {
+        var table = new Table().Border(TableBorder.Rounded).Title($"version {status.Version}: recent scaling decisions").AddColumns("at", "decision", "why");
+        foreach (var d in status.RecentDecisions)
+        {
+            table.AddRow(Fmt.Time(d.At), Markup.Escape(d.Kind), Markup.Escape(d.Detail));
+        }
+
+        return table;
+    }
+}

@@ -1,0 +1,117 @@
+using System.CommandLine;
+using System.Net;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Spectre.Console;
+using Stoke.Cli.Parsing;
+using Stoke.Gateway.Hosting;
+
+namespace Stoke.Cli.Commands;
+
+/// <summary><c>stoke serve</c>: runs a node (silo and gateway) in this process until Ctrl+C.</summary>
+public static class ServeCommand
+{
+    public static Command Create(CliEnvironment env)
+    {
+        var url = new Option<string>("--url") { Description = "Address the gateway listens on.", HelpName = "URL", DefaultValueFactory = _ => GlobalOptions.DefaultServer };
+        var data = new Option<string>("--data") { Description = "Data folder (state, repository, caches).", HelpName = "DIR", DefaultValueFactory = _ => ".stoke" };
+        var memory = OptionRules.Number("--memory-gb", "Memory budget for instances on this node, in GB (default 8).", 0, exclusive: true);
+        var memoryTier = OptionRules.Number("--memory-tier-gb", "Size of the in-memory artifact cache, in GB (default 1).");
+        var keys = OptionRules.KeyValues("--api-key", "API key and its tenant; repeatable. Without keys only loopback clients are served.", "KEY=TENANT");
+        var redis = new Option<string?>("--redis") { Description = "Redis connection string: join a cluster instead of the embedded single node.", HelpName = "CONNSTR" };
+        var repository = new Option<string?>("--repository") { Description = "Shared artifact repository folder (default DATA/repository).", HelpName = "DIR" };
+        var siloPort = OptionRules.Int("--silo-port", "Orleans silo port (default 11111).", 1);
+        var gatewayPort = OptionRules.Int("--gateway-port", "Orleans gateway port (default 30000).", 1);
+        var labels = OptionRules.KeyValues("--label", "Label of this node, matched against functions' placement labels; repeatable.");
+        var logLevel = new Option<LogLevel>("--log-level") { Description = "Minimum log level.", DefaultValueFactory = _ => LogLevel.Information };
+
+        // The server's own key rule (8+ characters), checked here so the user sees it before the node starts.
+        keys.Validators.Add(r =>
+        {
+            foreach (var value in r.GetValueOrDefault<string[]>() ?? [])
+            {
+                if (OptionRules.TrySplit(value, out var key, out var tenant) && (key.Length < 8 || tenant.Length == 0))
+                {
+                    r.AddError($"--api-key '{value}': the key needs 8+ characters and a tenant after '='.");
+                }
+            }
+        });
+
+        var command = new Command("serve", "Run a Stoke node (Orleans silo + HTTP gateway) until Ctrl+C.") { url, data, memory, memoryTier, keys, redis, repository, siloPort, gatewayPort, labels, logLevel };
+        command.SetAction((result, ct) => env.GuardAsync(null, ct, async token =>
+        {
+            var listen = result.GetValue(url)!;
+            var apiKeys = (result.GetValue(keys) ?? []).Select(k =>
+            {
+                OptionRules.TrySplit(k, out var key, out var tenant);
+                return new ApiKeyOptions { Key = key, Tenant = tenant };
+            }).ToList();
+            if (apiKeys.Count == 0 && !IsLoopback(listen))
+            {
+                throw new CliException(
+                    $"--url {listen} accepts remote clients, but no --api-key is configured: the gateway serves only loopback clients without keys. " +
+                    "Add --api-key KEY=TENANT, or listen on 127.0.0.1.");
+            }
+
+            var defaults = new StokeHostSettings();
+            var settings = new StokeHostSettings
+            {
+                Url = listen,
+                DataDirectory = Path.GetFullPath(result.GetValue(data)!),
+                Redis = result.GetValue(redis),
+                Repository = result.GetValue(repository) is { } repo ? Path.GetFullPath(repo) : null,
+                SiloPort = result.GetValue(siloPort) ?? defaults.SiloPort,
+                GatewayPort = result.GetValue(gatewayPort) ?? defaults.GatewayPort,
+                LogLevel = result.GetValue(logLevel),
+                ConfigureNode = o =>
+                {
+                    if (result.GetValue(memory) is { } gb)
+                    {
+                        o.MemoryBytes = (long)(gb * (1L << 30));
+                    }
+
+                    foreach (var label in result.GetValue(labels) ?? [])
+                    {
+                        OptionRules.TrySplit(label, out var key, out var value);
+                        o.Labels[key] = value;
+                    }
+
+                    if (result.GetValue(memoryTier) is { } tier)
+                    {
+                        o.MemoryTierBytes = (long)(tier * (1L << 30));
+                    }
+                },
+                ConfigureGateway = g => g.ApiKeys = apiKeys,
+            };
+
+            using var host = StokeHost.Create(settings);
+            await host.StartAsync(token);
+            var address = host.Services.GetRequiredService<GatewayServer>().Address;
+            env.Console.MarkupLine($"[green]Stoke node listening on {Markup.Escape(address?.ToString() ?? listen)}[/] (data: {Markup.Escape(settings.DataDirectory)}). Ctrl+C to stop.");
+            try
+            {
+                await host.WaitForShutdownAsync(token);
+            }
+            finally
+            {
+                await host.StopAsync(CancellationToken.None);
+            }
+
+            return 0;
+        }));
+        return command;
+    }
+
+    /// <summary>True when the URL's host can only be reached from this machine.</summary>
+    public static bool IsLoopback(string url)
+    {
+        if (!Uri.TryCreate(url.Replace("*", "0.0.0.0", StringComparison.Ordinal).Replace("+", "0.0.0.0", StringComparison.Ordinal), UriKind.Absolute, out var uri))
+        {
+            return false;
+        }
+
+        return string.Equals(uri.Host, "localhost", StringComparison.OrdinalIgnoreCase)
+            || (IPAddress.TryParse(uri.Host.Trim('[', ']'), out var ip) && IPAddress.IsLoopback(ip));
+    }
+}

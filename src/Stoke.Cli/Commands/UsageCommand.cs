@@ -1,0 +1,51 @@
+using System.CommandLine;
+using Spectre.Console;
+using Stoke.Abstractions.Usage;
+using Stoke.Cli.Rendering;
+using Stoke.Gateway.Management;
+
+namespace Stoke.Cli.Commands;
+
+/// <summary><c>stoke usage</c>: metered use per function version and the tenant's total.</summary>
+public static class UsageCommand
+{
+    public static Command Create(CliEnvironment env)
+    {
+        var name = new Argument<string?>("NAME") { Description = "Only this function.", Arity = ArgumentArity.ZeroOrOne };
+        var command = new Command("usage", "Show metered usage: requests, cold starts, compute, memory-time, tokens, cost.") { name };
+        command.SetAction((result, ct) => env.RunAsync(result, ct, async (client, token) =>
+        {
+            var report = Api.Read<UsageReport>(await client.UsageAsync(result.GetValue(name), token));
+            env.Console.MarkupLine($"Usage of tenant [bold]{Markup.Escape(report.Tenant)}[/]");
+            env.Console.Write(Table(report.Functions, report.Total));
+            return 0;
+        }));
+        return command;
+    }
+
+    public static Table Table(IEnumerable<UsageSummary> rows, UsageSummary total)
+    {
+        var table = new Table().Border(TableBorder.Rounded)
+            .AddColumns("function", "v", "requests", "failures", "cold starts", "cold-start ms", "queue ms", "compute ms", "MB-s", "tokens in/out", "cost");
+        foreach (var r in rows)
+        {
+            Add(table, Markup.Escape(r.Function), r.Version.ToString(System.Globalization.CultureInfo.InvariantCulture), r);
+        }
+
+        Add(table, "[bold]total[/]", "", total);
+        return table;
+    }
+
+    private static void Add(Table table, string name, string version, UsageSummary r) => table.AddRow(
+        name,
+        version,
+        Fmt.Int(r.Requests),
+        Fmt.Int(r.Failures),
+        Fmt.Int(r.ColdStarts),
+        Fmt.Num(r.ColdStartMs, "0.0"),
+        Fmt.Num(r.QueueMs, "0.0"),
+        Fmt.Num(r.ComputeMs, "0.0"),
+        Fmt.Num(r.MemoryMbSeconds, "0.00"),
+        $"{Fmt.Int(r.InputTokens)}/{Fmt.Int(r.OutputTokens)}",
+        Fmt.Money(r.Cost));
+}

@@ -1,0 +1,69 @@
+using Spectre.Console;
+using Spectre.Console.Rendering;
+using Stoke.Gateway.Management;
+using Stoke.Runtime.Grains;
+using Stoke.Runtime.Instances;
+
+namespace Stoke.Cli.Rendering;
+
+/// <summary>The live view of <c>GET /api/status</c>, shared by <c>stoke status</c> and <c>stoke demo</c>.</summary>
+public static class StatusTables
+{
+    public static Table Functions(IEnumerable<FunctionStatus> functions)
+    {
+        var table = new Table().Border(TableBorder.Rounded)
+            .AddColumns("function", "v", "loading", "ready", "draining", "held", "queue", "desired", "panic", "batch", "cold starts", "p50 ms", "p99 ms", "req/s", "requests");
+        foreach (var f in functions)
+        {
+            table.AddRow(
+                Markup.Escape(f.Function),
+                f.Version.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                Count(f, InstancePhase.Loading),
+                Count(f, InstancePhase.Ready),
+                Count(f, InstancePhase.Draining),
+                f.Held.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                f.Instances.Sum(i => i.QueueDepth).ToString(System.Globalization.CultureInfo.InvariantCulture),
+                f.DesiredInstances.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                f.Panicking ? "[red]yes[/]" : "no",
+                Fmt.Num(f.MeanBatchSize, "0.0"),
+                Markup.Escape(ColdStarts(f.ColdStartsByTier)),
+                Fmt.Ms(f.P50Ms),
+                Fmt.Ms(f.P99Ms),
+                Fmt.Num(f.RequestsPerSecond, "0.0"),
+                Fmt.Int(f.Requests));
+        }
+
+        return table;
+    }
+
+    public static Table Nodes(IEnumerable<NodeSnapshot> nodes)
+    {
+        var table = new Table().Border(TableBorder.Rounded).AddColumns("node", "memory used / capacity", "memory tier", "instances", "cached (memory/disk)");
+        foreach (var n in nodes)
+        {
+            table.AddRow(
+                Markup.Escape(n.NodeId),
+                $"{Fmt.Bytes(n.MemoryUsedBytes)} / {Fmt.Bytes(n.MemoryCapacityBytes)}",
+                Fmt.Bytes(n.MemoryTierUsedBytes),
+                n.Instances.Length.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                $"{n.MemoryTierArtifacts.Length}/{n.DiskTierArtifacts.Length}");
+        }
+
+        return table;
+    }
+
+    public static IRenderable Cluster(ClusterStatus status) =>
+        new Rows(Functions(status.Functions), Nodes(status.Nodes), new Markup($"[grey]served by {Markup.Escape(status.ServedBy)}[/]"));
+
+    /// <summary>One line per function for logs and CI, where a live table cannot redraw.</summary>
+    public static string Line(FunctionStatus f) =>
+        $"{f.Function} v{f.Version}: ready {f.Instances.Count(i => i.Phase == InstancePhase.Ready)}, loading {f.Instances.Count(i => i.Phase == InstancePhase.Loading)}, " +
+        $"held {f.Held}, queue {f.Instances.Sum(i => i.QueueDepth)}, batch {Fmt.Num(f.MeanBatchSize, "0.0")}, cold {ColdStarts(f.ColdStartsByTier)}, " +
+        $"p50 {Fmt.Ms(f.P50Ms)} ms, p99 {Fmt.Ms(f.P99Ms)} ms, {Fmt.Num(f.RequestsPerSecond, "0.0")} req/s";
+
+    public static string ColdStarts(IReadOnlyDictionary<string, long> byTier) =>
+        byTier.Count == 0 ? "0" : string.Join(" ", byTier.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Key}:{kv.Value}"));
+
+    private static string Count(FunctionStatus f, InstancePhase phase) =>
+        f.Instances.Count(i => i.Phase == phase).ToString(System.Globalization.CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,67 @@
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Stoke.Gateway.Hosting;
+
+namespace Stoke.Cli.Tests.Support;
+
+/// <summary>A real embedded node on a loopback port with a temporary data folder, shared by the end-to-end tests.</summary>
+public sealed class TestNode : IAsyncLifetime
+{
+    private readonly string _data = Path.Combine(Path.GetTempPath(), "stoke-cli-test-" + Guid.NewGuid().ToString("N")[..8]);
+    private IHost? _host;
+
+    public string Address { get; private set; } = "";
+
+    /// <summary>PaddleOCR's text-direction classifier: input x [N,3,48,192] FP32, loads in milliseconds.</summary>
+    public static string ClassifierPath
+    {
+        get
+        {
+            var path = Stoke.Samples.SharedModels.TryFind(out var dir)
+                ? Path.Combine(dir, "paddleocr-v4", "ch_ppocr_mobile_v2.0_cls_infer.onnx")
+                : "/work/shared/models/paddleocr-v4/ch_ppocr_mobile_v2.0_cls_infer.onnx";
+            return File.Exists(path) ? path : throw new InvalidOperationException($"The CLI tests need the shared classifier model at {path}.");
+        }
+    }
+
+    public async Task InitializeAsync()
+    {
+        _host = StokeHost.Create(new StokeHostSettings
+        {
+            Url = "http://127.0.0.1:0",
+            DataDirectory = _data,
+            SiloPort = FreePort(),
+            GatewayPort = FreePort(),
+            ClusterId = "cli-test-" + Guid.NewGuid().ToString("N")[..8],
+            ConfigureNode = o => o.ControlInterval = TimeSpan.FromMilliseconds(250),
+        });
+        await _host.StartAsync();
+        Address = _host.Services.GetRequiredService<GatewayServer>().Address!.ToString();
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_host is not null)
+        {
+            await _host.StopAsync();
+            _host.Dispose();
+        }
+
+        try
+        {
+            Directory.Delete(_data, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
