@@ -17,6 +17,18 @@ public sealed record EngineLoadOptions
 {
     /// <summary>Threads one engine call may use (0: the engine's default).</summary>
     public int IntraOpThreads { get; init; }
+
+    /// <summary>SHA-256 of the artifact when known (engines that stage files name them by it).</summary>
+    public string? ArtifactSha256 { get; init; }
+
+    /// <summary>A file holding the same bytes (the verified repository file); engines that load from a path may use it instead of staging a copy.</summary>
+    public string? SourcePath { get; init; }
+
+    /// <summary>Generative engines: most sequences decoded together (0: the engine's default).</summary>
+    public int MaxSequences { get; init; }
+
+    /// <summary>Generative engines: longest prompt plus output of one sequence (0: the model's trained context).</summary>
+    public int ContextWindow { get; init; }
 }
 
 /// <summary>One loaded model. <see cref="Run"/> may be called from several threads at once.</summary>

@@ -26,6 +26,10 @@ public sealed record FunctionSpec
     [Id(11)] public DateTimeOffset CreatedAt { get; init; }
     /// <summary>Price per 1K input / output tokens and per GB-second, for cost per request.</summary>
     [Id(12)] public Pricing Pricing { get; init; } = new();
+    /// <summary>Tokenizer of a text-embedding function (e.g. a BERT <c>vocab.txt</c>), stored content-addressed like the model; null for others.</summary>
+    [Id(13)] public TokenizerRef? Tokenizer { get; init; }
+    /// <summary>Settings of a generative (<c>llama</c>) function; ignored by other engines.</summary>
+    [Id(14)] public GenerationOptions Generation { get; init; } = new();
 
     /// <summary>The key a function is known by in the cluster: tenant and name.</summary>
     public string Key => FunctionKey.Of(Tenant, Name);
@@ -43,6 +47,22 @@ public sealed record ArtifactRef(
     [property: Id(0)] string Sha256,
     [property: Id(1)] long SizeBytes,
     [property: Id(2)] string FileName);
+
+/// <summary>A tokenizer artifact: its kind (<c>bert</c>: a WordPiece vocab.txt) and its bytes' reference.</summary>
+[GenerateSerializer, Immutable]
+public sealed record TokenizerRef(
+    [property: Id(0)] string Kind,
+    [property: Id(1)] ArtifactRef Artifact);
+
+/// <summary>How a generative instance batches sequences.</summary>
+[GenerateSerializer, Immutable]
+public sealed record GenerationOptions
+{
+    /// <summary>Sequences one instance decodes together (continuous batching); 1 serves one request at a time.</summary>
+    [Id(0)] public int MaxSequences { get; init; } = 8;
+    /// <summary>Longest prompt plus output of one request; 0 uses the model's trained context.</summary>
+    [Id(1)] public int ContextWindow { get; init; }
+}
 
 /// <summary>How an instance merges requests into batches.</summary>
 [GenerateSerializer, Immutable]

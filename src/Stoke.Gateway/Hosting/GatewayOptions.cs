@@ -24,9 +24,15 @@ public sealed class GatewayOptions
     public TimeSpan DirectoryTtl { get; set; } = TimeSpan.FromSeconds(1);
 }
 
-/// <summary>One API key and its tenant.</summary>
+/// <summary>One API key, its tenant and its quotas.</summary>
 public sealed class ApiKeyOptions
 {
     public string Key { get; set; } = "";
     public string Tenant { get; set; } = "";
+
+    /// <summary>Most requests this key may make per minute (sliding window, cluster-wide); 0: unlimited.</summary>
+    public int RequestsPerMinute { get; set; }
+
+    /// <summary>Most prompt plus completion tokens this key may use per minute (sliding window, cluster-wide); 0: unlimited.</summary>
+    public long TokensPerMinute { get; set; }
 }

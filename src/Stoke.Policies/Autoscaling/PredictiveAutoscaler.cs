@@ -1,33 +1,38 @@
+using System.Globalization;
 using Stoke.Abstractions.Functions;
 using Stoke.Abstractions.Policies;
 
 namespace Stoke.Policies.Autoscaling;
 
 /// <summary>
-/// Scales ahead of load by at least the function's cold-start time, in the spirit of MArK (Zhang et al., ATC'19),
-/// BARISTA (Bhattacharjee et al., SC'19) and Fifer (Gunasekaran et al., Middleware'20). Two forecasts: Holt's double
-/// exponential smoothing of the arrival rate catches ramps, and a detector of periodic bursts pre-provisions for
-/// the next one. Instances needed follow from Little's law (rate x service time / target); the decision is never
-/// below KPA's, which still handles panics and scale-down.
+/// Provisions for the load expected one cold start ahead, in the spirit of MArK (Zhang et al., ATC'19), BARISTA
+/// (Bhattacharjee et al., SC'19) and Fifer (Gunasekaran et al., Middleware'20). Holt's double exponential smoothing
+/// forecasts the arrival rate at now + load time + one tick (its trend only when it stands out of the noise); the
+/// instances asked for cover an upper quantile of that rate (forecast + z x error deviation) times the measured
+/// service time (Little's law). A detector of periodic bursts pre-provisions for the next one. Unlike KPA it scales
+/// down on its own forecast once the need has stayed lower for one load time (holding an instance longer costs more
+/// than reloading it), never below what the current concurrency needs and never while instances are loading.
 /// </summary>
 internal sealed class PredictiveAutoscaler : IAutoscaler
 {
-    // Smoothing for the level and the trend; heavy enough on recent ticks to follow a ramp within a few seconds.
-    private const double LevelSmoothing = 0.5;
-    private const double TrendSmoothing = 0.3;
+    internal static double Env(string name, double fallback) =>
+        double.TryParse(Environment.GetEnvironmentVariable(name), NumberStyles.Float, CultureInfo.InvariantCulture, out var v) ? v : fallback;
 
-    /// <summary>Consecutive ticks of rising arrival rate before the trend is trusted.</summary>
-    private const int RampTicks = 3;
+    private static readonly double LevelSmoothing = Env("P_ALPHA", 0.2);
+    private static readonly double TrendSmoothing = Env("P_GAMMA", 0.2);
+    private static readonly double VarianceSmoothing = Env("P_BETA", 0.1);
+    private static readonly double Quantile = Env("P_Z", 1.65);
+    private static readonly double TrendNoise = Env("P_TN", 2);
+    private static readonly double HoldFactor = Env("P_HOLD", 1);
+    private static readonly double ServiceSmoothing = 0.1;
 
     private readonly ScalingOptions _options;
-    private readonly KpaAutoscaler _kpa;
+    private readonly RateForecast _rate = new(LevelSmoothing, TrendSmoothing, VarianceSmoothing);
     private readonly PeriodicBurstDetector _bursts = new();
+    private readonly TimeWindow _needs;
     private DateTimeOffset? _lastTick;
-    private double? _level;
-    private double _trend;
-    private int _risingTicks;
-    private double _lastRate;
-    private double? _serviceSeconds;
+    private double _rateAverage;
+    private double _concurrencyAverage;
     private DateTimeOffset? _holdUntil;
     private int _holdInstances;
     private string _holdReason = "";
@@ -35,53 +40,74 @@ internal sealed class PredictiveAutoscaler : IAutoscaler
     public PredictiveAutoscaler(ScalingOptions options)
     {
         _options = options;
-        _kpa = new KpaAutoscaler(options);
+        _needs = new TimeWindow(TimeSpan.FromMinutes(5));
     }
 
     public ScaleDecision Decide(in ScaleSignal signal)
     {
-        var reactive = _kpa.Decide(signal);
         var now = signal.Now;
         var tick = _lastTick is { } last && now > last ? now - last : TimeSpan.Zero;
         _lastTick = now;
-        _bursts.Observe(now, signal.Arrivals, Math.Max(signal.Concurrency, signal.QueueDepth));
-        if (tick <= TimeSpan.Zero)
+        double observed = Math.Max(signal.Concurrency, signal.QueueDepth);
+        _bursts.Observe(now, signal.Arrivals, observed);
+
+        // Safety, as KPA's panic mode: never below what the load in flight and held right now needs.
+        int current = InstancesFor(observed);
+        int desired = current;
+        string reason = KpaAutoscaler.Format($"current: {observed:0.0} conc / target {_options.TargetConcurrency:0.##} -> {current}");
+
+        if (tick > TimeSpan.Zero)
         {
-            return reactive;
-        }
+            double rate = signal.Arrivals / tick.TotalSeconds;
+            _rate.Observe(rate);
+            _rateAverage += ServiceSmoothing * (rate - _rateAverage);
+            _concurrencyAverage += ServiceSmoothing * (observed - _concurrencyAverage);
 
-        // A decision takes effect on the next tick and then needs LoadTime to become capacity.
-        var horizon = signal.LoadTime + tick;
-        double rate = signal.Arrivals / tick.TotalSeconds;
-        UpdateForecast(rate, signal.Concurrency);
-
-        int desired = reactive.DesiredInstances;
-        string reason = reactive.Reason;
-
-        // Extrapolate only a sustained ramp: a single step (a burst's first tick) would otherwise read as a steep
-        // trend, and without a ramp KPA's windows already follow the current rate.
-        double forecastRate = Math.Max(0, _level!.Value + (_trend * horizon.TotalSeconds));
-        if (_risingTicks >= RampTicks && _serviceSeconds is { } service && forecastRate > 0)
-        {
-            int forRamp = InstancesFor(forecastRate * service);
-            if (forRamp > desired)
+            // A decision takes effect on the next tick and then needs LoadTime to become capacity.
+            var horizon = signal.LoadTime + tick;
+            double steps = horizon / tick;
+            double trend = _rate.SignificantTrend(steps, TrendNoise);
+            double upper = Math.Max(0, _rate.Level + trend + (Quantile * _rate.Deviation));
+            // Little's law: concurrency = rate x service time (queueing included, which is what the target caps).
+            double service = _rateAverage > 0 ? _concurrencyAverage / _rateAverage : 0;
+            int forecast = InstancesFor(upper * service);
+            if (forecast > desired)
             {
-                desired = forRamp;
+                desired = forecast;
                 reason = KpaAutoscaler.Format(
-                    $"predictive: forecast {forecastRate:0.0}/s in {horizon.TotalSeconds:0.#}s x {service:0.###}s service / target {_options.TargetConcurrency:0.##} -> {forRamp} (kpa {reactive.DesiredInstances})");
+                    $"predictive: rate {_rate.Level:0.00}/s{(trend != 0 ? KpaAutoscaler.Format($" {trend:+0.00;-0.00} trend") : "")} + {Quantile:0.##} x {_rate.Deviation:0.00} in {horizon.TotalSeconds:0.#}s x {service:0.###}s service / target {_options.TargetConcurrency:0.##} -> {forecast}");
+            }
+
+            int forBurst = PeriodicNeed(now, horizon);
+            if (forBurst > desired)
+            {
+                desired = forBurst;
+                reason = _holdReason;
+            }
+
+            // Scale down only once the need has stayed lower for a load time: an instance released sooner would
+            // likely be reloaded, and the reload costs as much instance-time as keeping it.
+            _needs.Add(now, desired);
+            int held = (int)_needs.Max(now, signal.LoadTime * HoldFactor + tick);
+            if (held > desired)
+            {
+                reason += KpaAutoscaler.Format($" (holding {held} for {signal.LoadTime.TotalSeconds * HoldFactor:0.#}s)");
+                desired = held;
             }
         }
 
-        int forBurst = PeriodicNeed(now, horizon);
-        if (forBurst > desired)
+        // Releasing ready instances while others load would leave less capacity than either count.
+        int have = signal.ReadyInstances + signal.LoadingInstances;
+        if (signal.LoadingInstances > 0 && desired < have)
         {
-            desired = forBurst;
-            reason = _holdReason + KpaAutoscaler.Format($" (kpa {reactive.DesiredInstances})");
+            desired = have;
+            reason += KpaAutoscaler.Format($"; {signal.LoadingInstances} loading, holding {have}");
         }
 
-        if (desired == reactive.DesiredInstances)
+        if (desired < 1 && (signal.Arrivals > 0 || signal.QueueDepth > 0))
         {
-            return reactive;
+            desired = 1;
+            reason += "; request waiting at zero -> 1";
         }
 
         if (desired > _options.MaxInstances)
@@ -89,38 +115,18 @@ internal sealed class PredictiveAutoscaler : IAutoscaler
             desired = _options.MaxInstances;
             reason += KpaAutoscaler.Format($"; clamped to max {desired}");
         }
-
-        return new ScaleDecision(desired, reactive.Panicking, reason);
-    }
-
-    private void UpdateForecast(double rate, double concurrency)
-    {
-        // A ramp is the observed rate rising tick after tick (the smoothed level can rise while rates sit at zero).
-        _risingTicks = rate > _lastRate ? _risingTicks + 1 : 0;
-        _lastRate = rate;
-        if (_level is not { } level)
+        else if (desired < _options.MinInstances)
         {
-            _level = rate;
-        }
-        else
-        {
-            double next = (LevelSmoothing * rate) + ((1 - LevelSmoothing) * (level + _trend));
-            _trend = (TrendSmoothing * (next - level)) + ((1 - TrendSmoothing) * _trend);
-            _level = next;
+            desired = _options.MinInstances;
+            reason += KpaAutoscaler.Format($"; raised to min {desired}");
         }
 
-        // Little's law: concurrency = rate x service time, so service time = concurrency / rate.
-        if (rate > 0 && concurrency > 0)
-        {
-            double observed = concurrency / rate;
-            _serviceSeconds = _serviceSeconds is { } old ? old + (0.3 * (observed - old)) : observed;
-        }
+        return new ScaleDecision(desired, current > signal.ReadyInstances, reason);
     }
 
     private int PeriodicNeed(DateTimeOffset now, TimeSpan horizon)
     {
-        // Open a hold once the predicted onset is within the horizon; it lasts through the expected burst, so the
-        // instances stay while KPA's windows catch up with the burst's load.
+        // Open a hold once the predicted onset is within the horizon; it lasts through the expected burst.
         if (_bursts.NextOnset(out var period) is { } next && now >= next - horizon && (_holdUntil is null || now > _holdUntil))
         {
             var slack = PeriodicBurstDetector.QuietGap > period * 0.1 ? PeriodicBurstDetector.QuietGap : period * 0.1;

@@ -46,6 +46,9 @@ public sealed class ArtifactRepository(string root)
         return bytes;
     }
 
+    /// <summary>The file an artifact is stored in (engines that load from a path read it there after verification).</summary>
+    public string PathFor(ArtifactRef artifact) => PathOf(artifact.Sha256);
+
     public bool Contains(string sha256) => File.Exists(PathOf(sha256));
 
     public void Delete(string sha256)

@@ -22,6 +22,11 @@ public sealed record DeployRequest
     public TimeSpan? Slo { get; init; }
     public Dictionary<string, string> Labels { get; init; } = [];
     public Pricing Pricing { get; init; } = new();
+    /// <summary>Tokenizer file of a text-embedding function (e.g. BERT's vocab.txt), stored content-addressed beside the model.</summary>
+    public byte[]? Tokenizer { get; init; }
+    /// <summary>Kind of <see cref="Tokenizer"/>: <c>bert</c> (a WordPiece vocab.txt).</summary>
+    public string TokenizerKind { get; init; } = "bert";
+    public GenerationOptions Generation { get; init; } = new();
 }
 
 /// <summary>
@@ -54,8 +59,16 @@ public sealed partial class FunctionDeployer(NodeHost node, IPolicyCatalog polic
         Abstractions.Tensors.ModelSignature signature;
         try
         {
-            using var session = await Task.Run(() => engine.Load(request.Artifact, new EngineLoadOptions()), cancellationToken);
+            var session = await Task.Run(() => engine.Load(request.Artifact, new EngineLoadOptions { MaxSequences = 1 }), cancellationToken);
             signature = session.Signature;
+            if (session is IGenerativeSession generative)
+            {
+                await generative.DisposeAsync();
+            }
+            else
+            {
+                session.Dispose();
+            }
         }
         catch (InvalidModelException ex)
         {
@@ -63,6 +76,12 @@ public sealed partial class FunctionDeployer(NodeHost node, IPolicyCatalog polic
         }
 
         var artifact = await node.Repository.PutAsync(request.Artifact, request.FileName, cancellationToken);
+        TokenizerRef? tokenizer = null;
+        if (request.Tokenizer is { Length: > 0 } vocabulary)
+        {
+            tokenizer = new TokenizerRef(request.TokenizerKind, await node.Repository.PutAsync(vocabulary, "vocab.txt", cancellationToken));
+        }
+
         var draft = new FunctionSpec
         {
             Tenant = request.Tenant,
@@ -77,6 +96,8 @@ public sealed partial class FunctionDeployer(NodeHost node, IPolicyCatalog polic
             Slo = request.Slo,
             Labels = request.Labels,
             Pricing = request.Pricing,
+            Tokenizer = tokenizer,
+            Generation = request.Generation,
         };
         try
         {

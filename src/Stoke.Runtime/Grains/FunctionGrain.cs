@@ -79,24 +79,15 @@ internal sealed partial class FunctionGrain(
         ChangeInFlight(+1);
         try
         {
-            double coldStartMs = 0;
-            string? coldTier = null;
+            var wait = new ColdStartWait();
             for (var attempt = 0; ; attempt++)
             {
-                var instance = PickReady();
-                if (instance is null)
-                {
-                    var heldAt = time.GetTimestamp();
-                    instance = await HoldAsync(deadline);
-                    coldStartMs += time.GetElapsedTime(heldAt).TotalMilliseconds;
-                    coldTier = instance.ColdStart?.Tier;
-                }
-
+                var instance = await PickOrHoldAsync(deadline, wait);
                 instance.InFlight++;
                 try
                 {
                     var result = await grains.GetGrain<INodeGrain>(instance.NodeId!).Invoke(instance.Id, request, deadline);
-                    var record = Record(request, result, arrived, coldStartMs, coldTier);
+                    var record = Record(request, result, arrived, wait.Ms, wait.Tier);
                     return new InvokeOutcome(result.Outputs, record);
                 }
                 catch (InstanceGoneException) when (attempt < 3)
@@ -173,6 +164,7 @@ internal sealed partial class FunctionGrain(
         var elapsed = time.GetElapsedTime(_lastTick, now);
         _lastTick = now;
         ChangeInFlight(0);
+        ExpireLeases();
         var concurrency = elapsed > TimeSpan.Zero ? _concurrencyArea / elapsed.TotalSeconds : _inFlight;
         _concurrencyArea = 0;
         var states = _instances.Values.Where(i => i.Phase is InstancePhase.Loading or InstancePhase.Ready)
@@ -208,12 +200,27 @@ internal sealed partial class FunctionGrain(
         }
 
         // A function with nothing running stops its loop, so thousands of idle functions cost nothing.
-        _idleTicks = _instances.Count == 0 && _held.Count == 0 && _inFlight == 0 ? _idleTicks + 1 : 0;
+        _idleTicks = _instances.Count == 0 && _held.Count == 0 && _inFlight == 0 && _leases.Count == 0 ? _idleTicks + 1 : 0;
         if (_idleTicks >= 3)
         {
             _ticker?.Dispose();
             _ticker = null;
         }
+    }
+
+    // The router's one rule for every kind of request: the least busy ready instance, or hold for a cold start.
+    private async Task<RoutedInstance> PickOrHoldAsync(DateTimeOffset deadline, ColdStartWait wait)
+    {
+        var instance = PickReady();
+        if (instance is null)
+        {
+            var heldAt = time.GetTimestamp();
+            instance = await HoldAsync(deadline);
+            wait.Ms += time.GetElapsedTime(heldAt).TotalMilliseconds;
+            wait.Tier = instance.ColdStart?.Tier;
+        }
+
+        return instance;
     }
 
     private RoutedInstance? PickReady()
@@ -467,6 +474,12 @@ internal sealed partial class FunctionGrain(
         }
 
         Log.Decision(logger, _spec.Key, _spec.Version, kind, detail);
+    }
+
+    private sealed class ColdStartWait
+    {
+        public double Ms { get; set; }
+        public string? Tier { get; set; }
     }
 
     private sealed class HeldRequest

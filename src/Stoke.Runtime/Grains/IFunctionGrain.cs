@@ -13,6 +13,15 @@ public interface IFunctionGrain : IGrainWithStringKey
 {
     Task<InvokeOutcome> Invoke(InferenceRequest request, DateTimeOffset deadline);
 
+    /// <summary>
+    /// Picks a ready language-model instance, or holds the caller (within <paramref name="deadline"/>) while one starts,
+    /// exactly as <see cref="Invoke"/> does; the generation counts as in flight until <see cref="Complete"/>.
+    /// </summary>
+    Task<GenerationLease> Acquire(string? requestId, DateTimeOffset deadline);
+
+    /// <summary>Gives a lease back and records the generation's usage (tokens, time, cost).</summary>
+    Task<UsageRecord> Complete(GenerationLease lease, GenerationReport report);
+
     Task<FunctionStatus> Status();
 
     Task<UsageSummary> Usage();

@@ -1,4 +1,5 @@
 using Stoke.Abstractions.Functions;
+using Stoke.Abstractions.Generation;
 using Stoke.Abstractions.Tensors;
 using Stoke.Runtime.Instances;
 
@@ -10,6 +11,12 @@ public interface INodeGrain : IGrainWithStringKey
     Task<ColdStartReport> StartInstance(FunctionSpec spec, string instanceId);
 
     Task<InstanceInvocation> Invoke(string instanceId, InferenceRequest request, DateTimeOffset deadline);
+
+    /// <summary>Streams a generation on a language-model instance; cancelling the token or disposing the stream frees its sequence.</summary>
+    IAsyncEnumerable<TextChunk> Generate(string instanceId, TextGenerationRequest request, CancellationToken cancellationToken);
+
+    /// <summary>Renders chat messages with the model's template; null when the instance is gone.</summary>
+    Task<string?> RenderChat(string instanceId, ChatTurn[] messages);
 
     Task StopInstance(string instanceId, string reason);
 

@@ -1,5 +1,6 @@
 using Orleans.Concurrency;
 using Stoke.Abstractions.Functions;
+using Stoke.Abstractions.Generation;
 using Stoke.Abstractions.Tensors;
 using Stoke.Runtime.Instances;
 
@@ -24,6 +25,11 @@ internal sealed class NodeGrain(NodeHost host) : Grain, INodeGrain
 
     public Task<InstanceInvocation> Invoke(string instanceId, InferenceRequest request, DateTimeOffset deadline) =>
         host.InvokeAsync(instanceId, request, deadline, CancellationToken.None);
+
+    public IAsyncEnumerable<TextChunk> Generate(string instanceId, TextGenerationRequest request, CancellationToken cancellationToken) =>
+        host.GenerateAsync(instanceId, request, cancellationToken);
+
+    public Task<string?> RenderChat(string instanceId, ChatTurn[] messages) => Task.FromResult(host.RenderChat(instanceId, messages));
 
     public Task StopInstance(string instanceId, string reason) => host.StopInstanceAsync(instanceId, reason);
 

@@ -40,6 +40,7 @@ public static class StokeSiloBuilderExtensions
         services.AddMetrics();
         services.TryAddSingleton<IPolicyCatalog, PolicyCatalog>();
         services.AddSingleton<IInferenceEngine, OnnxEngine>();
+        services.AddSingleton<IInferenceEngine>(sp => new Stoke.Engines.Llama.LlamaInferenceEngine(sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton<RuntimeMetrics>();
         services.TryAddSingleton(sp => new NodeIdentity(sp.GetRequiredService<ILocalSiloDetails>().SiloAddress.ToParsableString()));
         services.TryAddSingleton(sp =>

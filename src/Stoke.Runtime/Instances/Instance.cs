@@ -30,5 +30,8 @@ internal sealed class Instance(string id, FunctionSpec spec, long memoryBytes, D
     }
 
     public InstanceSnapshot Snapshot(string nodeId) => new(
-        Id, Spec.Key, Spec.Version, nodeId, Phase, InFlight, Batcher?.QueueDepth ?? 0, MemoryBytes, LastUsed, Uses, ColdStart);
+        Id, Spec.Key, Spec.Version, nodeId, Phase, InFlight, Batcher?.QueueDepth ?? 0, MemoryBytes, LastUsed, Uses, ColdStart)
+    {
+        Generation = (Session as IGenerativeSession)?.State,
+    };
 }

@@ -46,6 +46,7 @@ public sealed partial class NodeHost : IAsyncDisposable
         metrics.Meter.CreateObservableGauge("stoke.node.memory.used", () => Interlocked.Read(ref _reservedBytes), "By", "Memory held by instances.");
         metrics.Meter.CreateObservableGauge("stoke.node.memory.capacity", () => _options.MemoryBytes, "By", "Memory budget for instances.");
         metrics.Meter.CreateObservableGauge("stoke.artifact.memory_tier.used", () => MemoryTier.UsedBytes, "By", "Bytes in the memory artifact tier.");
+        RegisterGenerationGauges(metrics);
     }
 
     public string NodeId { get; }
@@ -79,19 +80,39 @@ public sealed partial class NodeHost : IAsyncDisposable
             var (bytes, tier) = await FetchAsync(spec.Artifact, cancellationToken);
             var fetched = _time.GetTimestamp();
             var engine = Engine(spec.Engine);
-            var session = await Task.Run(() => engine.Load(bytes, new EngineLoadOptions { IntraOpThreads = _options.IntraOpThreads }), cancellationToken);
+            var loadOptions = new EngineLoadOptions
+            {
+                IntraOpThreads = _options.IntraOpThreads,
+                ArtifactSha256 = spec.Artifact.Sha256,
+                SourcePath = tier == ArtifactTier.Repository ? Repository.PathFor(spec.Artifact) : null,
+                MaxSequences = spec.Generation.MaxSequences,
+                ContextWindow = spec.Generation.ContextWindow,
+            };
+            var session = await Task.Run(() => engine.Load(bytes, loadOptions), cancellationToken);
+            instance.Session = session;
             var created = _time.GetTimestamp();
-            await Task.Run(() => WarmUp(session, spec), cancellationToken);
+            if (session is IGenerativeSession generative)
+            {
+                await WarmUpGenerationAsync(generative, spec, cancellationToken);
+            }
+            else
+            {
+                await Task.Run(() => WarmUp(session, spec), cancellationToken);
+            }
+
             var ran = _time.GetTimestamp();
 
             var report = new ColdStartReport(
                 tier, _time.GetElapsedTime(start, fetched).TotalMilliseconds,
                 _time.GetElapsedTime(fetched, created).TotalMilliseconds, _time.GetElapsedTime(created, ran).TotalMilliseconds);
-            instance.Session = session;
             instance.ColdStart = report;
-            instance.Batcher = new InstanceBatcher(
-                spec.Key + "/v" + spec.Version, NodeId, memory, session, _policies.CreateBatching(spec), spec.Signature.SupportsBatching,
-                _options.InstanceQueueCapacity, _time, _metrics, _logger);
+            if (session is not IGenerativeSession)
+            {
+                instance.Batcher = new InstanceBatcher(
+                    spec.Key + "/v" + spec.Version, NodeId, memory, session, _policies.CreateBatching(spec), spec.Signature.SupportsBatching,
+                    _options.InstanceQueueCapacity, _time, _metrics, _logger);
+            }
+
             instance.LastUsed = _time.GetUtcNow();
             instance.Phase = InstancePhase.Ready;
             _metrics.RecordColdStart(spec.Key, report);
@@ -101,7 +122,7 @@ public sealed partial class NodeHost : IAsyncDisposable
         catch (Exception ex)
         {
             _instances.TryRemove(instanceId, out _);
-            instance.Session?.Dispose();
+            await DisposeSessionAsync(instance);
             Release(memory);
             Log.InstanceFailed(_logger, instanceId, spec.Key, ex);
             throw ex as StokeException ?? new StokeException(StokeErrorKind.Internal, $"Instance of {spec.Key} v{spec.Version} failed to start: {ex.Message}");
@@ -111,6 +132,11 @@ public sealed partial class NodeHost : IAsyncDisposable
     /// <summary>Runs one request on a ready instance of this node.</summary>
     public async Task<InstanceInvocation> InvokeAsync(string instanceId, InferenceRequest request, DateTimeOffset deadline, CancellationToken cancellationToken)
     {
+        if (_instances.TryGetValue(instanceId, out var generative) && generative.Session is IGenerativeSession)
+        {
+            throw new StokeException(StokeErrorKind.BadRequest, $"{generative.Spec.Name} is a language model: use /v1/completions or /v1/chat/completions.");
+        }
+
         if (!_instances.TryGetValue(instanceId, out var instance) || instance.Phase != InstancePhase.Ready || instance.Batcher is null)
         {
             throw new InstanceGoneException(instanceId);
@@ -146,7 +172,7 @@ public sealed partial class NodeHost : IAsyncDisposable
             await batcher.DisposeAsync();
         }
 
-        instance.Session?.Dispose();
+        await DisposeSessionAsync(instance);
         instance.Phase = InstancePhase.Gone;
         lock (_memoryGate)
         {

@@ -24,7 +24,11 @@ public sealed record InstanceSnapshot(
     [property: Id(7)] long MemoryBytes,
     [property: Id(8)] DateTimeOffset LastUsed,
     [property: Id(9)] long Uses,
-    [property: Id(10)] ColdStartReport? ColdStart);
+    [property: Id(10)] ColdStartReport? ColdStart)
+{
+    /// <summary>Sequences, queue and KV-cache use of a language-model instance; null for tensor models.</summary>
+    [Id(11)] public Abstractions.Generation.GenerationState? Generation { get; init; }
+}
 
 /// <summary>A node's capacity, caches and instances.</summary>
 [GenerateSerializer, Immutable]

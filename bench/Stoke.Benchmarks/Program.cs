@@ -1,0 +1,30 @@
+using BenchmarkDotNet.Running;
+using Stoke.Benchmarks.Scenarios;
+using Stoke.Benchmarks.Support;
+
+var command = args.Length > 0 ? args[0] : "help";
+var options = new Args(args);
+switch (command)
+{
+    case "overhead":
+        await ServingOverhead.RunAsync(options);
+        break;
+    case "burst":
+        await BurstThroughput.RunAsync(options);
+        break;
+    case "coldstart":
+        await ColdStart.RunAsync(options);
+        break;
+    case "footprint":
+        await IdleFootprint.RunAsync(options);
+        break;
+    case "host":
+        await FootprintHost.RunAsync(options);
+        break;
+    case "micro":
+        BenchmarkSwitcher.FromAssembly(typeof(Args).Assembly).Run(args[1..]);
+        break;
+    default:
+        Console.WriteLine("usage: Stoke.Benchmarks overhead|burst|coldstart|footprint|micro [--option value ...] (see BENCHMARKS.md)");
+        break;
+}

@@ -1,0 +1,72 @@
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Stoke.Gateway.Hosting;
+using Stoke.Runtime.Hosting;
+
+namespace Stoke.Benchmarks.Support;
+
+/// <summary>
+/// A real Stoke node started in this process (Orleans silo with localhost clustering, Kestrel on a loopback port),
+/// with its state in a temporary folder that goes when the node does.
+/// </summary>
+internal sealed class BenchNode : IAsyncDisposable
+{
+    private readonly IHost _host;
+    private readonly string _dataDirectory;
+
+    private BenchNode(IHost host, string dataDirectory, Uri address)
+    {
+        _host = host;
+        _dataDirectory = dataDirectory;
+        Address = address;
+    }
+
+    public Uri Address { get; }
+
+    public static async Task<BenchNode> StartAsync(Action<StokeNodeOptions>? node = null, string url = "http://127.0.0.1:0")
+    {
+        var data = Path.Combine(Path.GetTempPath(), "stoke-bench-" + Guid.NewGuid().ToString("N")[..8]);
+        var host = StokeHost.Create(new StokeHostSettings
+        {
+            Url = url,
+            DataDirectory = data,
+            SiloPort = FreePort(),
+            GatewayPort = FreePort(),
+            ClusterId = "bench-" + Guid.NewGuid().ToString("N")[..8],
+            ConfigureNode = o =>
+            {
+                o.ControlInterval = TimeSpan.FromMilliseconds(250);
+                node?.Invoke(o);
+            },
+            ConfigureGateway = g => g.MaxRequestBodyBytes = 64 << 20,
+            LogLevel = Microsoft.Extensions.Logging.LogLevel.Error,
+        });
+        await host.StartAsync();
+        return new BenchNode(host, data, host.Services.GetRequiredService<GatewayServer>().Address!);
+    }
+
+    /// <summary>Runs until <paramref name="cancellationToken"/> fires (the footprint benchmark's child process).</summary>
+    public Task WaitAsync(CancellationToken cancellationToken) => _host.WaitForShutdownAsync(cancellationToken);
+
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _host.StopAsync();
+        _host.Dispose();
+        try
+        {
+            Directory.Delete(_dataDirectory, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}

@@ -1,0 +1,65 @@
+using System.Security.Cryptography;
+using Stoke.Abstractions.Engines;
+
+namespace Stoke.Engines.Llama;
+
+/// <summary>
+/// The <c>llama</c> engine for the node runtime: GGUF bytes in, a <see cref="LlamaSession"/> (a continuous-batching
+/// engine over the loaded weights) out. llama.cpp loads from a path, so the bytes are staged as a file in the node's
+/// RAM-backed memory tier (<see cref="ModelFileTiers"/>), unless the caller names a verified file holding them.
+/// </summary>
+public sealed class LlamaInferenceEngine(TimeProvider time, string? stagingDirectory = null) : IInferenceEngine
+{
+    /// <summary>The engine's name in a function spec.</summary>
+    public const string EngineName = "llama";
+
+    public string Name => EngineName;
+
+    public IModelSession Load(byte[] artifact, EngineLoadOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(artifact);
+        ArgumentNullException.ThrowIfNull(options);
+        var staged = options.SourcePath is { } source && File.Exists(source) ? source : Stage(artifact, options.ArtifactSha256);
+        var model = LlamaModel.Load(staged, timeProvider: time);
+        try
+        {
+            var engine = new ContinuousBatchingEngine(model, new LlamaEngineOptions
+            {
+                MaxSequences = options.MaxSequences > 0 ? options.MaxSequences : 8,
+                ContextWindow = options.ContextWindow > 0 ? Math.Min(options.ContextWindow, model.TrainedContextSize) : 0,
+                Threads = options.IntraOpThreads,
+                // Per-slot KV windows: attention stays per sequence, which is what makes batching pay on a CPU.
+                UnifiedKvCache = false,
+            }, time);
+            return new LlamaSession(model, engine);
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+    }
+
+    // The memory tier of a GGUF is a file in tmpfs named by the bytes' hash, so instances of one artifact share it.
+    private string Stage(byte[] artifact, string? sha256)
+    {
+        if (artifact.Length < 4 || artifact[0] != (byte)'G' || artifact[1] != (byte)'G' || artifact[2] != (byte)'U' || artifact[3] != (byte)'F')
+        {
+            throw new InvalidModelException("The file is not a GGUF model (it does not start with 'GGUF').");
+        }
+
+        sha256 ??= Convert.ToHexStringLower(SHA256.HashData(artifact));
+        var directory = stagingDirectory ?? ModelFileTiers.DefaultMemoryTierDirectory;
+        Directory.CreateDirectory(directory);
+        var target = Path.Combine(directory, sha256 + ".gguf");
+        var existing = new FileInfo(target);
+        if (!existing.Exists || existing.Length != artifact.LongLength)
+        {
+            var partial = target + "." + Guid.NewGuid().ToString("N") + ".partial";
+            File.WriteAllBytes(partial, artifact);
+            File.Move(partial, target, overwrite: true);
+        }
+
+        return target;
+    }
+}

@@ -1,0 +1,284 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Threading.Channels;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Stoke.Abstractions.Functions;
+using Stoke.Abstractions.Generation;
+using Stoke.Gateway.Auth;
+using Stoke.Gateway.OpenAI.Hosting;
+using Stoke.Gateway.OpenAI.Protocol;
+using Stoke.Gateway.OpenAI.Quotas;
+using Stoke.Gateway.Routing;
+using Stoke.Runtime.Grains;
+
+namespace Stoke.Gateway.OpenAI.Completions;
+
+/// <summary>
+/// <c>POST /v1/chat/completions</c> and <c>POST /v1/completions</c>: one handler, two wire shapes. Each choice is a
+/// generation leased from the function's router; streaming answers are server-sent events ending in <c>data: [DONE]</c>.
+/// </summary>
+internal static class CompletionEndpoints
+{
+    public static async Task ChatAsync(HttpContext context) => await HandleAsync(context, chat: true);
+
+    public static async Task CompletionAsync(HttpContext context) => await HandleAsync(context, chat: false);
+
+    private static async Task HandleAsync(HttpContext context, bool chat)
+    {
+        var services = context.RequestServices;
+        var body = JsonRead.Object(await JsonNode.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted));
+        var parameters = SamplingParameters.Parse(body, chat);
+        ChatTurn[]? turns = chat ? ParseMessages(body) : null;
+        var prompt = chat ? null : ParsePrompt(body);
+        var spec = await services.GetRequiredService<FunctionDirectory>().ResolveAsync(context.Tenant(), parameters.Model, null);
+        if (!string.Equals(spec.Engine, "llama", StringComparison.OrdinalIgnoreCase))
+        {
+            throw OpenAIError.BadRequest($"Model '{spec.Name}' runs on the {spec.Engine} engine and does not generate text; use /v1/embeddings or the inference API.", "model");
+        }
+
+        var quota = await services.GetRequiredService<QuotaGate>().AdmitAsync(context);
+        var time = services.GetRequiredService<TimeProvider>();
+        var id = (chat ? "chatcmpl-" : "cmpl-") + Guid.NewGuid().ToString("N")[..24];
+        var created = time.GetUtcNow().ToUnixTimeSeconds();
+        var deadline = time.GetUtcNow() + spec.Scaling.DefaultDeadline;
+        var generations = new List<LeasedGeneration>(parameters.N);
+        try
+        {
+            for (var i = 0; i < parameters.N; i++)
+            {
+                var index = i;
+                generations.Add(await LeasedGeneration.StartAsync(
+                    services.GetRequiredService<IGrainFactory>(), spec, deadline, id,
+                    async (node, lease) =>
+                    {
+                        var text = turns is null ? prompt! : await node.RenderChat(lease.InstanceId, turns);
+                        return text is null ? null : parameters.ForChoice(text, index, id);
+                    },
+                    tokens => quota?.Charge(tokens) ?? Task.CompletedTask,
+                    services.GetRequiredService<OpenAIMetrics>(),
+                    context.RequestAborted));
+            }
+
+            if (generations[0].ColdStartTier is { } tier)
+            {
+                context.Response.Headers["Stoke-Cold-Start-Tier"] = tier;
+            }
+
+            var shape = new ResponseShape(id, created, spec.Name, chat);
+            if (parameters.Stream)
+            {
+                await StreamAsync(context, shape, generations, parameters.IncludeUsage);
+            }
+            else
+            {
+                await RespondAsync(context, shape, generations);
+            }
+        }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        {
+            // The client went away: disposing the generations below cancels their sequences.
+        }
+        finally
+        {
+            foreach (var g in generations)
+            {
+                await g.DisposeAsync();
+            }
+        }
+    }
+
+    private static async Task RespondAsync(HttpContext context, ResponseShape shape, List<LeasedGeneration> generations)
+    {
+        var texts = await Task.WhenAll(generations.Select(async g =>
+        {
+            var text = new System.Text.StringBuilder();
+            await foreach (var chunk in g.ReadAllAsync())
+            {
+                text.Append(chunk.Text);
+            }
+
+            return text.ToString();
+        }));
+        // Give the leases back (metering, quota charge) before answering, so a client's next request sees them.
+        foreach (var g in generations)
+        {
+            await g.DisposeAsync();
+        }
+
+        var choices = new JsonArray();
+        for (var i = 0; i < generations.Count; i++)
+        {
+            choices.Add(shape.Choice(i, texts[i], FinishReason(generations[i].Final)));
+        }
+
+        var response = shape.Envelope(final: true);
+        response["choices"] = choices;
+        response["usage"] = Usage(generations);
+        context.Response.ContentType = "application/json";
+        await context.Response.WriteAsync(response.ToJsonString(), context.RequestAborted);
+    }
+
+    private static async Task StreamAsync(HttpContext context, ResponseShape shape, List<LeasedGeneration> generations, bool includeUsage)
+    {
+        context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
+        context.Response.ContentType = "text/event-stream";
+        context.Response.Headers.CacheControl = "no-cache";
+        var ct = context.RequestAborted;
+        if (shape.Chat)
+        {
+            for (var i = 0; i < generations.Count; i++)
+            {
+                await WriteEventAsync(context, shape.Delta(i, null, null, role: true), ct);
+            }
+        }
+
+        // Choices stream side by side; their chunks are interleaved in arrival order, each tagged with its index.
+        var merged = Channel.CreateUnbounded<(int Index, TextChunk Chunk)>();
+        var pumps = generations.Select((g, i) => Task.Run(async () =>
+        {
+            await foreach (var chunk in g.ReadAllAsync())
+            {
+                await merged.Writer.WriteAsync((i, chunk), ct);
+            }
+        }, ct)).ToArray();
+        _ = Task.WhenAll(pumps).ContinueWith(t => merged.Writer.TryComplete(t.Exception), TaskScheduler.Default);
+
+        try
+        {
+            await foreach (var (index, chunk) in merged.Reader.ReadAllAsync(ct))
+            {
+                if (chunk.Text.Length > 0 || chunk.IsFinal)
+                {
+                    await WriteEventAsync(context, shape.Delta(index, chunk.Text, chunk.IsFinal ? FinishReason(chunk) : null, role: false), ct);
+                }
+            }
+        }
+        finally
+        {
+            // No stream may still be read when the generations are disposed (that is what cancels their sequences).
+            await Task.WhenAll(pumps).ContinueWith(_ => { }, TaskScheduler.Default);
+        }
+
+        foreach (var g in generations)
+        {
+            await g.DisposeAsync();
+        }
+
+        if (includeUsage)
+        {
+            var usage = shape.Envelope(final: false);
+            usage["choices"] = new JsonArray();
+            usage["usage"] = Usage(generations);
+            await WriteEventAsync(context, usage, ct);
+        }
+
+        await context.Response.WriteAsync("data: [DONE]\n\n", ct);
+        await context.Response.Body.FlushAsync(ct);
+    }
+
+    private static async Task WriteEventAsync(HttpContext context, JsonObject data, CancellationToken ct)
+    {
+        await context.Response.WriteAsync("data: " + data.ToJsonString() + "\n\n", ct);
+        await context.Response.Body.FlushAsync(ct);
+    }
+
+    private static JsonObject Usage(List<LeasedGeneration> generations)
+    {
+        // The prompt is counted once, as OpenAI does for n > 1; completions add up.
+        var prompt = generations.Count > 0 ? generations[0].PromptTokens : 0;
+        var completion = generations.Sum(g => g.CompletionTokens);
+        return new JsonObject { ["prompt_tokens"] = prompt, ["completion_tokens"] = completion, ["total_tokens"] = prompt + completion };
+    }
+
+    // "cancelled" (the engine shut down under the stream) is not an OpenAI finish reason: the text simply stopped.
+    private static string FinishReason(TextChunk? final) => final?.FinishReason == "length" ? "length" : "stop";
+
+    private static ChatTurn[] ParseMessages(JsonObject body)
+    {
+        if (body["messages"] is not JsonArray { Count: > 0 } messages)
+        {
+            throw OpenAIError.BadRequest("'messages' must be a non-empty array.", "messages");
+        }
+
+        return messages.Select((m, i) =>
+        {
+            var message = m as JsonObject ?? throw OpenAIError.BadRequest($"messages[{i}] must be an object.", "messages");
+            var role = JsonRead.String(message, "role") ?? throw OpenAIError.BadRequest($"messages[{i}].role is required.", "messages");
+            if (role is not ("system" or "developer" or "user" or "assistant" or "tool"))
+            {
+                throw OpenAIError.BadRequest($"messages[{i}].role '{role}' is not one of system, developer, user, assistant, tool.", "messages");
+            }
+
+            return new ChatTurn(role == "developer" ? "system" : role, ContentText(message["content"], i));
+        }).ToArray();
+    }
+
+    // Content is a string or an array of parts; only text parts are understood by a text model.
+    private static string ContentText(JsonNode? content, int index) => content switch
+    {
+        null => "",
+        JsonValue v when v.TryGetValue<string>(out var s) => s,
+        JsonArray parts => string.Concat(parts.Select(p => p is JsonObject o && JsonRead.String(o, "type") == "text"
+            ? JsonRead.String(o, "text") ?? ""
+            : throw OpenAIError.BadRequest($"messages[{index}].content: only text parts are supported by this model.", "messages"))),
+        _ => throw OpenAIError.BadRequest($"messages[{index}].content must be a string or an array of text parts.", "messages"),
+    };
+
+    private static string ParsePrompt(JsonObject body)
+    {
+        var prompts = JsonRead.Strings(body, "prompt") ?? throw OpenAIError.BadRequest("Missing required parameter: 'prompt'.", "prompt");
+        return prompts.Count == 1 ? prompts[0] : throw OpenAIError.BadRequest("Only one prompt per request is supported; use 'n' for several completions.", "prompt");
+    }
+
+    private sealed record ResponseShape(string Id, long Created, string Model, bool Chat)
+    {
+        public JsonObject Envelope(bool final) => new()
+        {
+            ["id"] = Id,
+            ["object"] = Chat ? (final ? "chat.completion" : "chat.completion.chunk") : "text_completion",
+            ["created"] = Created,
+            ["model"] = Model,
+            ["system_fingerprint"] = "stoke",
+        };
+
+        public JsonObject Choice(int index, string text, string finishReason) => Chat
+            ? new JsonObject
+            {
+                ["index"] = index,
+                ["message"] = new JsonObject { ["role"] = "assistant", ["content"] = text },
+                ["logprobs"] = null,
+                ["finish_reason"] = finishReason,
+            }
+            : new JsonObject { ["index"] = index, ["text"] = text, ["logprobs"] = null, ["finish_reason"] = finishReason };
+
+        public JsonObject Delta(int index, string? text, string? finishReason, bool role)
+        {
+            var envelope = Envelope(final: false);
+            JsonObject choice;
+            if (Chat)
+            {
+                var delta = new JsonObject();
+                if (role)
+                {
+                    delta["role"] = "assistant";
+                    delta["content"] = "";
+                }
+                else if (!string.IsNullOrEmpty(text))
+                {
+                    delta["content"] = text;
+                }
+
+                choice = new JsonObject { ["index"] = index, ["delta"] = delta, ["logprobs"] = null, ["finish_reason"] = finishReason };
+            }
+            else
+            {
+                choice = new JsonObject { ["index"] = index, ["text"] = text ?? "", ["logprobs"] = null, ["finish_reason"] = finishReason };
+            }
+
+            envelope["choices"] = new JsonArray(choice);
+            return envelope;
+        }
+    }
+}

@@ -1,0 +1,75 @@
+using System.Text.Json.Nodes;
+using Stoke.Abstractions.Generation;
+using Stoke.Gateway.OpenAI.Protocol;
+
+namespace Stoke.Gateway.OpenAI.Completions;
+
+/// <summary>The generation settings shared by <c>/v1/completions</c> and <c>/v1/chat/completions</c>, validated.</summary>
+internal sealed record SamplingParameters(
+    string Model, int? MaxTokens, float Temperature, float TopP, uint? Seed, string[]? Stop, int N, bool Stream, bool IncludeUsage, bool IgnoreEos)
+{
+    public const int MaxChoices = 8;
+
+    public static SamplingParameters Parse(JsonObject body, bool chat)
+    {
+        var model = JsonRead.RequiredString(body, "model");
+        var maxTokens = (chat ? JsonRead.Integer(body, "max_completion_tokens") : null) ?? JsonRead.Integer(body, "max_tokens");
+        if (maxTokens is < 1 or > int.MaxValue)
+        {
+            throw OpenAIError.BadRequest("'max_tokens' must be at least 1.", "max_tokens");
+        }
+
+        var temperature = JsonRead.Number(body, "temperature") ?? 1.0;
+        if (temperature is < 0 or > 2)
+        {
+            throw OpenAIError.BadRequest("'temperature' must be between 0 and 2.", "temperature");
+        }
+
+        var topP = JsonRead.Number(body, "top_p") ?? 1.0;
+        if (topP is <= 0 or > 1)
+        {
+            throw OpenAIError.BadRequest("'top_p' must be greater than 0 and at most 1.", "top_p");
+        }
+
+        var n = JsonRead.Integer(body, "n") ?? 1;
+        if (n is < 1 or > MaxChoices)
+        {
+            throw OpenAIError.BadRequest($"'n' must be between 1 and {MaxChoices}.", "n");
+        }
+
+        var stop = JsonRead.Strings(body, "stop");
+        if (stop is { Count: > 4 })
+        {
+            throw OpenAIError.BadRequest("'stop' takes at most 4 sequences.", "stop");
+        }
+
+        var seed = JsonRead.Integer(body, "seed");
+        var stream = JsonRead.Bool(body, "stream") ?? false;
+        var includeUsage = false;
+        if (body["stream_options"] is JsonObject streamOptions)
+        {
+            includeUsage = JsonRead.Bool(streamOptions, "include_usage") ?? false;
+        }
+        else if (body["stream_options"] is not null)
+        {
+            throw OpenAIError.BadRequest("'stream_options' must be an object.", "stream_options");
+        }
+
+        return new SamplingParameters(
+            model, (int?)maxTokens, (float)temperature, (float)topP, seed is { } s ? unchecked((uint)s) : null,
+            stop?.Where(x => x.Length > 0).ToArray(), (int)n, stream, includeUsage, JsonRead.Bool(body, "ignore_eos") ?? false);
+    }
+
+    /// <summary>The request for choice <paramref name="index"/>: choice i samples with seed + i, so the choices differ yet repeat.</summary>
+    public TextGenerationRequest ForChoice(string prompt, int index, string requestId) => new()
+    {
+        Prompt = prompt,
+        MaxTokens = MaxTokens,
+        Temperature = Temperature,
+        TopP = TopP,
+        Seed = Seed is { } s ? unchecked(s + (uint)index) : null,
+        Stop = Stop,
+        IgnoreEndOfGeneration = IgnoreEos,
+        RequestId = requestId + "/" + index,
+    };
+}

@@ -1,0 +1,51 @@
+using System.ClientModel;
+using System.Net.Http.Headers;
+using OpenAI.Embeddings;
+using Stoke.OpenAI.Tests.Support;
+using Stoke.Samples;
+
+namespace Stoke.OpenAI.Tests;
+
+/// <summary><c>/v1/embeddings</c> on the MiniLM sample, deployed with its vocab, driven by the OpenAI SDK.</summary>
+[Collection(OpenAICollection.Name)]
+public sealed class EmbeddingTests(OpenAIStoke stoke)
+{
+    [Fact]
+    public async Task EmbedsABatchAsUnitVectorsThatRankParaphrasesClosest()
+    {
+        await DeployMiniLmAsync("minilm");
+        var client = stoke.OpenAI().GetEmbeddingClient("minilm");
+
+        var result = await client.GenerateEmbeddingsAsync(["A cat sits on the mat.", "A kitten is sitting on a rug.", "Stock markets fell sharply today."]);
+
+        var vectors = result.Value.Select(e => e.ToFloats().ToArray()).ToArray();
+        Assert.All(vectors, v => Assert.Equal(384, v.Length));
+        Assert.All(vectors, v => Assert.Equal(1.0, Math.Sqrt(v.Sum(x => (double)x * x)), 3));
+        Assert.True(Dot(vectors[0], vectors[1]) > Dot(vectors[0], vectors[2]));
+        Assert.True(result.Value.Usage.InputTokenCount > 0);
+    }
+
+    [Fact]
+    public async Task LanguageModelIsNotAnEmbeddingModel()
+    {
+        var client = stoke.OpenAI().GetEmbeddingClient(OpenAIStoke.Model);
+
+        var error = await Assert.ThrowsAsync<ClientResultException>(() => client.GenerateEmbeddingAsync("hello"));
+
+        Assert.Equal(400, error.Status);
+    }
+
+    private async Task DeployMiniLmAsync(string name)
+    {
+        using var http = stoke.Http();
+        using var form = new MultipartFormDataContent();
+        var model = new ByteArrayContent(await File.ReadAllBytesAsync(SampleModels.MiniLm.ModelPath));
+        model.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
+        form.Add(model, "model", "model.onnx");
+        form.Add(new ByteArrayContent(await File.ReadAllBytesAsync(SampleModels.MiniLm.VocabPath!)), "vocab", "vocab.txt");
+        var response = await http.PostAsync($"/api/functions/{name}/embedding?keepAliveSeconds=300", form);
+        Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
+    }
+
+    private static double Dot(float[] a, float[] b) => a.Zip(b, (x, y) => (double)x * y).Sum();
+}

@@ -1,0 +1,112 @@
+using System.ClientModel;
+using System.Net;
+using System.Text.Json.Nodes;
+using OpenAI.Chat;
+using Stoke.Client;
+using Stoke.OpenAI.Tests.Support;
+
+namespace Stoke.OpenAI.Tests;
+
+/// <summary>Quotas per API key, token metering, and a client that goes away mid-stream.</summary>
+[Collection(OpenAICollection.Name)]
+public sealed class MeteringTests(OpenAIStoke stoke)
+{
+    [Fact]
+    public async Task KeyOverItsRequestsPerMinuteGets429NamingTheLimit()
+    {
+        var chat = stoke.OpenAI(OpenAIStoke.LimitedKey).GetChatClient(OpenAIStoke.Model);
+        ChatCompletionOptions options = new() { MaxOutputTokenCount = 4 };
+        await chat.CompleteChatAsync([ChatMessage.CreateUserMessage("a")], options);
+        await chat.CompleteChatAsync([ChatMessage.CreateUserMessage("b")], options);
+
+        using var http = stoke.Http(OpenAIStoke.LimitedKey);
+        var third = await http.PostAsync("/v1/chat/completions", ChatCompletionTests.Json(new JsonObject
+        {
+            ["model"] = OpenAIStoke.Model, ["max_tokens"] = 4, ["messages"] = new JsonArray(new JsonObject { ["role"] = "user", ["content"] = "c" }),
+        }));
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, third.StatusCode);
+        Assert.NotNull(third.Headers.RetryAfter);
+        Assert.Contains("requests per minute", await third.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task KeyOverItsTokensPerMinuteGets429()
+    {
+        var chat = stoke.OpenAI(OpenAIStoke.TokenLimitedKey).GetChatClient(OpenAIStoke.Model);
+        await chat.CompleteChatAsync([ChatMessage.CreateUserMessage("Tell a long story")], new ChatCompletionOptions { MaxOutputTokenCount = 30, Temperature = 0 });
+
+        var error = await Assert.ThrowsAsync<ClientResultException>(() =>
+            chat.CompleteChatAsync([ChatMessage.CreateUserMessage("again")], new ChatCompletionOptions { MaxOutputTokenCount = 4 }));
+
+        Assert.Equal(429, error.Status);
+        Assert.Contains("tokens per minute", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task UsageRecordsTokensAndTheirCost()
+    {
+        using var stokeClient = new StokeClient(stoke.Address, OpenAIStoke.Key);
+        var before = await UsageAsync();
+        var chat = stoke.OpenAI().GetChatClient(OpenAIStoke.Model);
+
+        var answer = await chat.CompleteChatAsync([ChatMessage.CreateUserMessage("A bird")], new ChatCompletionOptions { MaxOutputTokenCount = 10, Temperature = 0 });
+
+        var after = await UsageAsync();
+        Assert.Equal(answer.Value.Usage.InputTokenCount, after.Input - before.Input);
+        Assert.Equal(answer.Value.Usage.OutputTokenCount, after.Output - before.Output);
+        var tokenCost = (answer.Value.Usage.InputTokenCount * 0.5m / 1000m) + (answer.Value.Usage.OutputTokenCount * 1.5m / 1000m);
+        Assert.True(after.Cost - before.Cost >= tokenCost, $"cost grew by {after.Cost - before.Cost}, tokens alone cost {tokenCost}");
+    }
+
+    [Fact]
+    public async Task ClientThatDisconnectsMidStreamFreesItsSequence()
+    {
+        using var http = stoke.Http();
+        using var cts = new CancellationTokenSource();
+        var request = new HttpRequestMessage(HttpMethod.Post, "/v1/completions")
+        {
+            Content = ChatCompletionTests.Json(new JsonObject
+            {
+                ["model"] = OpenAIStoke.Model, ["prompt"] = "Once upon a time", ["max_tokens"] = 400, ["stream"] = true, ["ignore_eos"] = true,
+            }),
+        };
+        var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cts.Token);
+        var stream = await response.Content.ReadAsStreamAsync(cts.Token);
+        using (var reader = new StreamReader(stream))
+        {
+            var line = await reader.ReadLineAsync(cts.Token);
+            Assert.StartsWith("data: ", line, StringComparison.Ordinal);
+        }
+
+        await cts.CancelAsync();
+        response.Dispose();
+
+        var freed = await WaitAsync(() => stoke.Node.Snapshot().Instances
+            .Where(i => i.Generation is not null)
+            .All(i => i.Generation!.ActiveSequences == 0 && i.Generation.KvCacheUsedCells == 0));
+        Assert.True(freed, "the disconnected stream's sequence still holds its slot or KV cells");
+    }
+
+    private static async Task<bool> WaitAsync(Func<bool> condition)
+    {
+        for (var i = 0; i < 100; i++)
+        {
+            if (condition())
+            {
+                return true;
+            }
+
+            await Task.Delay(50);
+        }
+
+        return false;
+    }
+
+    private async Task<(long Input, long Output, decimal Cost)> UsageAsync()
+    {
+        using var http = stoke.Http();
+        var usage = JsonNode.Parse(await http.GetStringAsync($"/api/usage?function={OpenAIStoke.Model}"))!["total"]!;
+        return (usage["inputTokens"]!.GetValue<long>(), usage["outputTokens"]!.GetValue<long>(), usage["cost"]!.GetValue<decimal>());
+    }
+}

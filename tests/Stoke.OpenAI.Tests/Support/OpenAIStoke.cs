@@ -1,0 +1,103 @@
+using System.ClientModel;
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using OpenAI;
+using Stoke.Client;
+using Stoke.Gateway.Hosting;
+using Stoke.Gateway.OpenAI.Hosting;
+using Stoke.Runtime.Instances;
+
+namespace Stoke.OpenAI.Tests.Support;
+
+/// <summary>
+/// A real embedded Stoke node with the OpenAI API, two API keys (one with a 2 requests/minute quota) and the tiny
+/// stories260K GGUF deployed as function <c>stories</c>.
+/// </summary>
+public sealed class OpenAIStoke : IAsyncLifetime
+{
+    public const string Key = "sk-stoke-test-unlimited";
+    public const string LimitedKey = "sk-stoke-test-limited";
+    public const string TokenLimitedKey = "sk-stoke-test-tokens";
+    public const string Model = "stories";
+    public const string ModelPath = "/work/shared/models/llm/stories260K.gguf";
+
+    private readonly string _data = Path.Combine(Path.GetTempPath(), "stoke-openai-" + Guid.NewGuid().ToString("N")[..8]);
+    private IHost _host = null!;
+
+    public Uri Address { get; private set; } = null!;
+
+    public NodeHost Node => _host.Services.GetRequiredService<NodeHost>();
+
+    public async Task InitializeAsync()
+    {
+        if (!File.Exists(ModelPath))
+        {
+            throw new InvalidOperationException($"{ModelPath} is missing: the OpenAI API tests need the shared stories260K GGUF.");
+        }
+
+        _host = StokeHost.Create(new StokeHostSettings
+        {
+            Url = "http://127.0.0.1:0",
+            DataDirectory = _data,
+            SiloPort = FreePort(),
+            GatewayPort = FreePort(),
+            ClusterId = "openai-" + Guid.NewGuid().ToString("N")[..8],
+            ConfigureNode = o =>
+            {
+                o.ControlInterval = TimeSpan.FromMilliseconds(250);
+                o.IntraOpThreads = 1;
+            },
+            ConfigureGateway = g => g.ApiKeys =
+            [
+                new ApiKeyOptions { Key = Key, Tenant = "acme" },
+                new ApiKeyOptions { Key = LimitedKey, Tenant = "acme", RequestsPerMinute = 2 },
+                new ApiKeyOptions { Key = TokenLimitedKey, Tenant = "acme", TokensPerMinute = 20 },
+            ],
+            ConfigureServices = s => s.AddStokeOpenAI(),
+        });
+        await _host.StartAsync();
+        Address = _host.Services.GetRequiredService<GatewayServer>().Address!;
+        using var client = new StokeClient(Address, Key);
+        await client.DeployAsync(Model, await File.ReadAllBytesAsync(ModelPath), new Dictionary<string, string>
+        {
+            ["engine"] = "llama",
+            ["file"] = "stories260K.gguf",
+            ["keepAliveSeconds"] = "300",
+            ["pricePer1kInputTokens"] = "0.5",
+            ["pricePer1kOutputTokens"] = "1.5",
+        });
+    }
+
+    /// <summary>The official OpenAI client pointed at this node (no retries: the SDK would wait out a 429 quietly)'s <c>/v1</c>.</summary>
+    public OpenAIClient OpenAI(string key = Key) =>
+        new(new ApiKeyCredential(key), new OpenAIClientOptions { Endpoint = new Uri(Address, "/v1"), NetworkTimeout = TimeSpan.FromSeconds(60), RetryPolicy = new System.ClientModel.Primitives.ClientRetryPolicy(maxRetries: 0) });
+
+    public HttpClient Http(string key = Key)
+    {
+        var http = new HttpClient { BaseAddress = Address, Timeout = TimeSpan.FromSeconds(60) };
+        http.DefaultRequestHeaders.Authorization = new("Bearer", key);
+        return http;
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _host.StopAsync();
+        _host.Dispose();
+        try
+        {
+            Directory.Delete(_data, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
