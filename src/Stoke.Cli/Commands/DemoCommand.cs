@@ -1,6 +1,6 @@
 using System.CommandLine;
-using System.Net;
 using System.Net.Sockets;
+using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -11,6 +11,7 @@ using Stoke.Cli.Rendering;
 using Stoke.Client;
 using Stoke.Gateway.Hosting;
 using Stoke.Gateway.Management;
+using Stoke.Gateway.OpenAI.Hosting;
 
 namespace Stoke.Cli.Commands;
 
@@ -40,6 +41,7 @@ public static class DemoCommand
                 ClusterId = "demo-" + Guid.NewGuid().ToString("N")[..8],
                 LogLevel = LogLevel.Error,
                 ConfigureNode = o => o.ControlInterval = TimeSpan.FromMilliseconds(500),
+                ConfigureServices = s => s.AddStokeOpenAI(),
             });
             try
             {

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging;
 using Spectre.Console;
 using Stoke.Cli.Parsing;
 using Stoke.Gateway.Hosting;
+using Stoke.Gateway.OpenAI.Hosting;
 
 namespace Stoke.Cli.Commands;
 
@@ -83,6 +84,7 @@ public static class ServeCommand
                     }
                 },
                 ConfigureGateway = g => g.ApiKeys = apiKeys,
+                ConfigureServices = s => s.AddStokeOpenAI(),
             };
 
             using var host = StokeHost.Create(settings);
