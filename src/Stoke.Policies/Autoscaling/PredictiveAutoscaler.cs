@@ -1,4 +1,3 @@
-using System.Globalization;
 using Stoke.Abstractions.Functions;
 using Stoke.Abstractions.Policies;
 
@@ -15,22 +14,26 @@ namespace Stoke.Policies.Autoscaling;
 /// </summary>
 internal sealed class PredictiveAutoscaler : IAutoscaler
 {
-    internal static double Env(string name, double fallback) =>
-        double.TryParse(Environment.GetEnvironmentVariable(name), NumberStyles.Float, CultureInfo.InvariantCulture, out var v) ? v : fallback;
+    // Smoothing per tick (2 s in the simulator and the server): the level and trend follow a change of rate within
+    // ~10 s, the error variance averages over ~40 s so one burst does not set it alone.
+    private const double LevelSmoothing = 0.2;
+    private const double TrendSmoothing = 0.2;
+    private const double VarianceSmoothing = 0.05;
 
-    private static readonly double LevelSmoothing = Env("P_ALPHA", 0.2);
-    private static readonly double TrendSmoothing = Env("P_GAMMA", 0.2);
-    private static readonly double VarianceSmoothing = Env("P_BETA", 0.1);
-    private static readonly double Quantile = Env("P_Z", 1.65);
-    private static readonly double TrendNoise = Env("P_TN", 2);
-    private static readonly double HoldFactor = Env("P_HOLD", 1);
-    private static readonly double ServiceSmoothing = 0.1;
+    /// <summary>Error deviations above the forecast provisioned for (one: about the 84th percentile if normal).</summary>
+    private const double Quantile = 1;
+
+    /// <summary>A trend counts only when its extrapolation over the horizon exceeds this many error deviations.</summary>
+    private const double TrendNoise = 2;
+
+    private const double ServiceSmoothing = 0.1;
 
     private readonly ScalingOptions _options;
     private readonly RateForecast _rate = new(LevelSmoothing, TrendSmoothing, VarianceSmoothing);
     private readonly PeriodicBurstDetector _bursts = new();
     private readonly TimeWindow _needs;
     private DateTimeOffset? _lastTick;
+    private DateTimeOffset? _lastArrival;
     private double _rateAverage;
     private double _concurrencyAverage;
     private DateTimeOffset? _holdUntil;
@@ -50,6 +53,10 @@ internal sealed class PredictiveAutoscaler : IAutoscaler
         _lastTick = now;
         double observed = Math.Max(signal.Concurrency, signal.QueueDepth);
         _bursts.Observe(now, signal.Arrivals, observed);
+        if (signal.Arrivals > 0 || observed > 0)
+        {
+            _lastArrival = now;
+        }
 
         // Safety, as KPA's panic mode: never below what the load in flight and held right now needs.
         int current = InstancesFor(observed);
@@ -70,7 +77,10 @@ internal sealed class PredictiveAutoscaler : IAutoscaler
             double upper = Math.Max(0, _rate.Level + trend + (Quantile * _rate.Deviation));
             // Little's law: concurrency = rate x service time (queueing included, which is what the target caps).
             double service = _rateAverage > 0 ? _concurrencyAverage / _rateAverage : 0;
-            int forecast = InstancesFor(upper * service);
+            // The smoothed rate only decays towards zero; after a stable window without load it is zero (as KPA's
+            // window average), and whether the last instance stays is the keep-alive policy's business.
+            bool quiet = _lastArrival is not { } seen || now - seen >= _options.StableWindow;
+            int forecast = quiet ? 0 : InstancesFor(upper * service);
             if (forecast > desired)
             {
                 desired = forecast;
@@ -78,21 +88,21 @@ internal sealed class PredictiveAutoscaler : IAutoscaler
                     $"predictive: rate {_rate.Level:0.00}/s{(trend != 0 ? KpaAutoscaler.Format($" {trend:+0.00;-0.00} trend") : "")} + {Quantile:0.##} x {_rate.Deviation:0.00} in {horizon.TotalSeconds:0.#}s x {service:0.###}s service / target {_options.TargetConcurrency:0.##} -> {forecast}");
             }
 
+            // Scale down only once the need has stayed lower for a load time: an instance released sooner would
+            // likely be reloaded, and the reload costs as much instance-time as keeping it.
+            _needs.Add(now, desired);
+            int held = quiet ? 0 : (int)_needs.Max(now, signal.LoadTime + tick);
+            if (held > desired)
+            {
+                reason += KpaAutoscaler.Format($" (holding {held} for {signal.LoadTime.TotalSeconds:0.#}s)");
+                desired = held;
+            }
+
             int forBurst = PeriodicNeed(now, horizon);
             if (forBurst > desired)
             {
                 desired = forBurst;
                 reason = _holdReason;
-            }
-
-            // Scale down only once the need has stayed lower for a load time: an instance released sooner would
-            // likely be reloaded, and the reload costs as much instance-time as keeping it.
-            _needs.Add(now, desired);
-            int held = (int)_needs.Max(now, signal.LoadTime * HoldFactor + tick);
-            if (held > desired)
-            {
-                reason += KpaAutoscaler.Format($" (holding {held} for {signal.LoadTime.TotalSeconds * HoldFactor:0.#}s)");
-                desired = held;
             }
         }
 
