@@ -31,6 +31,11 @@ public sealed class OnnxEngine : IInferenceEngine
             sessionOptions.IntraOpNumThreads = options.IntraOpThreads;
         }
 
+        // ONNX Runtime's pool threads spin after each run by default; on a node that also serves HTTP they take the
+        // cores the gateway needs to answer (BENCHMARKS.md, serving overhead). Let them sleep instead.
+        sessionOptions.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
+        sessionOptions.AddSessionConfigEntry("session.inter_op.allow_spinning", "0");
+
         InferenceSession session;
         try
         {

@@ -89,6 +89,8 @@ public sealed partial class NodeHost
                 session.Dispose();
                 break;
         }
+
+        NativeHeap.Trim();
     }
 
     private void RegisterGenerationGauges(RuntimeMetrics metrics)
