@@ -100,6 +100,19 @@ public sealed class LifecycleTests
     }
 
     [Fact]
+    public async Task FunctionWhoseLabelsNoNodeCarriesIsRefusedNamingTheLabels()
+    {
+        await using var node = await EmbeddedStoke.StartAsync(o => o.Labels["zone"] = "a");
+        using var client = node.Client();
+        await client.DeployAsync("cls-gpu", TestModels.Classifier, new Dictionary<string, string> { ["label"] = "accelerator=gpu" });
+
+        var r = await client.InferAsync("cls-gpu", TestModels.ClassifierJson(), timeout: TimeSpan.FromSeconds(2));
+
+        Assert.Equal(HttpStatusCode.GatewayTimeout, r.Status);
+        Assert.Contains("accelerator=gpu", r.Text);
+    }
+
+    [Fact]
     public async Task DeployedFunctionsSurviveRestartAndLoadFromRepository()
     {
         await using var node = await EmbeddedStoke.StartAsync();

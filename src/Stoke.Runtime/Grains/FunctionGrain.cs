@@ -303,7 +303,7 @@ internal sealed partial class FunctionGrain(
             var nodes = await NodeViewsAsync();
             var request = new PlacementRequest(_spec.Key, _spec.Artifact.Sha256, Math.Max(_spec.InstanceMemoryBytes, _spec.Artifact.SizeBytes), _spec.Labels);
             var nodeId = _placement.ChooseNode(request, nodes)
-                ?? throw new StokeException(StokeErrorKind.Overloaded, $"no node has {request.MemoryBytes >> 20} MiB free for {_spec.Name}", TimeSpan.FromSeconds(1));
+                ?? throw NoNodeFits(request, nodes);
             instance.NodeId = nodeId;
             var report = await grains.GetGrain<INodeGrain>(nodeId).StartInstance(_spec, instance.Id);
             if (!_instances.ContainsKey(instance.Id) || _retired)
@@ -341,6 +341,19 @@ internal sealed partial class FunctionGrain(
                 }
             }
         }
+    }
+
+    // Say which constraint failed: no node carries the function's labels, or none has the memory.
+    private StokeException NoNodeFits(PlacementRequest request, List<NodeView> nodes)
+    {
+        var labelled = nodes.Where(n => request.Labels.All(l => n.Labels.TryGetValue(l.Key, out var v) && v == l.Value)).ToList();
+        if (labelled.Count == 0)
+        {
+            var wanted = string.Join(", ", request.Labels.Select(l => $"{l.Key}={l.Value}"));
+            return new StokeException(StokeErrorKind.Overloaded, $"no node carries the labels {wanted} that {_spec.Name} asks for", TimeSpan.FromSeconds(5));
+        }
+
+        return new StokeException(StokeErrorKind.Overloaded, $"no node has {request.MemoryBytes >> 20} MiB free for {_spec.Name}", TimeSpan.FromSeconds(1));
     }
 
     private async Task StopAsync(RoutedInstance instance, string reason)
