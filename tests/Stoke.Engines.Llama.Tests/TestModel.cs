@@ -3,7 +3,10 @@ namespace Stoke.Engines.Llama.Tests;
 /// <summary>The real tiny GGUF the tests run on; its absence is a failure with a clear message, not a skip.</summary>
 internal static class TestModel
 {
-    public const string DefaultPath = "/work/shared/models/llm/stories260K.gguf";
+    /// <summary>stories260K in <c>../shared/models/llm</c>, found by walking up from the test's directory.</summary>
+    public static string DefaultPath => Stoke.Samples.SharedModels.TryFind(out var dir)
+        ? System.IO.Path.Combine(dir, "llm", "stories260K.gguf")
+        : "../shared/models/llm/stories260K.gguf";
 
     public static string Path
     {
@@ -13,7 +16,7 @@ internal static class TestModel
             if (!File.Exists(path))
             {
                 throw new InvalidOperationException(
-                    $"Test model '{path}' is missing: the LLM engine tests need stories260K.gguf in /work/shared/models/llm (or STOKE_TEST_LLM pointing at a GGUF).");
+                    $"Test model '{path}' is missing: the LLM engine tests need stories260K.gguf in ../shared/models/llm beside the repository (or STOKE_TEST_LLM pointing at a GGUF).");
             }
 
             return path;

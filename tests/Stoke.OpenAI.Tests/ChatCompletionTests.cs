@@ -101,6 +101,18 @@ public sealed class ChatCompletionTests(OpenAIStoke stoke)
     }
 
     [Fact]
+    public async Task MissingKeyIs401InOpenAIErrorShape()
+    {
+        var chat = stoke.OpenAI("sk-not-a-key-of-this-server").GetChatClient(OpenAIStoke.Model);
+
+        var error = await Assert.ThrowsAsync<ClientResultException>(() => chat.CompleteChatAsync([ChatMessage.CreateUserMessage("hi")]));
+        var body = JsonNode.Parse(error.GetRawResponse()!.Content.ToString())!["error"]!;
+
+        Assert.Equal(401, error.Status);
+        Assert.Equal("invalid_api_key", body["code"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task ListsDeployedModels()
     {
         var models = await stoke.OpenAI().GetOpenAIModelClient().GetModelsAsync();

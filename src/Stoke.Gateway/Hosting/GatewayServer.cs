@@ -115,6 +115,14 @@ public static class StokeEndpoints
                 if (tenant is null)
                 {
                     context.Response.Headers.WWWAuthenticate = "Bearer";
+                    if (path.StartsWithSegments("/v1"))
+                    {
+                        // OpenAI clients parse their own error object.
+                        context.Response.StatusCode = StatusCodes.Status401Unauthorized;
+                        await context.Response.WriteAsJsonAsync(new { error = new { message = reason, type = "invalid_request_error", param = (string?)null, code = "invalid_api_key" } });
+                        return;
+                    }
+
                     await Errors.ErrorResponses.WriteAsync(context, StatusCodes.Status401Unauthorized, reason!);
                     return;
                 }

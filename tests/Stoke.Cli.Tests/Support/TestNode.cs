@@ -21,7 +21,7 @@ public sealed class TestNode : IAsyncLifetime
         {
             var path = Stoke.Samples.SharedModels.TryFind(out var dir)
                 ? Path.Combine(dir, "paddleocr-v4", "ch_ppocr_mobile_v2.0_cls_infer.onnx")
-                : "/work/shared/models/paddleocr-v4/ch_ppocr_mobile_v2.0_cls_infer.onnx";
+                : "../shared/models/paddleocr-v4/ch_ppocr_mobile_v2.0_cls_infer.onnx";
             return File.Exists(path) ? path : throw new InvalidOperationException($"The CLI tests need the shared classifier model at {path}.");
         }
     }

@@ -8,6 +8,7 @@ using Stoke.Client;
 using Stoke.Gateway.Hosting;
 using Stoke.Gateway.OpenAI.Hosting;
 using Stoke.Runtime.Instances;
+using Stoke.Samples;
 
 namespace Stoke.OpenAI.Tests.Support;
 
@@ -21,7 +22,8 @@ public sealed class OpenAIStoke : IAsyncLifetime
     public const string LimitedKey = "sk-stoke-test-limited";
     public const string TokenLimitedKey = "sk-stoke-test-tokens";
     public const string Model = "stories";
-    public const string ModelPath = "/work/shared/models/llm/stories260K.gguf";
+    /// <summary>stories260K in <c>../shared/models/llm</c> beside the repository.</summary>
+    public static string ModelPath => SharedModels.TryFind(out var dir) ? Path.Combine(dir, "llm", "stories260K.gguf") : "../shared/models/llm/stories260K.gguf";
 
     private readonly string _data = Path.Combine(Path.GetTempPath(), "stoke-openai-" + Guid.NewGuid().ToString("N")[..8]);
     private IHost _host = null!;
