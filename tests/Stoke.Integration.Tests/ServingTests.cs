@@ -125,6 +125,24 @@ public sealed class ServingTests(SharedStoke stoke) : IClassFixture<SharedStoke>
     }
 
     [Fact]
+    public async Task EachRequestHasAUsageRecordWithItsPhases()
+    {
+        using var client = stoke.Node.Client();
+        await client.DeployAsync("cls-records", TestModels.Classifier, Quick);
+        await client.InferAsync("cls-records", TestModels.ClassifierJson());
+        await client.InferAsync("cls-records", TestModels.ClassifierJson());
+        using var http = new HttpClient { BaseAddress = stoke.Node.Address };
+
+        var records = JsonNode.Parse(await http.GetStringAsync("api/usage/records?function=cls-records"))!.AsArray();
+
+        Assert.Equal(2, records.Count);
+        Assert.Null(records[0]!["coldStartTier"]);
+        Assert.NotNull(records[1]!["coldStartTier"]);
+        Assert.All(records, r => Assert.True(r!["computeMs"]!.GetValue<double>() > 0));
+        Assert.All(records, r => Assert.Equal(1, r!["version"]!.GetValue<int>()));
+    }
+
+    [Fact]
     public async Task MetricsExposeRequestsBatchesInstancesAndColdStartsByTier()
     {
         using var client = stoke.Node.Client();

@@ -26,6 +26,7 @@ public static class ManagementEndpoints
         app.MapGet("/api/functions/{name}", Describe);
         app.MapDelete("/api/functions/{name}", Delete);
         app.MapGet("/api/usage", Usage);
+        app.MapGet("/api/usage/records", Records);
         app.MapGet("/api/status", (Delegate)Status);
     }
 
@@ -93,6 +94,14 @@ public static class ManagementEndpoints
 
         var total = rows.Aggregate(new UsageSummary { Tenant = context.Tenant(), Function = "*" }, (sum, r) => sum.Plus(r));
         return Results.Json(new UsageReport(context.Tenant(), rows, total), ApiJson.Options);
+    }
+
+    private static async Task<IResult> Records(HttpContext context, string function, int? version, int? limit)
+    {
+        var spec = await context.RequestServices.GetRequiredService<FunctionDirectory>().ResolveAsync(context.Tenant(), function, version);
+        var grains = context.RequestServices.GetRequiredService<IGrainFactory>();
+        var records = await grains.GetGrain<IFunctionGrain>(FunctionVersionKey.Of(spec.Tenant, spec.Name, spec.Version)).RecentUsage(Math.Clamp(limit ?? 100, 1, 1000));
+        return Results.Json(records, ApiJson.Options);
     }
 
     private static async Task<IResult> Status(HttpContext context)

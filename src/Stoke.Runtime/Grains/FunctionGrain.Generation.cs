@@ -86,8 +86,7 @@ internal sealed partial class FunctionGrain
         };
         if (!report.InstanceGone)
         {
-            usage.State = usage.State.Add(record);
-            _usageDirty = true;
+            Meter(record);
             _latency.Add(totalMs, Math.Max(1, report.ConcurrentSequences));
         }
 

@@ -23,10 +23,12 @@ internal sealed partial class FunctionGrain(
     ILogger<FunctionGrain> logger) : Grain, IFunctionGrain
 {
     private const int DecisionLogSize = 64;
+    private const int RecentRecordCapacity = 1000;
     private readonly Dictionary<string, RoutedInstance> _instances = new(StringComparer.Ordinal);
     private readonly LinkedList<HeldRequest> _held = new();
     private readonly LinkedList<ScalingEvent> _decisions = new();
     private readonly LatencyWindow _latency = new(time);
+    private readonly Queue<UsageRecord> _recentRecords = new();
     private readonly Dictionary<string, long> _coldStartsByTier = new(StringComparer.Ordinal);
     private FunctionSpec _spec = null!;
     private InstanceCountController _controller = null!;
@@ -132,6 +134,20 @@ internal sealed partial class FunctionGrain(
     });
 
     public Task<UsageSummary> Usage() => Task.FromResult(usage.State);
+
+    public Task<UsageRecord[]> RecentUsage(int limit) => Task.FromResult(_recentRecords.Reverse().Take(Math.Max(0, limit)).ToArray());
+
+    // Per-request records since activation, newest last, bounded: the aggregate is what is persisted and billed.
+    private void Meter(UsageRecord record)
+    {
+        usage.State = usage.State.Add(record);
+        _usageDirty = true;
+        _recentRecords.Enqueue(record);
+        if (_recentRecords.Count > RecentRecordCapacity)
+        {
+            _recentRecords.Dequeue();
+        }
+    }
 
     public async Task Retire()
     {
@@ -443,8 +459,7 @@ internal sealed partial class FunctionGrain(
             BatchSize = result.BatchSize,
             Cost = (decimal)(memoryMbSeconds / 1024.0) * _spec.Pricing.PerGbSecond,
         };
-        usage.State = usage.State.Add(record);
-        _usageDirty = true;
+        Meter(record);
         _latency.Add(totalMs, result.BatchSize);
         return record;
     }

@@ -26,6 +26,9 @@ public interface IFunctionGrain : IGrainWithStringKey
 
     Task<UsageSummary> Usage();
 
+    /// <summary>The most recent per-request usage records of this activation, newest first.</summary>
+    Task<UsageRecord[]> RecentUsage(int limit);
+
     /// <summary>The function was deleted: stop its instances and refuse further requests.</summary>
     Task Retire();
 
