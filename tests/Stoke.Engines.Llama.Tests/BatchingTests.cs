@@ -156,4 +156,49 @@ public sealed class BatchingTests(ModelFixture fixture)
 
         Assert.Equal(FinishReasons.Cancelled, (await stream).Final.FinishReason);
     }
+
+    [Fact]
+    public async Task ChunkedPrefillGivesTheSameGreedyText()
+    {
+        const string prompt = "Once upon a time, there was a little girl named Lily who loved to play outside";
+        await using var whole = new ContinuousBatchingEngine(fixture.Model, new LlamaEngineOptions { Threads = 1, ContextWindow = 256, MaxSequences = 2 });
+        await using var chunked = new ContinuousBatchingEngine(
+            fixture.Model, new LlamaEngineOptions { Threads = 1, ContextWindow = 256, MaxSequences = 2, PrefillTokensPerStep = 3 });
+
+        var expected = await whole.CollectAsync(Greedy(prompt, 30));
+        var actual = await chunked.CollectAsync(Greedy(prompt, 30));
+
+        Assert.Equal(expected.Text, actual.Text);
+    }
+
+    [Fact]
+    public async Task ChunkedPrefillTakesOneStepPerChunk()
+    {
+        const string prompt = "Once upon a time, there was a little girl named Lily who loved to play outside";
+        await using var engine = new ContinuousBatchingEngine(
+            fixture.Model, new LlamaEngineOptions { Threads = 1, ContextWindow = 256, MaxSequences = 2, PrefillTokensPerStep = 4 });
+        var promptTokens = engine.CountTokens(prompt);
+
+        await engine.CollectAsync(Greedy(prompt, 1));
+
+        // ceil(prompt / 4) prefill steps; the last one samples the single output token.
+        Assert.Equal((promptTokens + 3) / 4, engine.Steps);
+    }
+
+    [Fact]
+    public async Task FlashAttentionOffAndF32KvGiveTheSameGreedyTextBatchedAsSequential()
+    {
+        var options = new LlamaEngineOptions { Threads = 1, ContextWindow = 256, MaxSequences = 4, FlashAttention = false, KvCacheF32 = true };
+        await using var sequential = new ContinuousBatchingEngine(fixture.Model, options with { Scheduling = SchedulingMode.Sequential });
+        var expected = new List<string>();
+        foreach (var p in Prompts)
+        {
+            expected.Add((await sequential.CollectAsync(Greedy(p))).Text);
+        }
+
+        await using var batched = new ContinuousBatchingEngine(fixture.Model, options);
+        var actual = await Task.WhenAll(Prompts.Select(p => batched.CollectAsync(Greedy(p))));
+
+        Assert.Equal(expected, actual.Select(a => a.Text));
+    }
 }

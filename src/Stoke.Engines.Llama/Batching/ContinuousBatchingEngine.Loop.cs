@@ -103,6 +103,7 @@ public sealed partial class ContinuousBatchingEngine
 
     private void Step()
     {
+        var started = Stamp();
         _batch.Clear();
         var budget = _options.BatchTokens;
         var sequencesInBatch = 0;
@@ -120,6 +121,13 @@ public sealed partial class ContinuousBatchingEngine
             }
         }
 
+        // Chunked prefill: prompts share what is left of the step, capped so one long prompt cannot make the step slow.
+        if (_options.PrefillTokensPerStep > 0)
+        {
+            budget = Math.Min(budget, _options.PrefillTokensPerStep);
+        }
+
+        var prefillTokens = 0;
         foreach (var s in _active)
         {
             if (!s.IsPrefilling || budget == 0)
@@ -142,15 +150,18 @@ public sealed partial class ContinuousBatchingEngine
             }
 
             budget -= take;
+            prefillTokens += take;
             sequencesInBatch++;
         }
 
+        var built = Stamp();
         var result = _context.NativeHandle.Decode(_batch);
         if (result != DecodeResult.Ok)
         {
             throw new InvalidOperationException($"llama_decode failed with {result} for a batch of {_batch.TokenCount} tokens.");
         }
 
+        var decoded = Stamp();
         Interlocked.Increment(ref _steps);
         if (sequencesInBatch > _peakBatchSequences)
         {
@@ -158,11 +169,15 @@ public sealed partial class ContinuousBatchingEngine
         }
 
         _metrics.Step(sequencesInBatch);
+        long sampling = 0;
         foreach (var s in _active)
         {
             if (s.LogitIndex >= 0)
             {
-                SampleNext(s);
+                var before = Stamp();
+                var token = s.Sampler!.Sample(_context.NativeHandle, s.LogitIndex);
+                sampling += Stamp() - before;
+                Accept(s, token);
             }
         }
 
@@ -176,12 +191,26 @@ public sealed partial class ContinuousBatchingEngine
             _finished.Clear();
         }
 
+        var emitted = Stamp();
         RefreshUsedCells();
+        if (_profile is { } profile)
+        {
+            var phases = prefillTokens > 0 ? profile.WithPrefill : profile.DecodeOnly[Math.Min(sequencesInBatch, profile.DecodeOnly.Length - 1)];
+            phases.Steps++;
+            phases.Tokens += _batch.TokenCount;
+            phases.Build += built - started;
+            phases.Decode += decoded - built;
+            phases.Sample += sampling;
+            phases.Emit += emitted - decoded - sampling;
+            phases.Memory += Stamp() - emitted;
+        }
     }
 
-    private void SampleNext(Sequence s)
+    // Timestamps only when profiling, so the loop reads no clock for it otherwise.
+    private long Stamp() => _profile is null ? 0 : _time.GetTimestamp();
+
+    private void Accept(Sequence s, LLamaToken token)
     {
-        var token = s.Sampler!.Sample(_context.NativeHandle, s.LogitIndex);
         if (s.Generated == 0)
         {
             s.FirstTokenAt = _time.GetTimestamp();

@@ -32,6 +32,7 @@ public sealed partial class ContinuousBatchingEngine : IAsyncDisposable
     private readonly List<Sequence> _finished = [];
     private readonly LlamaEngineMetrics _metrics;
     private readonly int _maxActive;
+    private readonly StepProfile? _profile;
 
     private int _reservedCells;
     private int _activeCount;
@@ -46,6 +47,18 @@ public sealed partial class ContinuousBatchingEngine : IAsyncDisposable
         TimeProvider? timeProvider = null,
         ILogger<ContinuousBatchingEngine>? logger = null,
         IMeterFactory? meterFactory = null)
+        : this(model, options, timeProvider, logger, meterFactory, profile: null)
+    {
+    }
+
+    /// <summary>Also records where each decode step's time goes into <paramref name="profile"/> (benchmarks).</summary>
+    internal ContinuousBatchingEngine(
+        LlamaModel model,
+        LlamaEngineOptions? options,
+        TimeProvider? timeProvider,
+        ILogger<ContinuousBatchingEngine>? logger,
+        IMeterFactory? meterFactory,
+        StepProfile? profile)
     {
         ArgumentNullException.ThrowIfNull(model);
         _model = model;
@@ -68,6 +81,9 @@ public sealed partial class ContinuousBatchingEngine : IAsyncDisposable
             BatchSize = (uint)_options.BatchTokens,
             Threads = threads,
             BatchThreads = threads,
+            FlashAttention = _options.FlashAttention,
+            TypeK = _options.KvCacheF32 ? GGMLType.GGML_TYPE_F32 : GGMLType.GGML_TYPE_F16,
+            TypeV = _options.KvCacheF32 ? GGMLType.GGML_TYPE_F32 : GGMLType.GGML_TYPE_F16,
         };
         _context = model.Weights.CreateContext(parameters);
         KvCacheCapacity = checked((int)_context.ContextSize);
@@ -87,6 +103,7 @@ public sealed partial class ContinuousBatchingEngine : IAsyncDisposable
             SingleReader = true,
             FullMode = BoundedChannelFullMode.Wait,
         });
+        _profile = profile;
         _metrics = new LlamaEngineMetrics(meterFactory, System.IO.Path.GetFileName(model.Path), this);
 
         var loop = new Thread(RunLoop) { IsBackground = true, Name = "stoke-llama-decode" };

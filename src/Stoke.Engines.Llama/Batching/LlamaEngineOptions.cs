@@ -25,6 +25,22 @@ public sealed record LlamaEngineOptions
     /// <summary>Most tokens one decode step takes (llama.cpp's <c>n_batch</c>); long prompts are prefilled in chunks of it.</summary>
     public int BatchTokens { get; init; } = 512;
 
+    /// <summary>
+    /// Most prompt tokens one decode step takes, shared by the sequences being prefilled; 0 means whatever is left of
+    /// <see cref="BatchTokens"/>. Smaller bounds how long a joining prompt stalls the running streams (their time per
+    /// output token) at the cost of that prompt's time to first token.
+    /// </summary>
+    public int PrefillTokensPerStep { get; init; }
+
+    /// <summary>
+    /// llama.cpp's flash-attention kernel: null lets llama.cpp decide (it enables it on CPU). Off is about twice as fast on
+    /// the CPU for models with tiny attention heads (stories260K: 8 dimensions), see docs/llm-benchmarks.md.
+    /// </summary>
+    public bool? FlashAttention { get; init; }
+
+    /// <summary>Keeps keys and values in 32-bit floats instead of 16-bit: twice the KV memory, no conversions in attention.</summary>
+    public bool KvCacheF32 { get; init; }
+
     /// <summary>Requests that may wait for a sequence slot or KV cells; beyond it requests are refused.</summary>
     public int MaxQueuedRequests { get; init; } = 64;
 
@@ -44,9 +60,9 @@ public sealed record LlamaEngineOptions
             throw new ArgumentOutOfRangeException(nameof(MaxSequences), MaxSequences, "MaxSequences must be at least 1.");
         }
 
-        if (ContextWindow < 0 || KvCacheCells < 0 || Threads < 0)
+        if (ContextWindow < 0 || KvCacheCells < 0 || Threads < 0 || PrefillTokensPerStep < 0)
         {
-            throw new ArgumentOutOfRangeException(nameof(ContextWindow), "ContextWindow, KvCacheCells and Threads must not be negative.");
+            throw new ArgumentOutOfRangeException(nameof(ContextWindow), "ContextWindow, KvCacheCells, Threads and PrefillTokensPerStep must not be negative.");
         }
 
         if (BatchTokens < MaxSequences)

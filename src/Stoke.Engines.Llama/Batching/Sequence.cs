@@ -95,7 +95,11 @@ internal sealed class Sequence
             chain.AddTopP(request.TopP, 1);
         }
 
-        chain.AddTemperature(request.Temperature);
+        if (request.Temperature != 1)
+        {
+            chain.AddTemperature(request.Temperature); // dividing the logits by 1 changes nothing, so skip the pass
+        }
+
         chain.AddDistributionSampler(request.Seed ?? (uint)Random.Shared.Next());
         return chain;
     }

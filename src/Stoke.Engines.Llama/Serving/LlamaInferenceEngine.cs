@@ -30,6 +30,8 @@ public sealed class LlamaInferenceEngine(TimeProvider time, string? stagingDirec
                 Threads = options.IntraOpThreads,
                 // Per-slot KV windows: attention stays per sequence, which is what makes batching pay on a CPU.
                 UnifiedKvCache = false,
+                // llama.cpp's CPU flash-attention kernel was 2x slower here (docs/llm-benchmarks.md); the plain path wins on CPU nodes.
+                FlashAttention = false,
             }, time);
             return new LlamaSession(model, engine);
         }
