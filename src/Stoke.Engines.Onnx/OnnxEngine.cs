@@ -32,9 +32,10 @@ public sealed class OnnxEngine : IInferenceEngine
         }
 
         // ONNX Runtime's pool threads spin after each run by default; on a node that also serves HTTP they take the
-        // cores the gateway needs to answer (BENCHMARKS.md, serving overhead). Let them sleep instead.
-        sessionOptions.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
-        sessionOptions.AddSessionConfigEntry("session.inter_op.allow_spinning", "0");
+        // cores the gateway needs to answer (BENCHMARKS.md, serving overhead), so spinning is opt-in.
+        var spin = options.AllowSpinning ? "1" : "0";
+        sessionOptions.AddSessionConfigEntry("session.intra_op.allow_spinning", spin);
+        sessionOptions.AddSessionConfigEntry("session.inter_op.allow_spinning", spin);
 
         InferenceSession session;
         try

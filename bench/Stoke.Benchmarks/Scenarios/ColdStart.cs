@@ -70,7 +70,14 @@ internal static class ColdStart
     private static double Raw(byte[] model, MiniLmInputs input, int threads)
     {
         var start = Stopwatch.GetTimestamp();
-        using var options = DirectSession.Options(threads);
+        // Raw ONNX Runtime with the settings OnnxEngine applies (full optimisation, same threads, no spinning).
+        using var options = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL };
+        if (threads > 0)
+        {
+            options.IntraOpNumThreads = threads;
+        }
+
+        options.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
         using var session = new InferenceSession(model, options);
         using var run = new RunOptions();
         var values = input.ToOrtValues();

@@ -18,15 +18,20 @@ internal static class ServingOverhead
         var rounds = args.Int("rounds", 5);
         var calls = args.Int("calls", 300);
         var threads = args.Int("threads", 0);
+        var spin = args.Int("spin", 0) == 1;
         var model = await File.ReadAllBytesAsync(SampleModels.MiniLm.ModelPath);
         var input = new MiniLmInputs(tokens);
 
-        await using var node = await BenchNode.StartAsync(o => o.IntraOpThreads = threads);
+        await using var node = await BenchNode.StartAsync(o =>
+        {
+            o.IntraOpThreads = threads;
+            o.EngineThreadSpinning = spin;
+        });
         using var client = new InferClient(node.Address);
         await client.DeployAsync("minilm", model, ("maxInstances", "1"), ("minInstances", "1"), ("keepAliveSeconds", "3600"));
-        using var direct = new DirectSession(model, threads);
+        using var direct = new DirectSession(model, threads, spin);
 
-        Console.WriteLine($"serving overhead: MiniLM, {tokens} tokens, batch 1, intra-op threads {(threads == 0 ? "ORT default" : threads)}, {rounds} rounds x {calls} calls per path");
+        Console.WriteLine($"serving overhead: MiniLM, {tokens} tokens, batch 1, intra-op threads {(threads == 0 ? "ORT default" : threads)}, spinning {(spin ? "on" : "off")}, {rounds} rounds x {calls} calls per path");
         var paths = new (string Name, Func<Task<double>> Call)[]
         {
             ("direct ORT", () => Task.FromResult(Time(() => direct.Run(input)))),

@@ -1,55 +1,29 @@
-using Microsoft.ML.OnnxRuntime;
+using Stoke.Abstractions.Engines;
+using Stoke.Abstractions.Tensors;
+using Stoke.Engines.Onnx;
 
 namespace Stoke.Benchmarks.Support;
 
 /// <summary>
-/// The baseline: MiniLM on a raw ONNX Runtime <see cref="InferenceSession"/> in this process, built with the options
-/// <c>OnnxEngine</c> uses (full graph optimisation, the same intra-op thread count).
+/// The baseline: MiniLM loaded by the same engine code the node uses (<see cref="OnnxEngine"/>, same options) and
+/// called in this process, so the difference to HTTP is the serving path alone.
 /// </summary>
 internal sealed class DirectSession : IDisposable
 {
-    private readonly InferenceSession _session;
-    private readonly RunOptions _run = new();
+    private readonly IModelSession _session;
     private readonly string[] _outputs = [MiniLmInputs.OutputName];
 
-    public DirectSession(byte[] model, int intraOpThreads)
+    public DirectSession(byte[] model, int intraOpThreads, bool spinning = false)
     {
-        _session = new InferenceSession(model, Options(intraOpThreads));
+        _session = new OnnxEngine().Load(model, Options(intraOpThreads, spinning));
     }
 
-    /// <summary>The session options of <c>OnnxEngine.Load</c>.</summary>
-    public static SessionOptions Options(int intraOpThreads)
-    {
-        var options = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL };
-        if (intraOpThreads > 0)
-        {
-            options.IntraOpNumThreads = intraOpThreads;
-        }
+    /// <summary>The engine options the node passes for the same settings.</summary>
+    public static EngineLoadOptions Options(int intraOpThreads, bool spinning = false) =>
+        new() { IntraOpThreads = intraOpThreads, AllowSpinning = spinning };
 
-        return options;
-    }
+    /// <summary>One call as an in-process caller makes it: raw tensors in, the output tensor out.</summary>
+    public Tensor Run(MiniLmInputs input) => _session.Run(input.ToTensors(), _outputs)[0];
 
-    /// <summary>One call as an in-process caller makes it: wrap the inputs, run, copy the output out.</summary>
-    public float[] Run(MiniLmInputs input)
-    {
-        var values = input.ToOrtValues();
-        try
-        {
-            using var results = _session.Run(_run, MiniLmInputs.InputNames, values, _outputs);
-            return results[0].GetTensorDataAsSpan<float>().ToArray();
-        }
-        finally
-        {
-            foreach (var v in values)
-            {
-                v.Dispose();
-            }
-        }
-    }
-
-    public void Dispose()
-    {
-        _session.Dispose();
-        _run.Dispose();
-    }
+    public void Dispose() => _session.Dispose();
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Microsoft.ML.OnnxRuntime;
+using Stoke.Abstractions.Tensors;
 
 namespace Stoke.Benchmarks.Support;
 
@@ -62,6 +63,20 @@ internal sealed class MiniLmInputs
             OrtValue.CreateTensorValueFromMemory(Mask, shape),
             OrtValue.CreateTensorValueFromMemory(Types, shape),
         ];
+    }
+
+    /// <summary>The same inputs as the raw tensors the engine takes.</summary>
+    public Tensor[] ToTensors()
+    {
+        long[] shape = [Rows, Tokens];
+        return [Raw(InputNames[0], Ids, shape), Raw(InputNames[1], Mask, shape), Raw(InputNames[2], Types, shape)];
+    }
+
+    private static Tensor Raw(string name, long[] values, long[] shape)
+    {
+        var data = new byte[values.Length * sizeof(long)];
+        Buffer.BlockCopy(values, 0, data, 0, data.Length);
+        return new Tensor(name, TensorDataType.Int64, shape, data);
     }
 
     private string BuildJson()

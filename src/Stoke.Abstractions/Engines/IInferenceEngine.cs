@@ -18,6 +18,10 @@ public sealed record EngineLoadOptions
     /// <summary>Threads one engine call may use (0: the engine's default).</summary>
     public int IntraOpThreads { get; init; }
 
+    /// <summary>Let the engine's worker threads spin between calls: lower latency on dedicated cores, but they take
+    /// CPU from the gateway when cores are shared.</summary>
+    public bool AllowSpinning { get; init; }
+
     /// <summary>SHA-256 of the artifact when known (engines that stage files name them by it).</summary>
     public string? ArtifactSha256 { get; init; }
 

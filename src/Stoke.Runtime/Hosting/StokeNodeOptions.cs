@@ -25,6 +25,9 @@ public sealed class StokeNodeOptions
     /// <summary>Threads one engine call may use; 0 lets the engine decide.</summary>
     public int IntraOpThreads { get; set; }
 
+    /// <summary>Let engine worker threads spin between calls (lower latency on cores the node has to itself).</summary>
+    public bool EngineThreadSpinning { get; set; }
+
     /// <summary>Placement policy for new instances.</summary>
     public string Placement { get; set; } = PolicyNames.LocalityAware;
 

@@ -83,6 +83,7 @@ public sealed partial class NodeHost : IAsyncDisposable
             var loadOptions = new EngineLoadOptions
             {
                 IntraOpThreads = _options.IntraOpThreads,
+                AllowSpinning = _options.EngineThreadSpinning,
                 ArtifactSha256 = spec.Artifact.Sha256,
                 SourcePath = tier == ArtifactTier.Repository ? Repository.PathFor(spec.Artifact) : null,
                 MaxSequences = spec.Generation.MaxSequences,
