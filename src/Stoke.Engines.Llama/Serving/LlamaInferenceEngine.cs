@@ -27,7 +27,9 @@ public sealed class LlamaInferenceEngine(TimeProvider time, string? stagingDirec
             {
                 MaxSequences = options.MaxSequences > 0 ? options.MaxSequences : 8,
                 ContextWindow = options.ContextWindow > 0 ? Math.Min(options.ContextWindow, model.TrainedContextSize) : 0,
-                Threads = options.IntraOpThreads,
+                // llama.cpp's threads spin-wait for each other every step: given every core of a node that also serves
+                // HTTP they stall (seconds per token when the cores are busy), so by default take half of them.
+                Threads = options.IntraOpThreads > 0 ? options.IntraOpThreads : Math.Max(1, Environment.ProcessorCount / 2),
                 // Per-slot KV windows: attention stays per sequence, which is what makes batching pay on a CPU.
                 UnifiedKvCache = false,
                 // llama.cpp's CPU flash-attention kernel was 2x slower here (docs/llm-benchmarks.md); the plain path wins on CPU nodes.
