@@ -13,16 +13,7 @@ internal sealed partial class FunctionGrain
 
     public async Task<GenerationLease> Acquire(string? requestId, DateTimeOffset deadline)
     {
-        if (_retired)
-        {
-            throw new StokeException(StokeErrorKind.NotFound, $"Function {_spec.Name} was deleted.");
-        }
-
-        var arrived = time.GetTimestamp();
-        EnsureTicking();
-        _arrivals++;
-        _controller.OnArrival(time.GetUtcNow());
-        ChangeInFlight(+1);
+        var arrived = Admit();
         try
         {
             var wait = new ColdStartWait();

@@ -70,16 +70,7 @@ internal sealed partial class FunctionGrain(
 
     public async Task<InvokeOutcome> Invoke(InferenceRequest request, DateTimeOffset deadline)
     {
-        if (_retired)
-        {
-            throw new StokeException(StokeErrorKind.NotFound, $"Function {_spec.Name} was deleted.");
-        }
-
-        var arrived = time.GetTimestamp();
-        EnsureTicking();
-        _arrivals++;
-        _controller.OnArrival(time.GetUtcNow());
-        ChangeInFlight(+1);
+        var arrived = Admit();
         try
         {
             var wait = new ColdStartWait();
@@ -117,6 +108,21 @@ internal sealed partial class FunctionGrain(
         {
             ChangeInFlight(-1);
         }
+    }
+
+    // Every request, tensor or generation, enters here: it counts as an arrival and as in flight from now on.
+    private long Admit()
+    {
+        if (_retired)
+        {
+            throw new StokeException(StokeErrorKind.NotFound, $"Function {_spec.Name} was deleted.");
+        }
+
+        EnsureTicking();
+        _arrivals++;
+        _controller.OnArrival(time.GetUtcNow());
+        ChangeInFlight(+1);
+        return time.GetTimestamp();
     }
 
     public Task<FunctionStatus> Status() => Task.FromResult(new FunctionStatus
