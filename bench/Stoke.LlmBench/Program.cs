@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Stoke.Engines.Llama;
+using Stoke.Engines.Llama.Gguf;
 using Stoke.LlmBench;
 
 // Replays the Azure LLM 2023 conversation trace against one model, continuous batching versus one request at a time,
@@ -13,7 +14,27 @@ if (o.PromptTokens > 0)
     requests = requests.Select(r => r with { Prompt = o.PromptTokens }).ToList();
 }
 
-using var model = LlamaModel.Load(o.Model);
+if (o.ClosedLoop > 0)
+{
+    // Closed loop: ClosedLoop clients, each sending its next request as soon as the previous one ends; every request
+    // the same prompt and output length. The trace is not used.
+    requests = Enumerable.Range(0, o.Requests).Select(_ => new TraceRequest(TimeSpan.Zero, Math.Max(2, o.PromptTokens), o.OutputTokens)).ToList();
+}
+
+var modelPath = o.Model;
+if (o.Synthetic is { } shape)
+{
+    // Random weights with the real model's tokenizer, sized so that a decode step is bound by reading the weights.
+    var generating = Stopwatch.GetTimestamp();
+    modelPath = SyntheticLlamaModel.GetOrCreate(o.CacheDirectory, o.Model, shape, o.Seed);
+    var vocab = ((GgufArray)GgufFile.Read(modelPath)["tokenizer.ggml.tokens"].Value).Count;
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"synthetic model (random weights, tokenizer of {Path.GetFileName(o.Model)}): {modelPath}, {new FileInfo(modelPath).Length / 1e6:F1} MB, " +
+        $"{shape.Parameters(vocab) / 1e6:F1}M parameters, embedding {shape.EmbeddingLength}, {shape.Layers} layers, FFN {shape.FeedForward}, " +
+        $"{shape.Heads} heads ({shape.KvHeads} KV), vocabulary {vocab}, context {shape.ContextLength}, {shape.WeightType}; ready in {Stopwatch.GetElapsedTime(generating).TotalSeconds:F1} s"));
+}
+
+using var model = LlamaModel.Load(modelPath);
 var engineOptions = new LlamaEngineOptions
 {
     MaxSequences = o.Sequences,
@@ -27,15 +48,22 @@ var engineOptions = new LlamaEngineOptions
 };
 
 var span = requests[^1].Offset.TotalSeconds;
-Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-    $"model {Path.GetFileName(o.Model)}, {requests.Count} requests arriving over {span:F2} s (trace compressed {o.Speedup}x), token scale {scale:F3}: " +
-    $"{requests.Sum(r => r.Prompt)} prompt and {requests.Sum(r => r.Output)} output tokens"));
+Console.WriteLine(o.ClosedLoop > 0
+    ? string.Create(CultureInfo.InvariantCulture,
+        $"model {Path.GetFileName(modelPath)}, closed loop: {o.ClosedLoop} clients, {requests.Count} requests of {requests[0].Prompt} prompt and {requests[0].Output} output tokens")
+    : string.Create(CultureInfo.InvariantCulture,
+        $"model {Path.GetFileName(modelPath)}, {requests.Count} requests arriving over {span:F2} s (trace compressed {o.Speedup}x), token scale {scale:F3}: " +
+        $"{requests.Sum(r => r.Prompt)} prompt and {requests.Sum(r => r.Output)} output tokens"));
 Console.WriteLine($"engine: {o.Sequences} sequences, window {o.Window}, threads {o.Threads}, unified KV {o.UnifiedKv}, " +
     $"flash attention {o.FlashAttention?.ToString() ?? "auto"}, KV {(o.KvF32 ? "f32" : "f16")}, prefill tokens per step {(o.PrefillPerStep > 0 ? o.PrefillPerStep.ToString(CultureInfo.InvariantCulture) : "what the batch leaves")}; {o.Repeats} repeats");
 
 // Warm-up: JIT and the native library's first decodes, so neither mode pays them inside its measurement.
-await Replay.RunAsync(model, engineOptions with { Scheduling = SchedulingMode.Sequential }, requests.Take(8).ToList(), profile: null);
-await Replay.RunAsync(model, engineOptions, requests.Take(8).ToList(), profile: null);
+await Replay.RunAsync(model, engineOptions with { Scheduling = SchedulingMode.Sequential }, requests.Take(8).ToList(), profile: null, o.ClosedLoop);
+await Replay.RunAsync(model, engineOptions, requests.Take(8).ToList(), profile: null, o.ClosedLoop);
+
+// One stream alone: what a single decode token costs on this model (the number to size a synthetic model by).
+var single = await Replay.RunAsync(model, engineOptions with { Scheduling = SchedulingMode.Sequential }, [new TraceRequest(TimeSpan.Zero, 8, 33)], profile: null, closedLoop: 0);
+Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"one stream alone, 8 prompt and 33 output tokens: TTFT {single.TtftP50:F1} ms, TPOT {single.TpotP50:F2} ms"));
 
 var results = new Dictionary<SchedulingMode, List<ReplayResult>> { [SchedulingMode.Sequential] = [], [SchedulingMode.ContinuousBatching] = [] };
 var profiles = new Dictionary<SchedulingMode, StepProfile>
@@ -51,7 +79,7 @@ for (var repeat = 0; repeat < o.Repeats; repeat++)
         : [SchedulingMode.ContinuousBatching, SchedulingMode.Sequential];
     foreach (var mode in order)
     {
-        var result = await Replay.RunAsync(model, engineOptions with { Scheduling = mode }, requests, profiles[mode]);
+        var result = await Replay.RunAsync(model, engineOptions with { Scheduling = mode }, requests, profiles[mode], o.ClosedLoop);
         results[mode].Add(result);
         Console.WriteLine($"  run {repeat + 1} {result}");
     }
@@ -160,21 +188,19 @@ namespace Stoke.LlmBench
 
     internal static class Replay
     {
-        public static async Task<ReplayResult> RunAsync(LlamaModel model, LlamaEngineOptions options, List<TraceRequest> requests, StepProfile? profile)
+        /// <summary>
+        /// Open loop (<paramref name="closedLoop"/> 0): each request is sent at its offset. Closed loop: that many clients
+        /// take the requests in order, each sending its next one when its previous one has ended.
+        /// </summary>
+        public static async Task<ReplayResult> RunAsync(LlamaModel model, LlamaEngineOptions options, List<TraceRequest> requests, StepProfile? profile, int closedLoop)
         {
             var runProfile = new StepProfile(options.MaxSequences);
             ReplayResult result;
             await using (var engine = new ContinuousBatchingEngine(model, options, null, null, null, runProfile))
             {
                 var start = Stopwatch.GetTimestamp();
-                var tasks = requests.Select(async r =>
+                async Task<(GenerationTimings Timings, TimeSpan InSystem)> SendAsync(TraceRequest r)
                 {
-                    var wait = r.Offset - Stopwatch.GetElapsedTime(start);
-                    if (wait > TimeSpan.Zero)
-                    {
-                        await Task.Delay(wait, TimeProvider.System);
-                    }
-
                     var submitted = Stopwatch.GetElapsedTime(start);
                     var prompt = string.Join(' ', Enumerable.Repeat("the", r.Prompt - 1)); // BOS + one token per word
                     GenerationChunk? last = null;
@@ -183,9 +209,39 @@ namespace Stoke.LlmBench
                         last = chunk;
                     }
 
-                    return (Timings: last!.Timings, InSystem: Stopwatch.GetElapsedTime(start) - submitted);
-                }).ToList();
-                var done = await Task.WhenAll(tasks);
+                    return (last!.Timings, Stopwatch.GetElapsedTime(start) - submitted);
+                }
+
+                (GenerationTimings Timings, TimeSpan InSystem)[] done;
+                if (closedLoop > 0)
+                {
+                    var next = -1;
+                    var clients = Enumerable.Range(0, Math.Min(closedLoop, requests.Count)).Select(async _ =>
+                    {
+                        var mine = new List<(GenerationTimings, TimeSpan)>();
+                        for (var i = Interlocked.Increment(ref next); i < requests.Count; i = Interlocked.Increment(ref next))
+                        {
+                            mine.Add(await SendAsync(requests[i]));
+                        }
+
+                        return mine;
+                    }).ToList();
+                    done = (await Task.WhenAll(clients)).SelectMany(c => c).ToArray();
+                }
+                else
+                {
+                    done = await Task.WhenAll(requests.Select(async r =>
+                    {
+                        var wait = r.Offset - Stopwatch.GetElapsedTime(start);
+                        if (wait > TimeSpan.Zero)
+                        {
+                            await Task.Delay(wait, TimeProvider.System);
+                        }
+
+                        return await SendAsync(r);
+                    }));
+                }
+
                 var makespan = Stopwatch.GetElapsedTime(start);
                 var ttft = done.Select(d => d.Timings.TimeToFirstToken.TotalMilliseconds).ToList();
                 var tpot = done.Where(d => d.Timings.CompletionTokens > 1).Select(d => d.Timings.TimePerOutputToken.TotalMilliseconds).ToList();
@@ -247,8 +303,8 @@ namespace Stoke.LlmBench
 
     internal sealed record BenchOptions
     {
-        public string Model { get; init; } = "/work/shared/models/llm/stories260K.gguf";
-        public string Trace { get; init; } = "/work/shared/traces/azure_llm_2023/AzureLLMInferenceTrace_conv.csv";
+        public string Model { get; init; } = Shared("models/llm/stories260K.gguf");
+        public string Trace { get; init; } = Shared("traces/azure_llm_2023/AzureLLMInferenceTrace_conv.csv");
         public int Requests { get; init; } = 64;
         public double Speedup { get; init; } = 1000;
         public int Sequences { get; init; } = 8;
@@ -261,10 +317,23 @@ namespace Stoke.LlmBench
         public int PrefillPerStep { get; init; }
         public bool ColdStart { get; init; }
         public int PromptTokens { get; init; }
+        public int ClosedLoop { get; init; }
+        public int OutputTokens { get; init; } = 32;
+
+        /// <summary>Shape of the synthetic model to generate and serve instead of <see cref="Model"/> (whose tokenizer it borrows).</summary>
+        public SyntheticLlamaShape? Synthetic { get; init; }
+        public int Seed { get; init; } = 1;
+        public string CacheDirectory { get; init; } = Path.Combine(Path.GetTempPath(), "stoke-synthetic-models");
+
+        // ../shared beside the clone (found by walking up), else the fixed path this VM has.
+        private static string Shared(string relative) => Stoke.Samples.SharedModels.TryFind(out var models)
+            ? Path.Combine(Path.GetDirectoryName(models)!, relative)
+            : Path.Combine("/work/shared", relative);
 
         public static BenchOptions Parse(string[] args)
         {
             var o = new BenchOptions();
+            SyntheticLlamaShape Shape() => o.Synthetic ?? new SyntheticLlamaShape();
             for (var i = 0; i < args.Length; i++)
             {
                 string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
@@ -285,9 +354,35 @@ namespace Stoke.LlmBench
                     "--prefill-per-step" => o with { PrefillPerStep = Int() },
                     "--cold-start" => o with { ColdStart = true },
                     "--prompt-tokens" => o with { PromptTokens = Int() },
+                    "--closed-loop" => o with { ClosedLoop = Int() },
+                    "--output-tokens" => o with { OutputTokens = Int() },
+                    "--synthetic" => o with { Synthetic = Shape() },
+                    "--embedding" => o with { Synthetic = Shape() with { EmbeddingLength = Int() } },
+                    "--layers" => o with { Synthetic = Shape() with { Layers = Int() } },
+                    "--ffn" => o with { Synthetic = Shape() with { FeedForwardLength = Int() } },
+                    "--heads" => o with { Synthetic = Shape() with { Heads = Int() } },
+                    "--kv-heads" => o with { Synthetic = Shape() with { KvHeads = Int() } },
+                    "--context" => o with { Synthetic = Shape() with { ContextLength = Int() } },
+                    "--weights" => o with
+                    {
+                        Synthetic = Shape() with
+                        {
+                            WeightType = Next() switch
+                            {
+                                "f32" => GgmlType.F32,
+                                "f16" => GgmlType.F16,
+                                "q8_0" => GgmlType.Q8_0,
+                                var v => throw new ArgumentException($"--weights {v}: f32, f16 or q8_0"),
+                            },
+                        },
+                    },
+                    "--seed" => o with { Seed = Int() },
+                    "--cache-dir" => o with { CacheDirectory = Next() },
                     var a => throw new ArgumentException(
                         $"unknown argument {a}; use --model --trace --requests --speedup --sequences --threads --window --repeats " +
-                        "--unified-kv --flash-attention on|off|auto --kv f16|f32 --prefill-per-step N --prompt-tokens N --cold-start"),
+                        "--unified-kv --flash-attention on|off|auto --kv f16|f32 --prefill-per-step N --prompt-tokens N --cold-start " +
+                        "--closed-loop CLIENTS --output-tokens N " +
+                        "--synthetic [--embedding 1024 --layers 8 --ffn 4096 --heads 16 --kv-heads 4 --context 1024 --weights f32|f16|q8_0 --seed 1 --cache-dir DIR]"),
                 };
             }
 
