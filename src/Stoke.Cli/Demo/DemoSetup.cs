@@ -32,6 +32,8 @@ public static class DemoSetup
         [
             new("batching", PolicyNames.FixedBatching), new("maxBatchSize", "16"), new("maxQueueDelayMs", "5"),
             new("keepAliveSeconds", "15"), new("targetConcurrency", "4"), new("maxInstances", "3"), new("timeoutMs", "10000"),
+            // A minute-long demo needs short autoscaler windows to show scale-down and scale-to-zero (defaults: 60 s / 6 s).
+            new("stableWindowSeconds", "8"), new("panicWindowSeconds", "2"),
         ];
         try
         {
@@ -39,7 +41,7 @@ public static class DemoSetup
             [
                 new("minilm", SampleModels.MiniLm, Text()),
                 new("arctic-xs", SampleModels.ArcticXs, Text()),
-                new("resnet18", SampleModels.ResNet18, [new("maxBatchSize", "1"), new("keepAliveSeconds", "10"), new("maxInstances", "2"), new("timeoutMs", "10000")]),
+                new("resnet18", SampleModels.ResNet18, [new("maxBatchSize", "1"), new("keepAliveSeconds", "10"), new("maxInstances", "2"), new("timeoutMs", "10000"), new("stableWindowSeconds", "8")]),
             ];
         }
         catch (SampleModelNotFoundException ex)
