@@ -72,6 +72,25 @@ public sealed class ClusterTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task RequestIsServedWhenTheNodeHoldingTheInstanceLeaves()
+    {
+        using var first = new StokeClient(_gateways[0]);
+        using var second = new StokeClient(_gateways[1]);
+        // Deploying through the second silo puts the model in its memory tier, so locality places the instance there;
+        // the first request enters through the first silo, so the function's activator lives on the survivor.
+        await second.DeployAsync("cls-failover", TestModels.Classifier, new Dictionary<string, string> { ["keepAliveSeconds"] = "300" });
+        var before = await first.InferAsync("cls-failover", TestModels.ClassifierJson());
+        var secondNode = before.Header("Stoke-Node");
+
+        await _cluster.StopSiloAsync(_cluster.Silos[1]);
+        var after = await first.InferAsync("cls-failover", TestModels.ClassifierJson());
+
+        Assert.Equal(HttpStatusCode.OK, before.Status);
+        Assert.Equal(HttpStatusCode.OK, after.Status);
+        Assert.NotEqual(secondNode, after.Header("Stoke-Node"));
+    }
+
+    [Fact]
     public async Task NewVersionDeployedOnOneSiloIsServedByTheOther()
     {
         using var first = new StokeClient(_gateways[0]);

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
+using Orleans.Placement;
 using Orleans.Runtime;
 using Stoke.Abstractions.Functions;
 using Stoke.Abstractions.Policies;
@@ -12,7 +13,9 @@ using Stoke.Runtime.Instances;
 
 namespace Stoke.Runtime.Grains;
 
+// The activator lives on the node where its function's traffic first arrives: one hop fewer for that gateway.
 [Reentrant]
+[PreferLocalPlacement]
 internal sealed partial class FunctionGrain(
     [PersistentState("usage", StokeStorage.Name)] IPersistentState<UsageSummary> usage,
     IGrainFactory grains,
@@ -91,6 +94,11 @@ internal sealed partial class FunctionGrain(
                 {
                     // Inference is idempotent: the instance went away under us, so retry on another.
                     Forget(instance.Id, "gone while serving");
+                }
+                catch (Exception ex) when (attempt < 3 && NodeFailed(instance, ex))
+                {
+                    // Its node died or left the cluster: the request is retried on another instance, never dropped.
+                    Forget(instance.Id, $"its node {instance.NodeId} failed ({ex.GetType().Name})");
                 }
                 finally
                 {
@@ -191,6 +199,7 @@ internal sealed partial class FunctionGrain(
         _lastTick = now;
         ChangeInFlight(0);
         ExpireLeases();
+        ForgetInstancesOnDepartedNodes();
         var concurrency = elapsed > TimeSpan.Zero ? _concurrencyArea / elapsed.TotalSeconds : _inFlight;
         _concurrencyArea = 0;
         var states = _instances.Values.Where(i => i.Phase is InstancePhase.Loading or InstancePhase.Ready)
@@ -397,6 +406,21 @@ internal sealed partial class FunctionGrain(
             {
                 Log.StopFailed(logger, instance.Id, ex.Message);
             }
+        }
+    }
+
+    private bool NodeFailed(RoutedInstance instance, Exception ex) =>
+        instance.NodeId is { } node && node != localNode.NodeId && (ex is SiloUnavailableException || !IsActiveNode(node));
+
+    private bool IsActiveNode(string nodeId) => membership.CurrentSnapshot.Members.Values
+        .Any(m => m.Status == SiloStatus.Active && m.SiloAddress.ToParsableString() == nodeId);
+
+    // Instances on a node that left the cluster are gone with it; the autoscaler replaces them if still needed.
+    private void ForgetInstancesOnDepartedNodes()
+    {
+        foreach (var instance in _instances.Values.Where(i => i.NodeId is { } n && !IsActiveNode(n)).ToList())
+        {
+            Forget(instance.Id, $"its node {instance.NodeId} left the cluster");
         }
     }
 
