@@ -142,14 +142,20 @@ public sealed class BadInputTests(SharedStoke stoke) : IClassFixture<SharedStoke
     [Fact]
     public async Task FullActivatorQueueIs503WithRetryAfter()
     {
-        // MiniLM takes long enough to load that all twelve requests arrive during its cold start.
-        await _client.DeployAsync("minilm-full", File.ReadAllBytes(Stoke.Samples.SampleModels.MiniLm.ModelPath), new Dictionary<string, string> { ["maxQueued"] = "2" });
-        var responses = await Task.WhenAll(Enumerable.Range(0, 12).Select(_ => _client.InferAsync("minilm-full", TestModels.MiniLmJson(8))));
+        // An instance of 20 GB never fits the node's 8 GB budget, so requests stay held: the queue fills deterministically.
+        await _client.DeployAsync("cls-full", TestModels.Classifier, new Dictionary<string, string> { ["maxQueued"] = "2", ["memoryMb"] = "20000" });
+        var held = Enumerable.Range(0, 2).Select(_ => _client.InferAsync("cls-full", TestModels.ClassifierJson(), timeout: TimeSpan.FromSeconds(20))).ToArray();
+        await Eventually.ReturnsAsync(
+            async () => (await _client.DescribeAsync("cls-full"))["status"]![0]!["held"]!.GetValue<int>(), n => n == 2, TimeSpan.FromSeconds(10), "two held requests");
 
-        var refused = responses.Where(r => r.Status == HttpStatusCode.ServiceUnavailable).ToList();
-        Assert.InRange(refused.Count, 1, 10);
-        Assert.All(refused, r => Assert.NotNull(r.Header("Retry-After")));
-        Assert.All(responses, r => Assert.True(r.Status is HttpStatusCode.OK or HttpStatusCode.ServiceUnavailable, $"unexpected {r.Status}: {r.Text}"));
+        var refused = await _client.InferAsync("cls-full", TestModels.ClassifierJson(), timeout: TimeSpan.FromSeconds(20));
+        await _client.DeleteAsync("cls-full");
+        var released = await Task.WhenAll(held);
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.Status);
+        Assert.NotNull(refused.Header("Retry-After"));
+        Assert.Contains("waiting for an instance", refused.Text);
+        Assert.All(released, r => Assert.Equal(HttpStatusCode.NotFound, r.Status));
     }
 
     [Fact]
