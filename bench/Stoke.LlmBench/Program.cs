@@ -325,10 +325,10 @@ namespace Stoke.LlmBench
         public int Seed { get; init; } = 1;
         public string CacheDirectory { get; init; } = Path.Combine(Path.GetTempPath(), "stoke-synthetic-models");
 
-        // ../shared beside the clone (found by walking up), else the fixed path this VM has.
+        // ../shared beside the clone, found by walking up; without it the path says where it was expected.
         private static string Shared(string relative) => Stoke.Samples.SharedModels.TryFind(out var models)
             ? Path.Combine(Path.GetDirectoryName(models)!, relative)
-            : Path.Combine("/work/shared", relative);
+            : Path.Combine("..", "shared", relative);
 
         public static BenchOptions Parse(string[] args)
         {
