@@ -31,8 +31,21 @@ internal static class TensorDataReader
 
     private static byte[] ReadFixed(ref Utf8JsonReader reader, string input, TensorDataType type, long count)
     {
-        var size = type.ElementSize();
-        var data = new byte[checked((int)(count * size))];
+        var sink = new FixedSink(input, type, count);
+        return ReadElements(ref reader, input, count, ref sink);
+    }
+
+    private static byte[] ReadBytes(ref Utf8JsonReader reader, string input, long count)
+    {
+        var sink = new BytesSink(input);
+        return ReadElements(ref reader, input, count, ref sink);
+    }
+
+    // Walks a flat or nested array and hands each element to the sink; the sink decides how it is stored. A struct
+    // constrained generic keeps the per-element call direct (no boxing, no delegate).
+    private static byte[] ReadElements<TSink>(ref Utf8JsonReader reader, string input, long count, ref TSink sink)
+        where TSink : struct, IElementSink
+    {
         long index = 0;
         var depth = 1;
         while (true)
@@ -51,65 +64,71 @@ internal static class TensorDataReader
                             throw CountMismatch(input, index, count);
                         }
 
-                        return data;
+                        return sink.Finish();
                     }
 
                     break;
                 default:
+                    sink.Check(ref reader, index);
                     if (index == count)
                     {
                         throw CountMismatch(input, CountRest(ref reader, depth) + index + 1, count);
                     }
 
-                    WriteElement(ref reader, input, type, index, data.AsSpan((int)(index * size), size));
+                    sink.Add(ref reader, index);
                     index++;
                     break;
             }
         }
     }
 
-    private static byte[] ReadBytes(ref Utf8JsonReader reader, string input, long count)
+    private interface IElementSink
     {
-        var buffer = new ArrayBufferWriter<byte>(256);
-        long index = 0;
-        var depth = 1;
-        while (true)
+        /// <summary>Rejects a token that can never be an element of this type (before the count is checked).</summary>
+        void Check(ref Utf8JsonReader reader, long index);
+
+        void Add(ref Utf8JsonReader reader, long index);
+
+        byte[] Finish();
+    }
+
+    private struct FixedSink(string input, TensorDataType type, long count) : IElementSink
+    {
+        private readonly int _size = type.ElementSize();
+        private readonly byte[] _data = new byte[checked((int)(count * type.ElementSize()))];
+
+        public readonly void Check(ref Utf8JsonReader reader, long index)
         {
-            JsonTokens.Next(ref reader);
-            switch (reader.TokenType)
+        }
+
+        public readonly void Add(ref Utf8JsonReader reader, long index) =>
+            WriteElement(ref reader, input, type, index, _data.AsSpan((int)(index * _size), _size));
+
+        public readonly byte[] Finish() => _data;
+    }
+
+    private struct BytesSink(string input) : IElementSink
+    {
+        private readonly ArrayBufferWriter<byte> _buffer = new(256);
+
+        public readonly void Check(ref Utf8JsonReader reader, long index)
+        {
+            if (reader.TokenType != JsonTokenType.String)
             {
-                case JsonTokenType.StartArray:
-                    depth++;
-                    break;
-                case JsonTokenType.EndArray:
-                    if (--depth == 0)
-                    {
-                        if (index != count)
-                        {
-                            throw CountMismatch(input, index, count);
-                        }
-
-                        return buffer.WrittenSpan.ToArray();
-                    }
-
-                    break;
-                case JsonTokenType.String:
-                    if (index == count)
-                    {
-                        throw CountMismatch(input, CountRest(ref reader, depth) + index + 1, count);
-                    }
-
-                    // The unescaped text is never longer than the escaped one, so ValueSpan's length bounds it.
-                    var dest = buffer.GetSpan(4 + reader.ValueSpan.Length);
-                    var written = reader.CopyString(dest[4..]);
-                    BinaryPrimitives.WriteInt32LittleEndian(dest, written);
-                    buffer.Advance(4 + written);
-                    index++;
-                    break;
-                default:
-                    throw ElementError(ref reader, input, index, "BYTES elements must be strings");
+                throw ElementError(ref reader, input, index, "BYTES elements must be strings");
             }
         }
+
+        public readonly void Add(ref Utf8JsonReader reader, long index)
+        {
+            // The unescaped text is never longer than the escaped one, so ValueSpan's length bounds it.
+            var dest = _buffer.GetSpan(4 + reader.ValueSpan.Length);
+            var written = reader.CopyString(dest[4..]);
+            BinaryPrimitives.WriteInt32LittleEndian(dest, written);
+            _buffer.Advance(4 + written);
+        }
+
+        public readonly byte[] Finish() => _buffer.WrittenSpan.ToArray();
     }
 
     private static void WriteElement(ref Utf8JsonReader reader, string input, TensorDataType type, long index, Span<byte> dest)
