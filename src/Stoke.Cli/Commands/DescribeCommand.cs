@@ -4,6 +4,7 @@ using Spectre.Console;
 using Stoke.Cli.Rendering;
 using Stoke.Gateway.Management;
 using Stoke.Runtime.Grains;
+using Stoke.Abstractions.Functions;
 
 namespace Stoke.Cli.Commands;
 

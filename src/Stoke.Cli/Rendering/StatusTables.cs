@@ -3,6 +3,9 @@ using Spectre.Console.Rendering;
 using Stoke.Gateway.Management;
 using Stoke.Runtime.Grains;
 using Stoke.Runtime.Instances;
+using Stoke.Abstractions.Functions;
+using Stoke.Abstractions.Nodes;
+using Stoke.Abstractions.Instances;
 
 namespace Stoke.Cli.Rendering;
 

@@ -3,6 +3,7 @@ using Stoke.Abstractions.Generation;
 using Stoke.Gateway.OpenAI.Hosting;
 using Stoke.Runtime.Grains;
 using Stoke.Runtime.Instances;
+using Stoke.Abstractions.Errors;
 
 namespace Stoke.Gateway.OpenAI.Completions;
 

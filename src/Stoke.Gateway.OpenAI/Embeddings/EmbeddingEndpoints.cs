@@ -11,6 +11,7 @@ using Stoke.Gateway.OpenAI.Quotas;
 using Stoke.Gateway.Routing;
 using Stoke.Runtime.Deployment;
 using Stoke.Runtime.Grains;
+using Stoke.Abstractions.Errors;
 
 namespace Stoke.Gateway.OpenAI.Embeddings;
 
@@ -83,7 +84,7 @@ internal static class EmbeddingEndpoints
         FunctionDeployer.ValidateName(name);
         if (!context.Request.HasFormContentType)
         {
-            throw new Runtime.Instances.StokeException(Runtime.Instances.StokeErrorKind.BadRequest, "Send the model and its vocab as multipart form files 'model' and 'vocab'.");
+            throw new StokeException(StokeErrorKind.BadRequest, "Send the model and its vocab as multipart form files 'model' and 'vocab'.");
         }
 
         var form = await context.Request.ReadFormAsync(context.RequestAborted);
@@ -91,7 +92,7 @@ internal static class EmbeddingEndpoints
         var vocabFile = form.Files["vocab"];
         if (modelFile is null || vocabFile is null)
         {
-            throw new Runtime.Instances.StokeException(Runtime.Instances.StokeErrorKind.BadRequest, "Both form files 'model' (.onnx) and 'vocab' (vocab.txt) are required.");
+            throw new StokeException(StokeErrorKind.BadRequest, "Both form files 'model' (.onnx) and 'vocab' (vocab.txt) are required.");
         }
 
         var request = DeploySettings.Parse(context.Tenant(), name, await ReadAsync(modelFile, context.RequestAborted), context.Request.Query) with
@@ -109,7 +110,7 @@ internal static class EmbeddingEndpoints
         }
         catch (ArgumentException e)
         {
-            throw new Runtime.Instances.StokeException(Runtime.Instances.StokeErrorKind.BadRequest, $"Deployed, but not usable for embeddings: {e.Message}");
+            throw new StokeException(StokeErrorKind.BadRequest, $"Deployed, but not usable for embeddings: {e.Message}");
         }
 
         return Results.Json(spec, ApiJson.Options, statusCode: StatusCodes.Status201Created);

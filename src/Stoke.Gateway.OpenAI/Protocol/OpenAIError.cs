@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Stoke.Runtime.Instances;
+using Stoke.Abstractions.Errors;
 
 namespace Stoke.Gateway.OpenAI.Protocol;
 

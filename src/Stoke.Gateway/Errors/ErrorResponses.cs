@@ -3,6 +3,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Stoke.OpenInference;
 using Stoke.Runtime.Instances;
+using Stoke.Abstractions.Errors;
 
 namespace Stoke.Gateway.Errors;
 

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http;
 using Stoke.Abstractions.Functions;
 using Stoke.Runtime.Deployment;
 using Stoke.Runtime.Instances;
+using Stoke.Abstractions.Errors;
 
 namespace Stoke.Gateway.Management;
 

@@ -10,6 +10,8 @@ using Stoke.Gateway.Routing;
 using Stoke.Runtime.Deployment;
 using Stoke.Runtime.Grains;
 using Stoke.Runtime.Instances;
+using Stoke.Abstractions.Nodes;
+using Stoke.Abstractions.Errors;
 
 namespace Stoke.Gateway.Management;
 

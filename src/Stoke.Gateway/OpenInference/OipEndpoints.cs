@@ -14,6 +14,7 @@ using Stoke.Gateway.Routing;
 using Stoke.OpenInference;
 using Stoke.Runtime.Grains;
 using Stoke.Runtime.Instances;
+using Stoke.Abstractions.Errors;
 
 namespace Stoke.Gateway.OpenInference;
 

@@ -3,6 +3,7 @@ using Stoke.Abstractions.Functions;
 using Stoke.Gateway.Hosting;
 using Stoke.Runtime.Grains;
 using Stoke.Runtime.Instances;
+using Stoke.Abstractions.Errors;
 
 namespace Stoke.Gateway.Routing;
 

@@ -4,6 +4,7 @@ using Stoke.Abstractions.Functions;
 using Stoke.Abstractions.Policies;
 using Stoke.Runtime.Grains;
 using Stoke.Runtime.Instances;
+using Stoke.Abstractions.Errors;
 
 namespace Stoke.Runtime.Deployment;
 

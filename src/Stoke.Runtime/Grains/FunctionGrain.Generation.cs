@@ -1,5 +1,6 @@
 using Stoke.Abstractions.Usage;
 using Stoke.Runtime.Instances;
+using Stoke.Abstractions.Errors;
 
 namespace Stoke.Runtime.Grains;
 

@@ -10,6 +10,8 @@ using Stoke.Abstractions.Usage;
 using Stoke.Policies.Control;
 using Stoke.Runtime.Hosting;
 using Stoke.Runtime.Instances;
+using Stoke.Abstractions.Instances;
+using Stoke.Abstractions.Errors;
 
 namespace Stoke.Runtime.Grains;
 

@@ -3,6 +3,8 @@ using Stoke.Abstractions.Functions;
 using Stoke.Abstractions.Generation;
 using Stoke.Abstractions.Tensors;
 using Stoke.Runtime.Instances;
+using Stoke.Abstractions.Nodes;
+using Stoke.Abstractions.Instances;
 
 namespace Stoke.Runtime.Grains;
 

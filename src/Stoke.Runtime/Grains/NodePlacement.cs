@@ -1,6 +1,7 @@
 using Orleans.Placement;
 using Orleans.Runtime;
 using Orleans.Runtime.Placement;
+using Stoke.Abstractions.Errors;
 
 namespace Stoke.Runtime.Grains;
 
@@ -28,6 +29,6 @@ internal sealed class NodePlacementDirector : IPlacementDirector
             }
         }
 
-        throw new Instances.StokeException(Instances.StokeErrorKind.Overloaded, $"Node {key} is not in the cluster.", TimeSpan.FromSeconds(1));
+        throw new StokeException(StokeErrorKind.Overloaded, $"Node {key} is not in the cluster.", TimeSpan.FromSeconds(1));
     }
 }

@@ -1,5 +1,6 @@
 using Stoke.Abstractions.Engines;
 using Stoke.Abstractions.Functions;
+using Stoke.Abstractions.Instances;
 
 namespace Stoke.Runtime.Instances;
 

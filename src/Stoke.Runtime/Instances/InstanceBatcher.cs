@@ -4,6 +4,8 @@ using Stoke.Abstractions.Engines;
 using Stoke.Abstractions.Policies;
 using Stoke.Abstractions.Tensors;
 using Stoke.Runtime.Metrics;
+using Stoke.Abstractions.Instances;
+using Stoke.Abstractions.Errors;
 
 namespace Stoke.Runtime.Instances;
 

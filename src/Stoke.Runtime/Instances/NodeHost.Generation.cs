@@ -4,6 +4,8 @@ using Stoke.Abstractions.Engines;
 using Stoke.Abstractions.Functions;
 using Stoke.Abstractions.Generation;
 using Stoke.Runtime.Metrics;
+using Stoke.Abstractions.Instances;
+using Stoke.Abstractions.Errors;
 
 namespace Stoke.Runtime.Instances;
 

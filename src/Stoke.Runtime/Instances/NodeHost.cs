@@ -8,6 +8,9 @@ using Stoke.Abstractions.Tensors;
 using Stoke.Runtime.Artifacts;
 using Stoke.Runtime.Hosting;
 using Stoke.Runtime.Metrics;
+using Stoke.Abstractions.Nodes;
+using Stoke.Abstractions.Instances;
+using Stoke.Abstractions.Errors;
 
 namespace Stoke.Runtime.Instances;
 
@@ -314,13 +317,6 @@ public sealed partial class NodeHost : IAsyncDisposable
         [LoggerMessage(EventId = 1003, Level = LogLevel.Debug, Message = "Warm-up run of {Function} skipped: {Reason}")]
         public static partial void WarmUpSkipped(ILogger logger, string function, string reason);
     }
-}
-
-/// <summary>The instance a request was routed to is gone (evicted, stopped, node restarted); retry on another.</summary>
-[GenerateSerializer]
-public sealed class InstanceGoneException(string instanceId) : Exception($"Instance {instanceId} is gone.")
-{
-    [Id(0)] public string InstanceId { get; } = instanceId;
 }
 
 /// <summary>This node's id: its silo address, so a NodeGrain with this key is placed on this silo.</summary>

@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
 
 using Stoke.Runtime.Instances;
+using Stoke.Abstractions.Instances;
 
 namespace Stoke.Runtime.Metrics;
 

@@ -1,4 +1,4 @@
-namespace Stoke.Runtime.Instances;
+namespace Stoke.Abstractions.Instances;
 
 /// <summary>How one instance became ready: the tier its artifact came from and each phase's duration.</summary>
 [GenerateSerializer, Immutable]

@@ -1,4 +1,4 @@
-namespace Stoke.Runtime.Instances;
+namespace Stoke.Abstractions.Errors;
 
 /// <summary>Why a request or operation was refused; the gateway maps each to an HTTP status.</summary>
 public enum StokeErrorKind
@@ -33,4 +33,17 @@ public sealed class StokeException : Exception
     [Id(0)] public StokeErrorKind Kind { get; }
 
     [Id(1)] public TimeSpan? RetryAfter { get; }
+}
+
+/// <summary>The instance a request was routed to is gone (evicted, stopped, node restarted); retry on another.</summary>
+[GenerateSerializer]
+public sealed class InstanceGoneException : Exception
+{
+    public InstanceGoneException(string instanceId)
+        : base($"Instance {instanceId} is gone.")
+    {
+        InstanceId = instanceId;
+    }
+
+    [Id(0)] public string InstanceId { get; }
 }

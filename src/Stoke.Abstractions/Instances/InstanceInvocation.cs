@@ -1,6 +1,6 @@
 using Stoke.Abstractions.Tensors;
 
-namespace Stoke.Runtime.Instances;
+namespace Stoke.Abstractions.Instances;
 
 /// <summary>The outputs of one request and what it cost on its instance.</summary>
 [GenerateSerializer, Immutable]
