@@ -29,16 +29,33 @@ public sealed class StokeClient : IDisposable
     /// Deploys a model file as a new version of <paramref name="name"/>; settings are the deploy query parameters
     /// (a sequence, not a dictionary, because <c>label</c> may repeat).
     /// </summary>
-    public async Task<JsonNode> DeployAsync(string name, byte[] model, IEnumerable<KeyValuePair<string, string>>? settings = null, CancellationToken cancellationToken = default)
+    public Task<JsonNode> DeployAsync(string name, byte[] model, IEnumerable<KeyValuePair<string, string>>? settings = null, CancellationToken cancellationToken = default) =>
+        DeployAsync(name, model, vocab: null, settings, cancellationToken);
+
+    /// <summary>
+    /// Deploys a model with its tokenizer vocabulary (a BERT <c>vocab.txt</c>): an embedding function, whose
+    /// instances tokenise and pool, so it answers <c>/v1/embeddings</c> as well as the inference API.
+    /// </summary>
+    public async Task<JsonNode> DeployAsync(string name, byte[] model, byte[]? vocab, IEnumerable<KeyValuePair<string, string>>? settings = null, CancellationToken cancellationToken = default)
     {
         var pairs = settings?.ToList() ?? [];
         var query = pairs.Count == 0
             ? ""
             : "?" + string.Join("&", pairs.Select(kv => Uri.EscapeDataString(kv.Key) + "=" + Uri.EscapeDataString(kv.Value)));
-        using var content = new ByteArrayContent(model);
-        content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
+        var modelContent = new ByteArrayContent(model);
+        modelContent.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
+        using HttpContent content = vocab is null ? modelContent : Multipart(modelContent, vocab);
         using var response = await _http.PostAsync($"api/functions/{Uri.EscapeDataString(name)}{query}", content, cancellationToken);
         return await ReadAsync(response, cancellationToken);
+    }
+
+    private static MultipartFormDataContent Multipart(ByteArrayContent model, byte[] vocab)
+    {
+        var form = new MultipartFormDataContent { { model, "model", "model.onnx" } };
+        var vocabContent = new ByteArrayContent(vocab);
+        vocabContent.Headers.ContentType = new MediaTypeHeaderValue("text/plain");
+        form.Add(vocabContent, "vocab", "vocab.txt");
+        return form;
     }
 
     public Task<JsonNode> ListAsync(CancellationToken cancellationToken = default) => GetAsync("api/functions", cancellationToken);

@@ -6,12 +6,15 @@ using Stoke.Policies.Batching;
 using Stoke.Policies.Eviction;
 using Stoke.Policies.KeepAlive;
 using Stoke.Policies.Placement;
+using Stoke.Policies.Routing;
 
 namespace Stoke.Policies;
 
 /// <summary>
-/// The built-in policies by name. The live server and the simulator both create policies here, so each policy
-/// has one implementation; a spec naming an unknown policy or a bad value is rejected at deploy time.
+/// The policies by name: the built-in ones, plus routing and placement policies registered by the host (in the
+/// server, every <see cref="IRoutingPolicy"/> and <see cref="IPlacementPolicy"/> in the container). The live server
+/// and the simulator both create policies here, so each policy has one implementation; a spec naming an unknown
+/// policy or a bad value is rejected at deploy time, and a node naming an unknown placement or eviction policy at start.
 /// </summary>
 public sealed class PolicyCatalog : IPolicyCatalog
 {
@@ -24,13 +27,19 @@ public sealed class PolicyCatalog : IPolicyCatalog
     /// <summary>Batching names for <see cref="BatchingOptions.Policy"/>.</summary>
     public static IReadOnlyList<string> Batchers { get; } = [PolicyNames.FixedBatching, PolicyNames.SloAdaptiveBatching];
 
-    /// <summary>Placement names, configured per cluster.</summary>
+    /// <summary>Built-in placement names, configured per cluster.</summary>
     public static IReadOnlyList<string> Placements { get; } = [PolicyNames.FirstFit, PolicyNames.BestFit, PolicyNames.LocalityAware];
+
+    /// <summary>Built-in routing names for <see cref="FunctionSpec.Routing"/>.</summary>
+    public static IReadOnlyList<string> Routings { get; } =
+        [PolicyNames.LeastRequests, PolicyNames.PowerOfTwoChoices, PolicyNames.LocalFirst, PolicyNames.Affinity, PolicyNames.BinPack];
 
     /// <summary>Eviction names, configured per node.</summary>
     public static IReadOnlyList<string> Evictions { get; } = [PolicyNames.LruEviction, PolicyNames.CostAwareEviction];
 
     private readonly HistogramOptions _histogram;
+    private readonly Dictionary<string, IRoutingPolicy> _routing = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, IPlacementPolicy> _placement = new(StringComparer.Ordinal);
 
     /// <summary>The catalog with every policy at its documented defaults.</summary>
     public PolicyCatalog()
@@ -40,10 +49,34 @@ public sealed class PolicyCatalog : IPolicyCatalog
 
     /// <summary>The catalog with the histogram keep-alive policies tuned (the simulator sweeps these).</summary>
     public PolicyCatalog(HistogramOptions histogram)
+        : this(histogram, [], [])
+    {
+    }
+
+    /// <summary>The built-in policies plus the host's own routing and placement policies, known by their names.</summary>
+    /// <exception cref="ArgumentException">Two policies of one kind share a name.</exception>
+    public PolicyCatalog(HistogramOptions histogram, IEnumerable<IRoutingPolicy> routing, IEnumerable<IPlacementPolicy> placement)
     {
         ArgumentNullException.ThrowIfNull(histogram);
         _histogram = histogram;
+        IRoutingPolicy[] builtInRouting = [new LeastRequestsRouting(), new PowerOfTwoChoicesRouting(), new LocalFirstRouting(), new AffinityRouting(), new BinPackRouting()];
+        IPlacementPolicy[] builtInPlacement = [new FirstFitPlacement(), new BestFitPlacement(), new LocalityAwarePlacement()];
+        foreach (var policy in builtInRouting.Concat(routing))
+        {
+            Register(_routing, policy.Name, policy, "routing");
+        }
+
+        foreach (var policy in builtInPlacement.Concat(placement))
+        {
+            Register(_placement, policy.Name, policy, "placement");
+        }
     }
+
+    /// <summary>Every routing policy's name, built-in and registered.</summary>
+    public IReadOnlyCollection<string> RoutingNames => _routing.Keys;
+
+    /// <summary>Every placement policy's name, built-in and registered.</summary>
+    public IReadOnlyCollection<string> PlacementNames => _placement.Keys;
 
     public void Validate(FunctionSpec spec)
     {
@@ -54,6 +87,7 @@ public sealed class PolicyCatalog : IPolicyCatalog
         RequireKnown("Scaling.Autoscaler", scaling.Autoscaler, Autoscalers);
         RequireKnown("Scaling.KeepAlive", scaling.KeepAlive, KeepAlives);
         RequireKnown("Batching.Policy", batching.Policy, Batchers);
+        RequireKnown("Routing", spec.Routing, [.. _routing.Keys]);
 
         Require(scaling.MinInstances >= 0, "Scaling.MinInstances", Text($"({scaling.MinInstances}) must be >= 0"));
         Require(scaling.MaxInstances >= 1, "Scaling.MaxInstances", Text($"({scaling.MaxInstances}) must be >= 1"));
@@ -70,6 +104,7 @@ public sealed class PolicyCatalog : IPolicyCatalog
             Text($"({scaling.PanicThreshold}) must be >= 1"));
         Require(scaling.MaxQueuedRequests >= 0, "Scaling.MaxQueuedRequests", Text($"({scaling.MaxQueuedRequests}) must be >= 0"));
         Require(scaling.DefaultDeadline > TimeSpan.Zero, "Scaling.DefaultDeadline", Text($"({scaling.DefaultDeadline}) must be positive"));
+        Require(scaling.InstanceConcurrency >= 0, "Scaling.InstanceConcurrency", Text($"({scaling.InstanceConcurrency}) must be >= 0 (0: no limit)"));
 
         Require(batching.MaxBatchSize >= 1, "Batching.MaxBatchSize", Text($"({batching.MaxBatchSize}) must be >= 1"));
         Require(batching.MaxQueueDelay >= TimeSpan.Zero, "Batching.MaxQueueDelay", Text($"({batching.MaxQueueDelay}) must not be negative"));
@@ -110,13 +145,17 @@ public sealed class PolicyCatalog : IPolicyCatalog
         };
     }
 
-    public IPlacementPolicy CreatePlacement(string name) => name switch
+    public IPlacementPolicy CreatePlacement(string name) =>
+        _placement.TryGetValue(name, out var policy) ? policy : throw Unknown("placement", name, [.. _placement.Keys]);
+
+    public IRoutingPolicy GetRouting(string name) =>
+        _routing.TryGetValue(name, out var policy) ? policy : throw Unknown("routing", name, [.. _routing.Keys]);
+
+    public void ValidateNode(string placement, string eviction)
     {
-        PolicyNames.FirstFit => new FirstFitPlacement(),
-        PolicyNames.BestFit => new BestFitPlacement(),
-        PolicyNames.LocalityAware => new LocalityAwarePlacement(),
-        _ => throw Unknown("placement", name, Placements),
-    };
+        RequireKnown("placement", placement, [.. _placement.Keys]);
+        RequireKnown("eviction", eviction, Evictions);
+    }
 
     public IEvictionPolicy CreateEviction(string name) => name switch
     {
@@ -124,6 +163,14 @@ public sealed class PolicyCatalog : IPolicyCatalog
         PolicyNames.CostAwareEviction => new CostAwareEviction(),
         _ => throw Unknown("eviction", name, Evictions),
     };
+
+    private static void Register<T>(Dictionary<string, T> registry, string name, T policy, string kind)
+    {
+        if (string.IsNullOrWhiteSpace(name) || !registry.TryAdd(name, policy))
+        {
+            throw new ArgumentException($"Two {kind} policies are registered as '{name}': each needs its own name.", nameof(policy));
+        }
+    }
 
     private static void RequireKnown(string setting, string? name, IReadOnlyList<string> known)
     {

@@ -30,6 +30,15 @@ public sealed record SimulationOptions
 
     public string Placement { get; init; } = PolicyNames.BestFit;
 
+    /// <summary>Routing policy of every function (the server's default unless set).</summary>
+    public string Routing { get; init; } = PolicyNames.LeastRequests;
+
+    /// <summary>
+    /// Nodes placement looks at for one start: all of them up to this many; beyond, the nodes already running the
+    /// function plus a random sample, so a 1,000-node replay does not scan every node per start.
+    /// </summary>
+    public int PlacementCandidates { get; init; } = 32;
+
     public string Eviction { get; init; } = PolicyNames.LruEviction;
 
     /// <summary>Latency objective per request, including cold-start wait; null reports no attainment.</summary>
@@ -49,11 +58,11 @@ public sealed record SimulationOptions
     public long ExpectedRequests { get; init; }
 
     /// <summary>
-    /// Runs each function's control loop exactly as the live server's FunctionGrain does: a request that finds no
-    /// ready or loading instance starts one at once (the activator, without asking the controller), the loop ticks
-    /// every <see cref="TickInterval"/> from the arrival that started it for as long as the function has instances,
-    /// and stops after three ticks with none. Off (the default), an idle function sleeps until its next keep-alive
-    /// boundary instead of ticking, which makes a 13-day trace cheap but releases up to one tick earlier than the server.
+    /// Ticks each function's controller exactly as the live server's controller grain does: every
+    /// <see cref="TickInterval"/> from the arrival that started the loop, until the controller says it may stop (three
+    /// ticks with nothing running). Off (the default), an idle function sleeps until its next keep-alive boundary
+    /// instead of ticking, which makes a 13-day trace cheap but releases up to one tick earlier than the server. Either
+    /// way the decisions are the server's controller's.
     /// </summary>
     public bool ServerControlLoop { get; init; }
 

@@ -43,7 +43,7 @@ public sealed class EmbeddingTests(OpenAIStoke stoke)
         model.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
         form.Add(model, "model", "model.onnx");
         form.Add(new ByteArrayContent(await File.ReadAllBytesAsync(SampleModels.MiniLm.VocabPath!)), "vocab", "vocab.txt");
-        var response = await http.PostAsync($"/api/functions/{name}/embedding?keepAliveSeconds=300", form);
+        var response = await http.PostAsync($"/api/functions/{name}?keepAliveSeconds=300", form);
         Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
     }
 

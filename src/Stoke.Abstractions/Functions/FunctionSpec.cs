@@ -30,6 +30,8 @@ public sealed record FunctionSpec
     [Id(13)] public TokenizerRef? Tokenizer { get; init; }
     /// <summary>Settings of a generative (<c>llama</c>) function; ignored by other engines.</summary>
     [Id(14)] public GenerationOptions Generation { get; init; } = new();
+    /// <summary>Routing policy by name (see <see cref="PolicyNames"/>): which ready instance a request goes to.</summary>
+    [Id(15)] public string Routing { get; init; } = PolicyNames.LeastRequests;
 
     /// <summary>The key a function is known by in the cluster: tenant and name.</summary>
     public string Key => FunctionKey.Of(Tenant, Name);
@@ -96,6 +98,12 @@ public sealed record ScalingOptions
     [Id(9)] public int MaxQueuedRequests { get; init; } = 256;
     /// <summary>Deadline given to a request that names none.</summary>
     [Id(10)] public TimeSpan DefaultDeadline { get; init; } = TimeSpan.FromSeconds(30);
+    /// <summary>
+    /// Requests one instance takes at once (Knative's container concurrency); beyond it the instance is saturated and
+    /// requests wait in the function's controller for a free slot or a new instance. 0 for no limit: the instance's
+    /// batch queue absorbs bursts, and the autoscaler alone adds instances.
+    /// </summary>
+    [Id(11)] public int InstanceConcurrency { get; init; }
 }
 
 /// <summary>Prices that turn usage into cost.</summary>
@@ -122,4 +130,9 @@ public static class PolicyNames
     public const string LocalityAware = "locality";
     public const string LruEviction = "lru";
     public const string CostAwareEviction = "cost-aware";
+    public const string LeastRequests = "least-requests";
+    public const string PowerOfTwoChoices = "power-of-two";
+    public const string LocalFirst = "local-first";
+    public const string Affinity = "affinity";
+    public const string BinPack = "bin-pack";
 }

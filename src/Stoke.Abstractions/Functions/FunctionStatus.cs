@@ -27,4 +27,6 @@ public sealed record FunctionStatus
     [Id(11)] public int DesiredInstances { get; init; }
     [Id(12)] public bool Panicking { get; init; }
     [Id(13)] public long Requests { get; init; }
+    /// <summary>Why the live status could not be read (its controller's node did not answer); null when it could.</summary>
+    [Id(14)] public string? Unavailable { get; init; }
 }

@@ -26,6 +26,9 @@ public sealed record TextGenerationRequest
 
     /// <summary>Generate until <see cref="MaxTokens"/> even past end-of-generation (benchmarks).</summary>
     [Id(7)] public bool IgnoreEndOfGeneration { get; init; }
+
+    /// <summary>A chat to render with the model's own template on its instance; <see cref="Prompt"/> is ignored when set.</summary>
+    [Id(8)] public ChatTurn[]? Messages { get; init; }
 }
 
 /// <summary>

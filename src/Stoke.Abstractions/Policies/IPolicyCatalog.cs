@@ -19,5 +19,11 @@ public interface IPolicyCatalog
 
     IPlacementPolicy CreatePlacement(string name);
 
+    /// <summary>The routing policy of that name (stateless, shared); throws <see cref="ArgumentException"/> when unknown.</summary>
+    IRoutingPolicy GetRouting(string name);
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming the setting when a node's placement or eviction policy is unknown.</summary>
+    void ValidateNode(string placement, string eviction);
+
     IEvictionPolicy CreateEviction(string name);
 }

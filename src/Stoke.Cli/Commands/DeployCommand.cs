@@ -15,6 +15,7 @@ public static class DeployCommand
     {
         var name = new Argument<string>("NAME") { Description = "Function name." };
         var model = new Option<FileInfo?>("--model") { Description = "Model file to upload (.onnx, .gguf).", HelpName = "FILE" };
+        var vocab = new Option<FileInfo?>("--vocab") { Description = "Tokenizer vocabulary (BERT vocab.txt) of a text encoder: the function then also answers /v1/embeddings. Samples bring theirs.", HelpName = "FILE" };
         var sample = new Option<string?>("--sample") { Description = "Deploy a bundled sample model instead of a file.", HelpName = "NAME" };
         sample.AcceptOnlyFromAmong([.. SampleModels.Names]);
         var engine = new Option<string?>("--engine") { Description = "Engine: onnx or llama (default: from the file's extension).", HelpName = "ENGINE" };
@@ -37,6 +38,7 @@ public static class DeployCommand
             (OptionRules.Number("--target-concurrency", "Requests in flight per instance the autoscaler aims for.", 0, exclusive: true), "targetConcurrency"),
             (OptionRules.Number("--keep-alive-seconds", "Idle time before an instance is released, s."), "keepAliveSeconds"),
             (OptionRules.Int("--max-queued", "Requests held while no instance is ready.", 1), "maxQueued"),
+            (OptionRules.Int("--instance-concurrency", "Requests one instance takes at once before more wait in the controller (0: no limit)."), "instanceConcurrency"),
             (OptionRules.Number("--timeout-ms", "Default request deadline, ms.", 0, exclusive: true), "timeoutMs"),
             (OptionRules.Number("--memory-mb", "Memory one instance is expected to hold, MB."), "memoryMb"),
             (OptionRules.Number("--slo-ms", "Latency objective per request, ms.", 0, exclusive: true), "sloMs"),
@@ -47,7 +49,9 @@ public static class DeployCommand
             (OptionRules.Number("--price-per-1k-output-tokens", "Price per 1,000 output tokens."), "pricePer1kOutputTokens"),
         ];
 
-        var command = new Command("deploy", "Deploy a model as a new version of a function.") { name, model, sample, engine, batching, autoscaler, keepAlive, labels };
+        var routing = new Option<string?>("--routing") { Description = "Routing policy: which ready instance a request goes to.", HelpName = "POLICY" };
+        routing.AcceptOnlyFromAmong(PolicyNames.LeastRequests, PolicyNames.PowerOfTwoChoices, PolicyNames.LocalFirst, PolicyNames.Affinity, PolicyNames.BinPack);
+        var command = new Command("deploy", "Deploy a model as a new version of a function.") { name, model, vocab, sample, engine, batching, autoscaler, keepAlive, routing, labels };
         foreach (var (option, _) in numbers)
         {
             command.Options.Add(option);
@@ -63,13 +67,17 @@ public static class DeployCommand
 
         command.SetAction((result, ct) => env.RunAsync(result, ct, async (client, token) =>
         {
-            var (bytes, file) = Load(result.GetValue(model), result.GetValue(sample));
+            var (bytes, file, sampleVocab) = Load(result.GetValue(model), result.GetValue(sample));
+            var vocabBytes = result.GetValue(vocab) is { } v
+                ? (v.Exists ? File.ReadAllBytes(v.FullName) : throw new CliException($"Vocab file not found: {v.FullName}"))
+                : sampleVocab;
             var settings = new List<KeyValuePair<string, string>> { new("file", file) };
             var engineName = result.GetValue(engine) ?? (file.EndsWith(".gguf", StringComparison.OrdinalIgnoreCase) ? "llama" : null);
             Add(settings, "engine", engineName);
             Add(settings, "batching", result.GetValue(batching));
             Add(settings, "autoscaler", result.GetValue(autoscaler));
             Add(settings, "keepAlive", result.GetValue(keepAlive));
+            Add(settings, "routing", result.GetValue(routing));
             foreach (var (option, key) in numbers)
             {
                 Add(settings, key, Format(result.GetResult(option)?.GetValueOrDefault<object?>()));
@@ -80,7 +88,7 @@ public static class DeployCommand
                 settings.Add(new("label", label));
             }
 
-            var spec = Api.Read<FunctionSpec>(await client.DeployAsync(result.GetValue(name)!, bytes, settings, token));
+            var spec = Api.Read<FunctionSpec>(await client.DeployAsync(result.GetValue(name)!, bytes, vocabBytes, settings, token));
             env.Console.MarkupLine($"[green]Deployed[/] {Markup.Escape(spec.Name)} version {spec.Version}.");
             env.Console.Write(SpecTables.Summary(spec));
             env.Console.Write(SpecTables.Signature(spec.Signature));
@@ -89,7 +97,8 @@ public static class DeployCommand
         return command;
     }
 
-    private static (byte[] Bytes, string FileName) Load(FileInfo? model, string? sample)
+    // The model's bytes and file name, and a sample's own vocab (a text encoder sample deploys as an embedding function).
+    private static (byte[] Bytes, string FileName, byte[]? Vocab) Load(FileInfo? model, string? sample)
     {
         if (model is not null)
         {
@@ -98,7 +107,7 @@ public static class DeployCommand
                 throw new CliException($"Model file not found: {model.FullName}");
             }
 
-            return (File.ReadAllBytes(model.FullName), model.Name);
+            return (File.ReadAllBytes(model.FullName), model.Name, null);
         }
 
         SampleModel found;
@@ -111,7 +120,7 @@ public static class DeployCommand
             throw new CliException(ex.Message);
         }
 
-        return (File.ReadAllBytes(found.ModelPath), found.Name + ".onnx");
+        return (File.ReadAllBytes(found.ModelPath), found.Name + ".onnx", found.VocabPath is { } vocabPath ? File.ReadAllBytes(vocabPath) : null);
     }
 
     private static void Add(List<KeyValuePair<string, string>> settings, string key, string? value)

@@ -55,7 +55,9 @@ public static class DemoSetup
     {
         var bytes = await File.ReadAllBytesAsync(function.Model.ModelPath, ct);
         var settings = function.Settings.Append(new("file", function.Model.Name + ".onnx"));
-        var spec = Api.Read<FunctionSpec>(await client.DeployAsync(function.Name, bytes, settings, ct));
+        // Text encoders deploy with their vocab, so they answer /v1/embeddings too.
+        var vocabBytes = function.Model.VocabPath is { } path ? await File.ReadAllBytesAsync(path, ct) : null;
+        var spec = Api.Read<FunctionSpec>(await client.DeployAsync(function.Name, bytes, vocabBytes, settings, ct));
         if (function.Model.VocabPath is { } vocab)
         {
             var text = new TextRequests(vocab, spec.Signature, TokenLength);

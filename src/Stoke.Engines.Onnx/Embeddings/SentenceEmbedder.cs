@@ -20,8 +20,24 @@ public sealed class SentenceEmbedder
 
     /// <summary>Creates an embedder for a model with <paramref name="signature"/> and the WordPiece vocabulary at <paramref name="vocabPath"/>.</summary>
     public SentenceEmbedder(string vocabPath, ModelSignature signature, SentenceEmbedderOptions? options = null)
+        : this(OpenVocab(vocabPath), signature, options)
+    {
+    }
+
+    private static FileStream OpenVocab(string vocabPath)
     {
         ArgumentException.ThrowIfNullOrEmpty(vocabPath);
+        return File.OpenRead(vocabPath);
+    }
+
+    /// <summary>Creates an embedder from the WordPiece vocabulary's bytes (a <c>vocab.txt</c>, one token per line).</summary>
+    public SentenceEmbedder(byte[] vocab, ModelSignature signature, SentenceEmbedderOptions? options = null)
+        : this(new MemoryStream(vocab ?? throw new ArgumentNullException(nameof(vocab)), writable: false), signature, options)
+    {
+    }
+
+    private SentenceEmbedder(Stream vocab, ModelSignature signature, SentenceEmbedderOptions? options)
+    {
         ArgumentNullException.ThrowIfNull(signature);
         options ??= new SentenceEmbedderOptions();
         if (options.MaxTokens < 3)
@@ -30,7 +46,10 @@ public sealed class SentenceEmbedder
         }
 
         MaxTokens = options.MaxTokens;
-        _tokenizer = BertTokenizer.Create(vocabPath, new BertOptions { LowerCaseBeforeTokenization = options.LowerCase });
+        using (vocab)
+        {
+            _tokenizer = BertTokenizer.Create(vocab, new BertOptions { LowerCaseBeforeTokenization = options.LowerCase });
+        }
 
         TensorSpec? ids = null;
         foreach (var input in signature.Inputs)

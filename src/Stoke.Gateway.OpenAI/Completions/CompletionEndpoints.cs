@@ -11,13 +11,15 @@ using Stoke.Gateway.OpenAI.Hosting;
 using Stoke.Gateway.OpenAI.Protocol;
 using Stoke.Gateway.OpenAI.Quotas;
 using Stoke.Gateway.Routing;
-using Stoke.Runtime.Grains;
+using Stoke.Runtime.Invocation;
+using Stoke.Runtime.Quotas;
 
 namespace Stoke.Gateway.OpenAI.Completions;
 
 /// <summary>
 /// <c>POST /v1/chat/completions</c> and <c>POST /v1/completions</c>: one handler, two wire shapes. Each choice is a
-/// generation leased from the function's router; streaming answers are server-sent events ending in <c>data: [DONE]</c>.
+/// generation started through the runtime's invoker (a chat is rendered with the model's template on its instance);
+/// streaming answers are server-sent events ending in <c>data: [DONE]</c>.
 /// </summary>
 internal static class CompletionEndpoints
 {
@@ -43,22 +45,15 @@ internal static class CompletionEndpoints
         var id = (chat ? "chatcmpl-" : "cmpl-") + Guid.NewGuid().ToString("N")[..24];
         var created = time.GetUtcNow().ToUnixTimeSeconds();
         var deadline = time.GetUtcNow() + spec.Scaling.DefaultDeadline;
-        var generations = new List<LeasedGeneration>(parameters.N);
+        var generations = new List<IGeneration>(parameters.N);
+        var invoker = services.GetRequiredService<IFunctionInvoker>();
+        var metrics = services.GetRequiredService<OpenAIMetrics>();
         try
         {
             for (var i = 0; i < parameters.N; i++)
             {
-                var index = i;
-                generations.Add(await LeasedGeneration.StartAsync(
-                    services.GetRequiredService<IGrainFactory>(), spec, deadline, id,
-                    async (node, lease) =>
-                    {
-                        var text = turns is null ? prompt! : await node.RenderChat(lease.InstanceId, turns);
-                        return text is null ? null : parameters.ForChoice(text, index, id);
-                    },
-                    tokens => quota?.Charge(tokens) ?? Task.CompletedTask,
-                    services.GetRequiredService<OpenAIMetrics>(),
-                    context.RequestAborted));
+                var request = parameters.ForChoice(prompt ?? "", i, id) with { Messages = turns };
+                generations.Add(await invoker.GenerateAsync(spec, request, new InvocationOptions(deadline), context.RequestAborted));
             }
 
             if (generations[0].ColdStartTier is { } tier)
@@ -69,11 +64,11 @@ internal static class CompletionEndpoints
             var shape = new ResponseShape(id, created, spec.Name, chat);
             if (parameters.Stream)
             {
-                await StreamAsync(context, shape, generations, parameters.IncludeUsage);
+                await StreamAsync(context, shape, generations, parameters.IncludeUsage, quota, metrics, spec.Name);
             }
             else
             {
-                await RespondAsync(context, shape, generations);
+                await RespondAsync(context, shape, generations, quota, metrics, spec.Name);
             }
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
@@ -84,12 +79,29 @@ internal static class CompletionEndpoints
         {
             foreach (var g in generations)
             {
-                await g.DisposeAsync();
+                await FinishAsync(g, quota, metrics, spec.Name);
             }
         }
     }
 
-    private static async Task RespondAsync(HttpContext context, ResponseShape shape, List<LeasedGeneration> generations)
+    // Disposing ends the stream (an unfinished one is cancelled) and meters it; the key's quota is charged its tokens.
+    private static async Task FinishAsync(IGeneration generation, IApiKeyQuotaGrain? quota, OpenAIMetrics metrics, string model)
+    {
+        if (generation.Usage is not null)
+        {
+            return;
+        }
+
+        await generation.DisposeAsync();
+        if (quota is not null)
+        {
+            await quota.Charge(generation.PromptTokens + generation.CompletionTokens);
+        }
+
+        metrics.Finished(model, generation.PromptTokens, generation.CompletionTokens, generation.Final);
+    }
+
+    private static async Task RespondAsync(HttpContext context, ResponseShape shape, List<IGeneration> generations, IApiKeyQuotaGrain? quota, OpenAIMetrics metrics, string model)
     {
         var texts = await Task.WhenAll(generations.Select(async g =>
         {
@@ -101,10 +113,10 @@ internal static class CompletionEndpoints
 
             return text.ToString();
         }));
-        // Give the leases back (metering, quota charge) before answering, so a client's next request sees them.
+        // Meter and charge before answering, so a client's next request sees them.
         foreach (var g in generations)
         {
-            await g.DisposeAsync();
+            await FinishAsync(g, quota, metrics, model);
         }
 
         var choices = new JsonArray();
@@ -120,7 +132,7 @@ internal static class CompletionEndpoints
         await context.Response.WriteAsync(response.ToJsonString(), context.RequestAborted);
     }
 
-    private static async Task StreamAsync(HttpContext context, ResponseShape shape, List<LeasedGeneration> generations, bool includeUsage)
+    private static async Task StreamAsync(HttpContext context, ResponseShape shape, List<IGeneration> generations, bool includeUsage, IApiKeyQuotaGrain? quota, OpenAIMetrics metrics, string model)
     {
         context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
         context.Response.ContentType = "text/event-stream";
@@ -163,7 +175,7 @@ internal static class CompletionEndpoints
 
         foreach (var g in generations)
         {
-            await g.DisposeAsync();
+            await FinishAsync(g, quota, metrics, model);
         }
 
         if (includeUsage)
@@ -184,7 +196,7 @@ internal static class CompletionEndpoints
         await context.Response.Body.FlushAsync(ct);
     }
 
-    private static JsonObject Usage(List<LeasedGeneration> generations)
+    private static JsonObject Usage(List<IGeneration> generations)
     {
         // The prompt is counted once, as OpenAI does for n > 1; completions add up.
         var prompt = generations.Count > 0 ? generations[0].PromptTokens : 0;

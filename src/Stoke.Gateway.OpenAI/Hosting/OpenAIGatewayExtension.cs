@@ -21,7 +21,6 @@ public sealed class OpenAIGatewayExtension : IGatewayExtension
     {
         services.AddSingleton(new OpenAIMetrics(silo.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>()));
         services.AddSingleton<QuotaGate>();
-        services.AddSingleton<EmbedderCache>();
     }
 
     public void MapEndpoints(WebApplication app)
@@ -31,7 +30,6 @@ public sealed class OpenAIGatewayExtension : IGatewayExtension
         app.MapPost("/v1/chat/completions", Guarded(CompletionEndpoints.ChatAsync));
         app.MapPost("/v1/completions", Guarded(CompletionEndpoints.CompletionAsync));
         app.MapPost("/v1/embeddings", Guarded(EmbeddingEndpoints.EmbedAsync));
-        app.MapPost("/api/functions/{name}/embedding", (Delegate)EmbeddingEndpoints.DeployAsync);
     }
 
     // Every /v1 refusal is an OpenAI error object, so the official SDKs surface its message and status.

@@ -1,6 +1,5 @@
 using System.Diagnostics.Metrics;
 using Stoke.Abstractions.Generation;
-using Stoke.Runtime.Grains;
 
 namespace Stoke.Gateway.OpenAI.Hosting;
 
@@ -29,13 +28,13 @@ public sealed class OpenAIMetrics
         _requests = meter.CreateCounter<long>("stoke.llm.requests", "{request}", "Generations by outcome.");
     }
 
-    internal void Finished(string model, GenerationReport report, TextChunk? final)
+    internal void Finished(string model, int promptTokens, int completionTokens, TextChunk? final)
     {
         var function = new KeyValuePair<string, object?>("stoke.function", model);
         if (_tokens.Enabled)
         {
-            _tokens.Add(report.PromptTokens, function, new("stoke.token.type", "prompt"));
-            _tokens.Add(report.CompletionTokens, function, new("stoke.token.type", "completion"));
+            _tokens.Add(promptTokens, function, new("stoke.token.type", "prompt"));
+            _tokens.Add(completionTokens, function, new("stoke.token.type", "completion"));
         }
 
         if (_requests.Enabled)

@@ -13,7 +13,8 @@ using Stoke.Gateway.Metrics;
 using Stoke.Gateway.OpenInference;
 using Stoke.Gateway.Routing;
 using Stoke.Runtime.Deployment;
-using Stoke.Runtime.Instances;
+using Stoke.Runtime.Cluster;
+using Stoke.Runtime.Invocation;
 
 namespace Stoke.Gateway.Hosting;
 
@@ -69,7 +70,8 @@ public sealed partial class GatewayServer(IServiceProvider silo, GatewayOptions 
     private void Bridge(IServiceCollection services)
     {
         services.AddSingleton(silo.GetRequiredService<IGrainFactory>());
-        services.AddSingleton(silo.GetRequiredService<NodeHost>());
+        services.AddSingleton(silo.GetRequiredService<IFunctionInvoker>());
+        services.AddSingleton(silo.GetRequiredService<ClusterView>());
         services.AddSingleton(silo.GetRequiredService<FunctionDeployer>());
         services.AddSingleton(silo.GetRequiredService<TimeProvider>());
         services.AddSingleton(silo.GetRequiredService<Orleans.Runtime.IClusterMembershipService>());

@@ -2,14 +2,14 @@ using System.Globalization;
 using Microsoft.AspNetCore.Http;
 using Stoke.Abstractions.Functions;
 using Stoke.Runtime.Deployment;
-using Stoke.Runtime.Instances;
 using Stoke.Abstractions.Errors;
 
 namespace Stoke.Gateway.Management;
 
 /// <summary>
 /// Reads a deploy's settings from the query string of <c>POST /api/functions/{name}</c> (the body is the model
-/// file). Every setting is optional; the defaults are those of <see cref="BatchingOptions"/> and <see cref="ScalingOptions"/>.
+/// file, or a multipart form with the model and its vocab). Every setting is optional; the defaults are those of
+/// <see cref="BatchingOptions"/>, <see cref="ScalingOptions"/> and <see cref="FunctionSpec"/>.
 /// </summary>
 public static class DeploySettings
 {
@@ -19,6 +19,7 @@ public static class DeploySettings
         "engine", "file", "batching", "maxBatchSize", "maxQueueDelayMs", "autoscaler", "keepAlive", "keepAliveSeconds",
         "minInstances", "maxInstances", "targetConcurrency", "maxQueued", "timeoutMs", "memoryMb", "sloMs", "label",
         "stableWindowSeconds", "panicWindowSeconds", "pricePerGbSecond", "pricePer1kInputTokens", "pricePer1kOutputTokens",
+        "routing", "instanceConcurrency",
     ];
 
     public static DeployRequest Parse(string tenant, string name, byte[] artifact, IQueryCollection query)
@@ -51,6 +52,7 @@ public static class DeploySettings
             DefaultDeadline = Ms(query, "timeoutMs") ?? scaling.DefaultDeadline,
             StableWindow = Seconds(query, "stableWindowSeconds") ?? scaling.StableWindow,
             PanicWindow = Seconds(query, "panicWindowSeconds") ?? scaling.PanicWindow,
+            InstanceConcurrency = Int(query, "instanceConcurrency") ?? scaling.InstanceConcurrency,
         };
         var pricing = new Pricing();
         pricing = pricing with
@@ -84,6 +86,7 @@ public static class DeploySettings
             Slo = Ms(query, "sloMs"),
             Labels = labels,
             Pricing = pricing,
+            Routing = Str(query, "routing") ?? PolicyNames.LeastRequests,
         };
     }
 

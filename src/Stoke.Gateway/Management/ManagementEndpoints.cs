@@ -9,7 +9,7 @@ using Stoke.Gateway.Hosting;
 using Stoke.Gateway.Routing;
 using Stoke.Runtime.Deployment;
 using Stoke.Runtime.Grains;
-using Stoke.Runtime.Instances;
+using Stoke.Runtime.Cluster;
 using Stoke.Abstractions.Nodes;
 using Stoke.Abstractions.Errors;
 
@@ -32,12 +32,28 @@ public static class ManagementEndpoints
         app.MapGet("/api/status", (Delegate)Status);
     }
 
+    // The body is the model file; or a multipart form with the files 'model' and 'vocab' (an embedding function,
+    // whose instances then tokenise and pool, so it answers /v1/embeddings as well as OIP v2).
     private static async Task<IResult> Deploy(HttpContext context, string name)
     {
         var options = context.RequestServices.GetRequiredService<GatewayOptions>();
         FunctionDeployer.ValidateName(name);
-        var artifact = await RequestBody.ReadAsync(context, options.MaxModelBytes);
-        var request = DeploySettings.Parse(context.Tenant(), name, artifact, context.Request.Query);
+        DeployRequest request;
+        if (context.Request.HasFormContentType)
+        {
+            var form = await context.Request.ReadFormAsync(context.RequestAborted);
+            var model = form.Files["model"] ?? throw new StokeException(StokeErrorKind.BadRequest, "A multipart deploy needs the form file 'model' (and 'vocab' for an embedding function).");
+            request = DeploySettings.Parse(context.Tenant(), name, await ReadAsync(model, context.RequestAborted), context.Request.Query);
+            if (form.Files["vocab"] is { } vocab)
+            {
+                request = request with { Tokenizer = await ReadAsync(vocab, context.RequestAborted), TokenizerKind = "bert" };
+            }
+        }
+        else
+        {
+            request = DeploySettings.Parse(context.Tenant(), name, await RequestBody.ReadAsync(context, options.MaxModelBytes), context.Request.Query);
+        }
+
         var spec = await context.RequestServices.GetRequiredService<FunctionDeployer>().DeployAsync(request, context.RequestAborted);
         context.RequestServices.GetRequiredService<FunctionDirectory>().Invalidate(spec.Tenant, spec.Name);
         return Results.Json(spec, ApiJson.Options, statusCode: StatusCodes.Status201Created);
@@ -58,7 +74,8 @@ public static class ManagementEndpoints
         }
 
         var grains = context.RequestServices.GetRequiredService<IGrainFactory>();
-        var status = await Task.WhenAll(versions.Select(v => grains.GetGrain<IFunctionGrain>(FunctionVersionKey.Of(v.Tenant, v.Name, v.Version)).Status()));
+        var time = context.RequestServices.GetRequiredService<TimeProvider>();
+        var status = await Task.WhenAll(versions.Select(v => StatusOf(grains, time, v.Tenant, v.Name, v.Version)));
         return Results.Json(new FunctionDescription(versions[^1], versions, status), ApiJson.Options);
     }
 
@@ -98,22 +115,35 @@ public static class ManagementEndpoints
         return Results.Json(new UsageReport(context.Tenant(), rows, total), ApiJson.Options);
     }
 
+    // Records stay on the node whose gateway answered the request: ask every reachable node, each within a timeout.
     private static async Task<IResult> Records(HttpContext context, string function, int? version, int? limit)
     {
         var spec = await context.RequestServices.GetRequiredService<FunctionDirectory>().ResolveAsync(context.Tenant(), function, version);
         var grains = context.RequestServices.GetRequiredService<IGrainFactory>();
-        var records = await grains.GetGrain<IFunctionGrain>(FunctionVersionKey.Of(spec.Tenant, spec.Name, spec.Version)).RecentUsage(Math.Clamp(limit ?? 100, 1, 1000));
+        var cluster = context.RequestServices.GetRequiredService<ClusterView>();
+        var time = context.RequestServices.GetRequiredService<TimeProvider>();
+        var take = Math.Clamp(limit ?? 100, 1, 1000);
+        var perNode = await Task.WhenAll(cluster.ReachableNodes().Select(async n =>
+        {
+            try
+            {
+                return await grains.GetGrain<INodeGrain>(n).RecentUsage(spec.Key, spec.Version, take).WaitAsync(TimeSpan.FromSeconds(2), time);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                cluster.Suspect(n, "no usage records: " + ex.GetType().Name);
+                return [];
+            }
+        }));
+        var records = perNode.SelectMany(r => r).OrderByDescending(r => r.Timestamp).Take(take).ToArray();
         return Results.Json(records, ApiJson.Options);
     }
 
     private static async Task<IResult> Status(HttpContext context)
     {
         var grains = context.RequestServices.GetRequiredService<IGrainFactory>();
-        var node = context.RequestServices.GetRequiredService<NodeHost>();
-        var membership = context.RequestServices.GetRequiredService<Orleans.Runtime.IClusterMembershipService>();
-        var nodes = await Task.WhenAll(membership.CurrentSnapshot.Members.Values
-            .Where(m => m.Status == Orleans.Runtime.SiloStatus.Active)
-            .Select(m => grains.GetGrain<INodeGrain>(m.SiloAddress.ToParsableString()).Snapshot()));
+        var cluster = context.RequestServices.GetRequiredService<ClusterView>();
+        var (nodes, unreachable) = await cluster.SnapshotsAsync();
         var specs = await Registry(context).List();
         var keys = specs.Select(s => (s.Name, s.Version)).ToHashSet();
         var prefix = context.Tenant() + "/";
@@ -123,9 +153,31 @@ public static class ManagementEndpoints
         }
 
         var functions = await Task.WhenAll(keys.OrderBy(k => k.Name, StringComparer.Ordinal).ThenBy(k => k.Version)
-            .Select(k => grains.GetGrain<IFunctionGrain>(FunctionVersionKey.Of(context.Tenant(), k.Name, k.Version)).Status()));
+            .Select(k => StatusOf(grains, context.RequestServices.GetRequiredService<TimeProvider>(), context.Tenant(), k.Name, k.Version)));
         var visibleNodes = nodes.Select(n => n with { Instances = n.Instances.Where(i => i.FunctionKey.StartsWith(prefix, StringComparison.Ordinal)).ToArray() });
-        return Results.Json(new ClusterStatus(node.NodeId, visibleNodes.ToArray(), functions), ApiJson.Options);
+        return Results.Json(new ClusterStatus(cluster.LocalNodeId, visibleNodes.ToArray(), functions) { UnreachableNodes = unreachable }, ApiJson.Options);
+    }
+
+    // One function's live status; a controller whose node does not answer in time is reported, not a 500.
+    private static async Task<FunctionStatus> StatusOf(IGrainFactory grains, TimeProvider time, string tenant, string name, int version)
+    {
+        try
+        {
+            return await grains.GetGrain<IFunctionGrain>(FunctionVersionKey.Of(tenant, name, version)).Status().WaitAsync(StatusTimeout, time);
+        }
+        catch (Exception ex) when (ex is not (StokeException or OutOfMemoryException))
+        {
+            return new FunctionStatus { Function = tenant + "/" + name, Version = version, Instances = [], Unavailable = "its controller did not answer: " + ex.GetType().Name };
+        }
+    }
+
+    private static readonly TimeSpan StatusTimeout = TimeSpan.FromSeconds(3);
+
+    private static async Task<byte[]> ReadAsync(IFormFile file, CancellationToken cancellationToken)
+    {
+        using var memory = new MemoryStream((int)Math.Min(file.Length, int.MaxValue));
+        await file.CopyToAsync(memory, cancellationToken);
+        return memory.ToArray();
     }
 
     private static IFunctionRegistryGrain Registry(HttpContext context) =>
@@ -139,4 +191,8 @@ public sealed record FunctionDescription(FunctionSpec Latest, FunctionSpec[] Ver
 public sealed record UsageReport(string Tenant, List<UsageSummary> Functions, UsageSummary Total);
 
 /// <summary><c>GET /api/status</c>: the nodes (with this tenant's instances) and the tenant's functions.</summary>
-public sealed record ClusterStatus(string ServedBy, NodeSnapshot[] Nodes, FunctionStatus[] Functions);
+public sealed record ClusterStatus(string ServedBy, NodeSnapshot[] Nodes, FunctionStatus[] Functions)
+{
+    /// <summary>Active members that did not answer within the probe timeout (left out of <see cref="Nodes"/>).</summary>
+    public string[] UnreachableNodes { get; init; } = [];
+}

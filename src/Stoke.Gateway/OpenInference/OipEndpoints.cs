@@ -13,7 +13,7 @@ using Stoke.Gateway.Metrics;
 using Stoke.Gateway.Routing;
 using Stoke.OpenInference;
 using Stoke.Runtime.Grains;
-using Stoke.Runtime.Instances;
+using Stoke.Runtime.Invocation;
 using Stoke.Abstractions.Errors;
 
 namespace Stoke.Gateway.OpenInference;
@@ -23,6 +23,9 @@ public static class OipEndpoints
 {
     /// <summary>Header naming a request's deadline in milliseconds from arrival; the function's default applies otherwise.</summary>
     public const string TimeoutHeader = "Stoke-Timeout-Ms";
+
+    /// <summary>Header carrying a sticky routing key (a session, a user) for functions with the affinity routing policy.</summary>
+    public const string AffinityHeader = "Stoke-Affinity-Key";
 
     public static void MapOpenInference(this IEndpointRouteBuilder app)
     {
@@ -81,9 +84,10 @@ public static class OipEndpoints
             var parsed = OipRequestReader.Read(body, headerLength);
             var spec = await services.GetRequiredService<FunctionDirectory>().ResolveAsync(context.Tenant(), name, ParseVersion(version));
             OipValidator.Validate(parsed.Request, spec.Signature);
-            var outcome = await InvokeAsync(context, spec, parsed.Request);
+            var outcome = await services.GetRequiredService<IFunctionInvoker>().InvokeAsync(spec, parsed.Request, Options(context, spec), context.RequestAborted);
             usage = outcome.Usage;
             WriteUsageHeaders(context, outcome.Usage);
+            context.Response.Headers["Stoke-Instance"] = outcome.InstanceId;
             var buffer = new ArrayBufferWriter<byte>();
             var jsonLength = OipResponseWriter.Write(
                 buffer, new InferenceResult(outcome.Outputs), name, spec.Version.ToString(CultureInfo.InvariantCulture), parsed.Request.Id, parsed);
@@ -111,8 +115,8 @@ public static class OipEndpoints
         }
     }
 
-    /// <summary>Runs a validated request on its function, with the request's deadline.</summary>
-    public static Task<InvokeOutcome> InvokeAsync(HttpContext context, FunctionSpec spec, InferenceRequest request)
+    /// <summary>The request's deadline (the timeout header, or the function's default) and its affinity key.</summary>
+    public static InvocationOptions Options(HttpContext context, FunctionSpec spec)
     {
         var time = context.RequestServices.GetRequiredService<TimeProvider>();
         var timeout = spec.Scaling.DefaultDeadline;
@@ -123,12 +127,15 @@ public static class OipEndpoints
                 throw new StokeException(StokeErrorKind.BadRequest, $"Header {TimeoutHeader} must be a positive number of milliseconds.");
             }
 
-            timeout = TimeSpan.FromMilliseconds(ms);
+            timeout = TimeSpan.FromMilliseconds(Math.Min(ms, MaxTimeout.TotalMilliseconds));
         }
 
-        var grains = context.RequestServices.GetRequiredService<IGrainFactory>();
-        return grains.GetGrain<IFunctionGrain>(FunctionVersionKey.Of(spec.Tenant, spec.Name, spec.Version)).Invoke(request, time.GetUtcNow() + timeout);
+        var affinity = context.Request.Headers.TryGetValue(AffinityHeader, out var key) && key.ToString() is { Length: > 0 } k ? k : null;
+        return new InvocationOptions(time.GetUtcNow() + timeout, affinity);
     }
+
+    /// <summary>The longest deadline a request may ask for (the timeout header is capped to it).</summary>
+    public static readonly TimeSpan MaxTimeout = TimeSpan.FromMinutes(5);
 
     public static void WriteUsageHeaders(HttpContext context, UsageRecord usage)
     {

@@ -4,7 +4,8 @@ using Stoke.Abstractions.Policies;
 namespace Stoke.Policies.Control;
 
 /// <summary>
-/// The per-function control decision shared by the live server (FunctionGrain) and the simulator: combines the
+/// The per-function instance-count decision of the function controller (Stoke.Control), which the live server and
+/// the simulator share: combines the
 /// autoscaler's desired count with the keep-alive window into instances to start and idle instances to release.
 /// One implementation, so a trace replayed in the simulator makes the same decisions as the server.
 /// </summary>
@@ -25,11 +26,16 @@ public sealed class InstanceCountController
     /// <summary>Time of the last arrival, or null before the first.</summary>
     public DateTimeOffset? LastArrival => _lastArrival;
 
-    /// <summary>Records an arrival: the keep-alive policy learns idle times from these.</summary>
-    public void OnArrival(DateTimeOffset now)
+    /// <summary>Records one control interval's arrivals: the keep-alive policy learns idle times from these.</summary>
+    public void OnArrivals(DateTimeOffset first, DateTimeOffset last, long count)
     {
-        _lastArrival = now;
-        _keepAlive.OnArrival(now);
+        if (count <= 0)
+        {
+            return;
+        }
+
+        _lastArrival = last;
+        _keepAlive.OnArrivals(first, last, count);
     }
 
     /// <summary>

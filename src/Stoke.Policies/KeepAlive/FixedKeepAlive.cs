@@ -7,7 +7,7 @@ internal sealed class FixedKeepAlive(TimeSpan ttl) : IKeepAlivePolicy
 {
     private readonly KeepAliveWindow _window = new(TimeSpan.Zero, ttl, $"fixed: keep alive {ttl}");
 
-    public void OnArrival(DateTimeOffset now)
+    public void OnArrivals(DateTimeOffset first, DateTimeOffset last, long count)
     {
     }
 

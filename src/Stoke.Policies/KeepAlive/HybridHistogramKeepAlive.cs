@@ -18,14 +18,21 @@ internal sealed class HybridHistogramKeepAlive(TimeSpan fallbackTtl, HistogramOp
     private readonly IdleTimeHistogram _histogram = new(options.BinWidth, options.Range);
     private DateTimeOffset? _lastArrival;
 
-    public void OnArrival(DateTimeOffset now)
+    public void OnArrivals(DateTimeOffset first, DateTimeOffset last, long count)
     {
-        if (_lastArrival is { } last && now >= last)
+        if (count <= 0)
         {
-            _histogram.Add(now - last);
+            return;
         }
 
-        _lastArrival = now;
+        if (_lastArrival is { } previous && first >= previous)
+        {
+            _histogram.Add(first - previous);
+        }
+
+        // The gaps inside one control interval are shorter than the interval, so all fall in the first bin.
+        _histogram.AddShortGaps(count - 1);
+        _lastArrival = last;
     }
 
     public KeepAliveWindow CurrentWindow() =>

@@ -24,6 +24,16 @@ internal sealed class IdleTimeHistogram
 
     public void Add(TimeSpan idle) => Update(idle, +1);
 
+    /// <summary>Adds <paramref name="count"/> idle times shorter than one bin (arrivals within one control interval).</summary>
+    public void AddShortGaps(long count)
+    {
+        if (count > 0)
+        {
+            _bins[0] += count;
+            Count += count;
+        }
+    }
+
     /// <summary>Takes back an idle time added before (the short-term histogram slides this way).</summary>
     public void Remove(TimeSpan idle) => Update(idle, -1);
 

@@ -19,21 +19,38 @@ internal sealed class LongShortHistogramKeepAlive(TimeSpan fallbackTtl, Histogra
     private readonly Queue<TimeSpan> _recent = new();
     private DateTimeOffset? _lastArrival;
 
-    public void OnArrival(DateTimeOffset now)
+    public void OnArrivals(DateTimeOffset first, DateTimeOffset last, long count)
     {
-        if (_lastArrival is { } last && now >= last)
+        if (count <= 0)
         {
-            var idle = now - last;
-            _long.Add(idle);
-            _short.Add(idle);
-            _recent.Enqueue(idle);
-            if (_recent.Count > options.ShortTermSamples)
-            {
-                _short.Remove(_recent.Dequeue());
-            }
+            return;
         }
 
-        _lastArrival = now;
+        if (_lastArrival is { } previous && first >= previous)
+        {
+            Add(first - previous);
+        }
+
+        // The gaps inside one control interval are shorter than the interval, so all fall in the first bin; past the
+        // short-term window's size they would only replace each other.
+        for (var i = Math.Max(0, count - 1 - options.ShortTermSamples); i < count - 1; i++)
+        {
+            Add(TimeSpan.Zero);
+        }
+
+        _long.AddShortGaps(Math.Max(0, count - 1 - options.ShortTermSamples));
+        _lastArrival = last;
+    }
+
+    private void Add(TimeSpan idle)
+    {
+        _long.Add(idle);
+        _short.Add(idle);
+        _recent.Enqueue(idle);
+        if (_recent.Count > options.ShortTermSamples)
+        {
+            _short.Remove(_recent.Dequeue());
+        }
     }
 
     public KeepAliveWindow CurrentWindow()

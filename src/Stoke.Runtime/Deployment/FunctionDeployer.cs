@@ -28,6 +28,8 @@ public sealed record DeployRequest
     /// <summary>Kind of <see cref="Tokenizer"/>: <c>bert</c> (a WordPiece vocab.txt).</summary>
     public string TokenizerKind { get; init; } = "bert";
     public GenerationOptions Generation { get; init; } = new();
+    /// <summary>Routing policy by name.</summary>
+    public string Routing { get; init; } = PolicyNames.LeastRequests;
 }
 
 /// <summary>
@@ -76,11 +78,17 @@ public sealed partial class FunctionDeployer(NodeHost node, IPolicyCatalog polic
             throw new StokeException(StokeErrorKind.BadRequest, $"'{request.FileName}' is not a valid {engine.Name} model: {ex.Message}");
         }
 
+        if (request.Tokenizer is { Length: > 0 } vocab)
+        {
+            ValidateEmbedder(request, vocab, signature);
+        }
+
         var artifact = await node.Repository.PutAsync(request.Artifact, request.FileName, cancellationToken);
         TokenizerRef? tokenizer = null;
         if (request.Tokenizer is { Length: > 0 } vocabulary)
         {
             tokenizer = new TokenizerRef(request.TokenizerKind, await node.Repository.PutAsync(vocabulary, "vocab.txt", cancellationToken));
+            node.MemoryTier.Put(tokenizer.Artifact.Sha256, vocabulary);
         }
 
         var draft = new FunctionSpec
@@ -99,6 +107,7 @@ public sealed partial class FunctionDeployer(NodeHost node, IPolicyCatalog polic
             Pricing = request.Pricing,
             Tokenizer = tokenizer,
             Generation = request.Generation,
+            Routing = request.Routing,
         };
         try
         {
@@ -112,6 +121,25 @@ public sealed partial class FunctionDeployer(NodeHost node, IPolicyCatalog polic
         // Keep the fresh bytes in this node's memory tier: the first cold start here need not read them back.
         node.MemoryTier.Put(artifact.Sha256, request.Artifact);
         return await grains.GetGrain<IFunctionRegistryGrain>(request.Tenant).Register(draft);
+    }
+
+    // An embedding function's instances tokenise and pool: prove the vocab and the model make an embedder before
+    // anything is stored or registered, so a bad pair is a 400 that leaves nothing behind.
+    private static void ValidateEmbedder(DeployRequest request, byte[] vocab, Abstractions.Tensors.ModelSignature signature)
+    {
+        if (request.TokenizerKind != "bert")
+        {
+            throw new StokeException(StokeErrorKind.BadRequest, $"Unknown tokenizer kind '{request.TokenizerKind}'. Known: bert (a WordPiece vocab.txt).");
+        }
+
+        try
+        {
+            _ = new Engines.Onnx.Embeddings.SentenceEmbedder(vocab, signature);
+        }
+        catch (Exception ex) when (ex is ArgumentException or InvalidDataException or FormatException)
+        {
+            throw new StokeException(StokeErrorKind.BadRequest, $"'{request.FileName}' with this vocab cannot serve embeddings: {ex.Message}");
+        }
     }
 
     public async Task<FunctionSpec[]> DeleteAsync(string tenant, string name)

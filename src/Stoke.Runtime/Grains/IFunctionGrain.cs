@@ -1,40 +1,39 @@
-using Stoke.Abstractions.Tensors;
-using Stoke.Abstractions.Usage;
-using Stoke.Runtime.Instances;
+using Orleans.Concurrency;
 using Stoke.Abstractions.Functions;
+using Stoke.Abstractions.Policies;
+using Stoke.Abstractions.Routing;
+using Stoke.Abstractions.Usage;
 
 namespace Stoke.Runtime.Grains;
 
 /// <summary>
-/// Router, activator and control loop of one function version, keyed <c>tenant/name/version</c>. Every request
-/// passes through it, so it sees the function's true concurrency; while no instance is ready it holds requests
-/// (each within its deadline) and starts one.
+/// The controller of one function version, keyed <c>tenant/name/version</c>: an Orleans adapter of the host-agnostic
+/// <see cref="Control.Controller.FunctionController{THeld}"/>. It is in a request's path only when the warm path
+/// found no ready instance with a free slot; every tick it pulls the nodes' load reports and scales.
 /// </summary>
 public interface IFunctionGrain : IGrainWithStringKey
 {
-    Task<InvokeOutcome> Invoke(InferenceRequest request, DateTimeOffset deadline);
-
     /// <summary>
-    /// Picks a ready language-model instance, or holds the caller (within <paramref name="deadline"/>) while one starts,
-    /// exactly as <see cref="Invoke"/> does; the generation counts as in flight until <see cref="Complete"/>.
+    /// A request the warm path could not place: answers with the instance to run it on, now or once one is free
+    /// (held within the request's deadline), or refuses it (<see cref="Abstractions.Errors.StokeException"/>).
+    /// Cancelling withdraws a held request.
     /// </summary>
-    Task<GenerationLease> Acquire(string? requestId, DateTimeOffset deadline);
+    Task<AdmitReply> Admit(AdmitRequest request, CancellationToken cancellationToken);
 
-    /// <summary>Gives a lease back and records the generation's usage (tokens, time, cost).</summary>
-    Task<UsageRecord> Complete(GenerationLease lease, GenerationReport report);
+    /// <summary>An instance's node: a slot freed while this controller holds requests.</summary>
+    [OneWay]
+    Task SlotFreed(string instanceId, int inFlight);
+
+    /// <summary>A node evicted the instance, or a gateway found it gone: stop routing to it.</summary>
+    [OneWay]
+    Task InstanceLost(string instanceId, string reason);
 
     Task<FunctionStatus> Status();
 
     Task<UsageSummary> Usage();
 
-    /// <summary>The most recent per-request usage records of this activation, newest first.</summary>
-    Task<UsageRecord[]> RecentUsage(int limit);
-
     /// <summary>The function was deleted: stop its instances and refuse further requests.</summary>
     Task Retire();
-
-    /// <summary>A node dropped one of this function's instances (eviction).</summary>
-    Task InstanceGone(string instanceId);
 
     /// <summary>One control-loop tick; called by the grain's own timer.</summary>
     Task Tick();
@@ -45,15 +44,34 @@ public static class FunctionVersionKey
 {
     public static string Of(string tenant, string name, int version) => $"{tenant}/{name}/{version}";
 
+    public static string Of(FunctionSpec spec) => Of(spec.Tenant, spec.Name, spec.Version);
+
+    /// <summary>Splits a key; tenant names may not contain '/', function names never do.</summary>
     public static (string Tenant, string Name, int Version) Parse(string key)
     {
-        var parts = key.Split('/');
-        return (parts[0], parts[1], int.Parse(parts[2], System.Globalization.CultureInfo.InvariantCulture));
+        var last = key.LastIndexOf('/');
+        var middle = key.LastIndexOf('/', last - 1);
+        return (key[..middle], key[(middle + 1)..last], int.Parse(key[(last + 1)..], System.Globalization.CultureInfo.InvariantCulture));
     }
 }
 
-/// <summary>A served request: its outputs and its usage record.</summary>
+/// <summary>What a gateway tells the controller about a request it could not route.</summary>
+/// <param name="Deadline">When the request must be answered by.</param>
+/// <param name="NodeId">The gateway's node (for locality routing).</param>
+/// <param name="AffinityKey">The client's sticky key, if any.</param>
+/// <param name="Observed">The gateway's view of the ready instances' load.</param>
 [GenerateSerializer, Immutable]
-public sealed record InvokeOutcome(
-    [property: Id(0)] Tensor[] Outputs,
-    [property: Id(1)] UsageRecord Usage);
+public sealed record AdmitRequest(
+    [property: Id(0)] DateTimeOffset Deadline,
+    [property: Id(1)] string NodeId,
+    [property: Id(2)] string? AffinityKey,
+    [property: Id(3)] RouteCandidate[] Observed);
+
+/// <summary>Where the request runs, what it waited for, and the function's current routing table.</summary>
+[GenerateSerializer, Immutable]
+public sealed record AdmitReply(
+    [property: Id(0)] string InstanceId,
+    [property: Id(1)] string NodeId,
+    [property: Id(2)] double HeldMs,
+    [property: Id(3)] string? ColdStartTier,
+    [property: Id(4)] RouteTable Routes);

@@ -1,28 +1,43 @@
 using Stoke.Abstractions.Functions;
 using Stoke.Abstractions.Generation;
-using Stoke.Abstractions.Tensors;
-using Stoke.Runtime.Instances;
-using Stoke.Abstractions.Nodes;
 using Stoke.Abstractions.Instances;
+using Stoke.Abstractions.Nodes;
+using Stoke.Abstractions.Routing;
+using Stoke.Abstractions.Tensors;
+using Stoke.Abstractions.Usage;
 
 namespace Stoke.Runtime.Grains;
 
-/// <summary>A node's control surface for the rest of the cluster; keyed by the node's silo address.</summary>
+/// <summary>A node's surface for the rest of the cluster; keyed by the node's silo address and placed on that silo.</summary>
 public interface INodeGrain : IGrainWithStringKey
 {
     Task<ColdStartReport> StartInstance(FunctionSpec spec, string instanceId);
 
-    Task<InstanceInvocation> Invoke(string instanceId, InferenceRequest request, DateTimeOffset deadline);
+    /// <summary>Runs one request on one of this node's instances (the warm path's one hop); cancelling takes it out of its batch.</summary>
+    Task<InstanceInvocation> Invoke(string instanceId, InferenceRequest request, DateTimeOffset deadline, CancellationToken cancellationToken);
+
+    /// <summary>Embeds texts on an embedding instance: tokenised, batched and pooled there.</summary>
+    Task<EmbeddingInvocation> Embed(string instanceId, string[] texts, DateTimeOffset deadline, CancellationToken cancellationToken);
 
     /// <summary>Streams a generation on a language-model instance; cancelling the token or disposing the stream frees its sequence.</summary>
     IAsyncEnumerable<TextChunk> Generate(string instanceId, TextGenerationRequest request, CancellationToken cancellationToken);
-
-    /// <summary>Renders chat messages with the model's template; null when the instance is gone.</summary>
-    Task<string?> RenderChat(string instanceId, ChatTurn[] messages);
 
     Task StopInstance(string instanceId, string reason);
 
     Task<NodeSnapshot> Snapshot();
 
     Task<InstanceSnapshot[]> InstancesOf(string functionKey, int version);
+
+    /// <summary>A controller's tick: this node's load report for the function version; takes its routing table too.</summary>
+    Task<NodeLoadReport> Report(string functionKey, int version, long acknowledged, RouteTable routes);
+
+    /// <summary>The usage batches of a function version this node metered and the controller has not acknowledged.</summary>
+    Task<UsageBatch[]> Usage(string functionKey, int version, long acknowledged);
+
+    /// <summary>A controller's ready set changed.</summary>
+    [Orleans.Concurrency.OneWay]
+    Task PublishRoutes(RouteTable routes);
+
+    /// <summary>The most recent usage records of requests this node's gateway answered for a function version.</summary>
+    Task<UsageRecord[]> RecentUsage(string functionKey, int version, int limit);
 }

@@ -1,17 +1,21 @@
 using Orleans.Concurrency;
 using Stoke.Abstractions.Functions;
 using Stoke.Abstractions.Generation;
-using Stoke.Abstractions.Tensors;
-using Stoke.Runtime.Instances;
-using Stoke.Abstractions.Nodes;
 using Stoke.Abstractions.Instances;
+using Stoke.Abstractions.Nodes;
+using Stoke.Abstractions.Routing;
+using Stoke.Abstractions.Tensors;
+using Stoke.Abstractions.Usage;
+using Stoke.Runtime.Instances;
+using Stoke.Runtime.Routing;
+using Stoke.Runtime.Traffic;
 
 namespace Stoke.Runtime.Grains;
 
-/// <summary>Forwards to the silo's <see cref="NodeHost"/>; reentrant because the host is thread-safe and requests overlap.</summary>
+/// <summary>Forwards to the silo's node services; reentrant because they are thread-safe and requests overlap.</summary>
 [Reentrant]
 [NodePlacement]
-internal sealed class NodeGrain(NodeHost host) : Grain, INodeGrain
+internal sealed class NodeGrain(NodeHost host, NodeRouter router, NodeTraffic traffic) : Grain, INodeGrain
 {
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -25,17 +29,31 @@ internal sealed class NodeGrain(NodeHost host) : Grain, INodeGrain
 
     public Task<ColdStartReport> StartInstance(FunctionSpec spec, string instanceId) => host.StartInstanceAsync(spec, instanceId, CancellationToken.None);
 
-    public Task<InstanceInvocation> Invoke(string instanceId, InferenceRequest request, DateTimeOffset deadline) =>
-        host.InvokeAsync(instanceId, request, deadline, CancellationToken.None);
+    public Task<InstanceInvocation> Invoke(string instanceId, InferenceRequest request, DateTimeOffset deadline, CancellationToken cancellationToken) =>
+        host.InvokeAsync(instanceId, request, deadline, cancellationToken);
+
+    public Task<EmbeddingInvocation> Embed(string instanceId, string[] texts, DateTimeOffset deadline, CancellationToken cancellationToken) =>
+        host.EmbedAsync(instanceId, texts, deadline, cancellationToken);
 
     public IAsyncEnumerable<TextChunk> Generate(string instanceId, TextGenerationRequest request, CancellationToken cancellationToken) =>
         host.GenerateAsync(instanceId, request, cancellationToken);
-
-    public Task<string?> RenderChat(string instanceId, ChatTurn[] messages) => Task.FromResult(host.RenderChat(instanceId, messages));
 
     public Task StopInstance(string instanceId, string reason) => host.StopInstanceAsync(instanceId, reason);
 
     public Task<NodeSnapshot> Snapshot() => Task.FromResult(host.Snapshot());
 
     public Task<InstanceSnapshot[]> InstancesOf(string functionKey, int version) => Task.FromResult(host.InstancesOf(functionKey, version).ToArray());
+
+    public Task<NodeLoadReport> Report(string functionKey, int version, long acknowledged, RouteTable routes) =>
+        Task.FromResult(traffic.Report(functionKey, version, acknowledged, routes));
+
+    public Task<UsageBatch[]> Usage(string functionKey, int version, long acknowledged) => Task.FromResult(traffic.Usage(functionKey, version, acknowledged));
+
+    public Task PublishRoutes(RouteTable routes)
+    {
+        router.Update(routes);
+        return Task.CompletedTask;
+    }
+
+    public Task<UsageRecord[]> RecentUsage(string functionKey, int version, int limit) => Task.FromResult(traffic.Recent(functionKey, version, limit));
 }

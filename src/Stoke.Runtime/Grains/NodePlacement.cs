@@ -1,7 +1,6 @@
 using Orleans.Placement;
 using Orleans.Runtime;
 using Orleans.Runtime.Placement;
-using Stoke.Abstractions.Errors;
 
 namespace Stoke.Runtime.Grains;
 
@@ -29,6 +28,19 @@ internal sealed class NodePlacementDirector : IPlacementDirector
             }
         }
 
-        throw new StokeException(StokeErrorKind.Overloaded, $"Node {key} is not in the cluster.", TimeSpan.FromSeconds(1));
+        throw new NodeNotInClusterException(key);
     }
+}
+
+/// <summary>A call was addressed to a node that is not (or no longer) an active member: the data plane treats it as unreachable.</summary>
+[GenerateSerializer]
+public sealed class NodeNotInClusterException : Exception
+{
+    public NodeNotInClusterException(string nodeId)
+        : base($"Node {nodeId} is not in the cluster.")
+    {
+        NodeId = nodeId;
+    }
+
+    [Id(0)] public string NodeId { get; }
 }

@@ -22,6 +22,12 @@ public sealed class StokeNodeOptions
     /// <summary>How often each active function's control loop runs.</summary>
     public TimeSpan ControlInterval { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// How long a control call to another node (a snapshot probe, a load report) may take before that node counts as
+    /// unreachable; it is trusted again when it answers.
+    /// </summary>
+    public TimeSpan PeerTimeout { get; set; } = TimeSpan.FromSeconds(1);
+
     /// <summary>Threads one engine call may use; 0 lets the engine decide.</summary>
     public int IntraOpThreads { get; set; }
 

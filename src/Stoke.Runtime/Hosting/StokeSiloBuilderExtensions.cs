@@ -9,7 +9,11 @@ using Stoke.Abstractions.Policies;
 using Stoke.Engines.Onnx;
 using Stoke.Policies;
 using Stoke.Runtime.Deployment;
+using Stoke.Runtime.Cluster;
 using Stoke.Runtime.Grains;
+using Stoke.Runtime.Invocation;
+using Stoke.Runtime.Routing;
+using Stoke.Runtime.Traffic;
 using Stoke.Runtime.Instances;
 using Stoke.Runtime.Metrics;
 using Stoke.Runtime.Storage;
@@ -19,6 +23,9 @@ namespace Stoke.Runtime.Hosting;
 /// <summary>Adds Stoke's node runtime (grains, node host, engines, policies, storage) to an Orleans silo.</summary>
 public static class StokeSiloBuilderExtensions
 {
+    /// <summary>The longest one grain call may take: longer than any request deadline (a held request waits that long).</summary>
+    public static readonly TimeSpan MaxCallDuration = TimeSpan.FromMinutes(10);
+
     /// <param name="useFileStorage">Keep grain state in files under the data folder (the embedded default). Pass false
     /// when the cluster configures its own <c>stoke</c> storage provider (Redis, ADO.NET).</param>
     public static ISiloBuilder AddStokeNode(this ISiloBuilder silo, Action<StokeNodeOptions>? configure = null, bool useFileStorage = true)
@@ -38,7 +45,10 @@ public static class StokeSiloBuilderExtensions
 
         services.TryAddSingleton(TimeProvider.System);
         services.AddMetrics();
-        services.TryAddSingleton<IPolicyCatalog, PolicyCatalog>();
+        // Routing and placement policies registered in the container join the built-in ones, by name.
+        services.TryAddSingleton<IPolicyCatalog>(sp => new PolicyCatalog(
+            new Stoke.Policies.KeepAlive.HistogramOptions(), sp.GetServices<IRoutingPolicy>(), sp.GetServices<IPlacementPolicy>()));
+        services.AddSingleton<IValidateOptions<StokeNodeOptions>, NodePolicyValidation>();
         services.AddSingleton<IInferenceEngine, OnnxEngine>();
         services.AddSingleton<IInferenceEngine>(sp => new Stoke.Engines.Llama.LlamaInferenceEngine(sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton<RuntimeMetrics>();
@@ -47,11 +57,33 @@ public static class StokeSiloBuilderExtensions
         {
             var host = ActivatorUtilities.CreateInstance<NodeHost>(sp);
             var grains = sp.GetRequiredService<IGrainFactory>();
-            host.OnEvicted = s => grains.GetGrain<IFunctionGrain>(FunctionVersionKey.Of(s.FunctionKey.Split('/')[0], s.FunctionKey.Split('/')[1], s.Version)).InstanceGone(s.InstanceId);
+            host.OnEvicted = s => grains.GetGrain<IFunctionGrain>(s.FunctionKey + "/" + s.Version.ToString(System.Globalization.CultureInfo.InvariantCulture))
+                .InstanceLost(s.InstanceId, "evicted by its node");
             return host;
         });
+        services.TryAddSingleton<ClusterView>();
+        silo.AddStartupTask((sp, _) => sp.GetRequiredService<ClusterView>().StartAsync());
+        services.TryAddSingleton(sp =>
+        {
+            var router = ActivatorUtilities.CreateInstance<NodeRouter>(sp);
+            var host = sp.GetRequiredService<NodeHost>();
+            var grains = sp.GetRequiredService<IGrainFactory>();
+            // While a controller holds requests, tell it when one of this node's instances frees a slot.
+            host.OnRequestDone = (function, version, instance, inFlight) =>
+            {
+                if (router.IsHolding(function, version))
+                {
+                    _ = grains.GetGrain<IFunctionGrain>(function + "/" + version.ToString(System.Globalization.CultureInfo.InvariantCulture)).SlotFreed(instance, inFlight);
+                }
+            };
+            return router;
+        });
+        services.TryAddSingleton<NodeTraffic>();
+        services.TryAddSingleton<IFunctionInvoker, FunctionInvoker>();
         services.TryAddSingleton<FunctionDeployer>();
         services.AddPlacementDirector<NodePlacementStrategy, NodePlacementDirector>();
+        // A held request waits in its controller up to its deadline; Orleans must not time the call out before.
+        services.Configure<Orleans.Configuration.SiloMessagingOptions>(o => o.ResponseTimeout = MaxCallDuration);
         if (useFileStorage)
         {
             services.AddGrainStorage(StokeStorage.Name, (sp, _) =>
@@ -59,5 +91,22 @@ public static class StokeSiloBuilderExtensions
         }
 
         return silo;
+    }
+}
+
+/// <summary>Rejects a node whose placement or eviction policy names no known policy, at start (not at the first request).</summary>
+internal sealed class NodePolicyValidation(IPolicyCatalog policies) : IValidateOptions<StokeNodeOptions>
+{
+    public ValidateOptionsResult Validate(string? name, StokeNodeOptions options)
+    {
+        try
+        {
+            policies.ValidateNode(options.Placement, options.Eviction);
+            return ValidateOptionsResult.Success;
+        }
+        catch (ArgumentException ex)
+        {
+            return ValidateOptionsResult.Fail("Stoke:Node: " + ex.Message);
+        }
     }
 }

@@ -16,6 +16,8 @@ internal sealed class Instance(string id, FunctionSpec spec, long memoryBytes, D
     public volatile InstancePhase Phase = InstancePhase.Loading;
     public IModelSession? Session { get; set; }
     public InstanceBatcher? Batcher { get; set; }
+    /// <summary>Tokenises and pools for an embedding function (one deployed with its vocab); null for others.</summary>
+    public Engines.Onnx.Embeddings.SentenceEmbedder? Embedder { get; set; }
     public ColdStartReport? ColdStart { get; set; }
     public DateTimeOffset LastUsed { get; set; } = createdAt;
     public int InFlight => Volatile.Read(ref _inFlight);
@@ -29,6 +31,8 @@ internal sealed class Instance(string id, FunctionSpec spec, long memoryBytes, D
         Interlocked.Decrement(ref _inFlight);
         LastUsed = now;
     }
+
+    public Abstractions.Routing.InstanceLoad Load() => new(Id, Phase == InstancePhase.Ready, InFlight, Batcher?.QueueDepth ?? 0, Uses, LastUsed);
 
     public InstanceSnapshot Snapshot(string nodeId) => new(
         Id, Spec.Key, Spec.Version, nodeId, Phase, InFlight, Batcher?.QueueDepth ?? 0, MemoryBytes, LastUsed, Uses, ColdStart)

@@ -57,8 +57,23 @@ internal sealed partial class InstanceBatcher : IAsyncDisposable
     /// <summary>Requests waiting in the queue.</summary>
     public int QueueDepth => _queue.Reader.Count + _carry.Count;
 
-    /// <summary>Queues a request; a full queue refuses at once (503) rather than growing without bound.</summary>
-    public Task<InstanceInvocation> EnqueueAsync(InferenceRequest request, DateTimeOffset deadline, CancellationToken cancellationToken)
+    /// <summary>
+    /// Queues a request; a full queue refuses at once (503) rather than growing without bound. Cancelling the token
+    /// (the client went away) answers the request at once and takes it out of the batch it would have joined.
+    /// </summary>
+    public async Task<InstanceInvocation> EnqueueAsync(InferenceRequest request, DateTimeOffset deadline, CancellationToken cancellationToken)
+    {
+        var pending = Enqueue(request, deadline, cancellationToken);
+        if (!cancellationToken.CanBeCanceled)
+        {
+            return await pending.Completion.Task;
+        }
+
+        await using var registration = cancellationToken.Register(static p => ((PendingInference)p!).Cancel(), pending);
+        return await pending.Completion.Task;
+    }
+
+    private PendingInference Enqueue(InferenceRequest request, DateTimeOffset deadline, CancellationToken cancellationToken)
     {
         var now = _time.GetTimestamp();
         var last = Interlocked.Exchange(ref _lastArrival, now);
@@ -74,7 +89,7 @@ internal sealed partial class InstanceBatcher : IAsyncDisposable
             throw new StokeException(StokeErrorKind.Overloaded, $"Instance queue of {_functionKey} is full.", TimeSpan.FromSeconds(1));
         }
 
-        return pending.Completion.Task;
+        return pending;
     }
 
     private async Task RunAsync()
@@ -262,6 +277,8 @@ internal sealed partial class InstanceBatcher : IAsyncDisposable
         public long EnqueuedAt { get; } = enqueuedAt;
         public CancellationToken CancellationToken { get; } = cancellationToken;
         public TaskCompletionSource<InstanceInvocation> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public void Cancel() => Completion.TrySetCanceled(CancellationToken);
     }
 
     private static partial class Log

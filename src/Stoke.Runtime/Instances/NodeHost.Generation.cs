@@ -30,6 +30,11 @@ public sealed partial class NodeHost
             throw new StokeException(StokeErrorKind.BadRequest, $"{instance.Spec.Name} is not a language model: it runs on the {instance.Spec.Engine} engine.");
         }
 
+        if (request.Messages is { } messages)
+        {
+            request = request with { Prompt = session.RenderChat(messages), Messages = null };
+        }
+
         IAsyncEnumerable<TextChunk> stream;
         try
         {
@@ -56,20 +61,9 @@ public sealed partial class NodeHost
         }
         finally
         {
-            var now = _time.GetUtcNow();
-            instance.Leave(now);
-            lock (_memoryGate)
-            {
-                _eviction.OnUse(Candidate(instance), now);
-            }
+            Done(instance);
         }
     }
-
-    /// <summary>Renders a chat with the template of the instance's model; null when the instance is gone or not a language model.</summary>
-    public string? RenderChat(string instanceId, IReadOnlyList<ChatTurn> messages) =>
-        _instances.TryGetValue(instanceId, out var instance) && instance.Session is IGenerativeSession session
-            ? session.RenderChat(messages)
-            : null;
 
     // One greedy token, so the first request does not pay for the context's lazy setup; measured as the first-run phase.
     private static async Task WarmUpGenerationAsync(IGenerativeSession session, FunctionSpec spec, CancellationToken cancellationToken)

@@ -61,6 +61,9 @@ public sealed partial class NodeHost : IAsyncDisposable
     /// <summary>Called when this node evicts an instance, so its function stops routing to it.</summary>
     public Func<InstanceSnapshot, Task>? OnEvicted { get; set; }
 
+    /// <summary>Called when a request on an instance finishes, with the instance's function, version, id and requests still in flight.</summary>
+    public Action<string, int, string, int>? OnRequestDone { get; set; }
+
     public IInferenceEngine Engine(string name) =>
         _engines.TryGetValue(name, out var engine)
             ? engine
@@ -94,6 +97,13 @@ public sealed partial class NodeHost : IAsyncDisposable
             };
             var session = await Task.Run(() => engine.Load(bytes, loadOptions), cancellationToken);
             instance.Session = session;
+            if (spec.Tokenizer is { Kind: "bert" } tokenizer)
+            {
+                // Tokenisation and pooling run in the instance, so /v1/embeddings sends texts, not tensors.
+                var (vocab, _) = await FetchAsync(tokenizer.Artifact, cancellationToken);
+                instance.Embedder = new Engines.Onnx.Embeddings.SentenceEmbedder(vocab, session.Signature);
+            }
+
             var created = _time.GetTimestamp();
             if (session is IGenerativeSession generative)
             {
@@ -153,13 +163,50 @@ public sealed partial class NodeHost : IAsyncDisposable
         }
         finally
         {
-            var now = _time.GetUtcNow();
-            instance.Leave(now);
-            lock (_memoryGate)
-            {
-                _eviction.OnUse(Candidate(instance), now);
-            }
+            Done(instance);
         }
+    }
+
+    /// <summary>Embeds texts on a ready embedding instance of this node: tokenised here, batched with other requests, pooled here.</summary>
+    public async Task<EmbeddingInvocation> EmbedAsync(string instanceId, string[] texts, DateTimeOffset deadline, CancellationToken cancellationToken)
+    {
+        if (!_instances.TryGetValue(instanceId, out var instance) || instance.Phase != InstancePhase.Ready || instance.Batcher is null)
+        {
+            throw new InstanceGoneException(instanceId);
+        }
+
+        var embedder = instance.Embedder
+            ?? throw new StokeException(StokeErrorKind.BadRequest, $"Model '{instance.Spec.Name}' is not an embedding model: deploy it with its vocab (stoke deploy --vocab FILE).");
+        var encoded = embedder.Encode(texts);
+        instance.Enter();
+        try
+        {
+            var run = await instance.Batcher.EnqueueAsync(new InferenceRequest(null, encoded.Inputs, [embedder.OutputName]), deadline, cancellationToken);
+            return new EmbeddingInvocation(embedder.Pool(run.Outputs, encoded), encoded.TokenCounts, run with { Outputs = [] });
+        }
+        finally
+        {
+            Done(instance);
+        }
+    }
+
+    /// <summary>Requests in flight on one of this node's instances, or null when the instance is not here.</summary>
+    public int? InFlightOf(string instanceId) => _instances.TryGetValue(instanceId, out var instance) ? instance.InFlight : null;
+
+    /// <summary>The exact load of this node's instances of a function version, for its controller's tick.</summary>
+    public Abstractions.Routing.InstanceLoad[] LoadOf(string functionKey, int version) =>
+        [.. _instances.Values.Where(i => i.Spec.Key == functionKey && i.Spec.Version == version).Select(i => i.Load())];
+
+    private void Done(Instance instance)
+    {
+        var now = _time.GetUtcNow();
+        instance.Leave(now);
+        lock (_memoryGate)
+        {
+            _eviction.OnUse(Candidate(instance), now);
+        }
+
+        OnRequestDone?.Invoke(instance.Spec.Key, instance.Spec.Version, instance.Id, instance.InFlight);
     }
 
     /// <summary>Drains an instance (requests already queued finish) and frees its memory.</summary>

@@ -15,6 +15,8 @@ public sealed class RuntimeMetrics
     private readonly Counter<long> _coldStarts;
     private readonly Histogram<double> _coldStartDuration;
     private readonly Histogram<double> _coldStartPhase;
+    private readonly Counter<long> _routes;
+    private readonly Counter<long> _retries;
 
     public RuntimeMetrics(IMeterFactory meterFactory)
     {
@@ -25,7 +27,14 @@ public sealed class RuntimeMetrics
         _coldStarts = Meter.CreateCounter<long>("stoke.cold_starts", "{instance}", "Instances started, by the tier their artifact came from.");
         _coldStartDuration = Meter.CreateHistogram<double>("stoke.cold_start.duration", "s", "Time from instance start to ready.");
         _coldStartPhase = Meter.CreateHistogram<double>("stoke.cold_start.phase.duration", "s", "Cold start phases: fetch, session_create, first_run.");
+        _routes = Meter.CreateCounter<long>("stoke.routing.decisions", "{request}", "Requests routed by the warm path (stoke.route=direct) or through the function's controller (stoke.route=controller).");
+        _retries = Meter.CreateCounter<long>("stoke.request.retries", "{request}", "Requests tried again on another instance after theirs was lost.");
     }
+
+    public void RecordRoute(string function, bool direct) =>
+        _routes.Add(1, new KeyValuePair<string, object?>("stoke.function", function), new("stoke.route", direct ? "direct" : "controller"));
+
+    public void RecordRetry(string function) => _retries.Add(1, new KeyValuePair<string, object?>("stoke.function", function));
 
     /// <summary>The meter, so the node can attach its observable gauges (instances by state, memory).</summary>
     public Meter Meter { get; }

@@ -4,10 +4,11 @@ namespace Stoke.Simulator.Engine;
 internal enum SimEventKind : byte
 {
     LoadDone,
+    StartFailed,
     Completion,
     Tick,
     Wake,
 }
 
 /// <summary>A scheduled event; <see cref="Stamp"/> carries a request's arrival time or a wake-up's version.</summary>
-internal readonly record struct SimEvent(SimEventKind Kind, SimFunction Function, SimInstance? Instance, long Stamp, bool Cold);
+internal readonly record struct SimEvent(SimEventKind Kind, SimFunction Function, SimInstance? Instance, long Stamp);

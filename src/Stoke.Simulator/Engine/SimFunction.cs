@@ -1,48 +1,67 @@
+using System.Globalization;
+using Stoke.Abstractions.Errors;
 using Stoke.Abstractions.Functions;
-using Stoke.Policies.Control;
+using Stoke.Abstractions.Instances;
+using Stoke.Abstractions.Policies;
+using Stoke.Abstractions.Routing;
+using Stoke.Control.Controller;
+using Stoke.Control.Metering;
 using Stoke.Simulator.Results;
 
 namespace Stoke.Simulator.Engine;
 
-/// <summary>A function's live state in the replay: its controller, instances, held requests and counters.</summary>
-internal sealed class SimFunction(string name, FunctionSpec spec, InstanceCountController controller)
+/// <summary>
+/// A function in the replay: the server's <see cref="FunctionController{THeld}"/> driving it, this function's side of
+/// the controller's port (what the grain does in the server, done on the virtual clock), the gateway's load meter
+/// and routing table, and the counters of the report.
+/// </summary>
+internal sealed class SimFunction : IControllerPort<SimRequest>, IDecisionSink
 {
-    public string Name { get; } = name;
+    private readonly Simulation _simulation;
+    private readonly Dictionary<string, SimInstance> _byId = new(StringComparer.Ordinal);
+    private readonly List<InstanceLoad> _loads = [];
+    private int _nextInstance;
 
-    public FunctionSpec Spec { get; } = spec;
+    public SimFunction(Simulation simulation, string name, FunctionSpec spec, ControllerPolicies policies, TimeProvider clock, bool recordDecisions)
+    {
+        _simulation = simulation;
+        Name = name;
+        Spec = spec;
+        Routing = policies.Routing;
+        Meter = new LoadMeter(clock);
+        Controller = new FunctionController<SimRequest>(spec, policies, this, clock, new ControllerOptions { Decisions = recordDecisions ? this : null });
+    }
 
-    public InstanceCountController Controller { get; } = controller;
+    public string Name { get; }
+
+    public FunctionSpec Spec { get; }
+
+    public IRoutingPolicy Routing { get; }
+
+    public FunctionController<SimRequest> Controller { get; }
+
+    /// <summary>What the gateway measures: arrivals and requests in flight from arrival to answer.</summary>
+    public LoadMeter Meter { get; }
 
     public List<SimInstance> Instances { get; } = [];
 
-    /// <summary>Requests the activator holds: arrival time, service time, and whether it was a cold start.</summary>
-    public Queue<(long ArrivalTicks, long ExecTicks, bool Cold)> Held { get; } = new();
+    /// <summary>The gateway's routing table: the ready instances the controller published, in its order.</summary>
+    public List<SimInstance> Ready { get; } = [];
+
+    /// <summary>The controller holds requests: a freed slot is reported to it.</summary>
+    public bool Holding { get; private set; }
 
     public int Running { get; set; }
 
-    public long ArrivalsSinceTick { get; set; }
-
     public long LastArrivalTicks { get; set; }
-
-    // Time-weighted integral of (running + held), for the tick's average concurrency.
-    public double LoadIntegral { get; set; }
-
-    public long LoadChangedTicks { get; set; }
-
-    public long LastTickTicks { get; set; }
 
     public bool Ticking { get; set; }
 
     /// <summary>Bumped by every arrival and tick so stale keep-alive wake-ups are ignored.</summary>
     public long WakeVersion { get; set; }
 
-    public int NextInstanceNumber { get; set; }
-
-    /// <summary>Consecutive ticks with no instance and nothing in flight or held (server control loop).</summary>
-    public int IdleTicks { get; set; }
-
-    /// <summary>The previous tick's decision, so the decision log records only changes (as the server does).</summary>
-    public ControlDecision? LastDecision { get; set; }
+    /// <summary>The previous tick's decision (the event-driven loop sleeps by its keep-alive window).</summary>
+    public Stoke.Policies.Control.ControlDecision? LastDecision { get; set; }
 
     // Counters for the report.
     public LatencyHistogram Latency { get; } = new();
@@ -65,23 +84,74 @@ internal sealed class SimFunction(string name, FunctionSpec spec, InstanceCountC
 
     public long Evictions { get; set; }
 
-    public int ReadyCount
-    {
-        get
-        {
-            var n = 0;
-            foreach (var i in Instances)
-            {
-                n += i.Ready ? 1 : 0;
-            }
+    public SimInstance Instance(string id) => _byId[id];
 
-            return n;
+    public void Forget(SimInstance instance)
+    {
+        Instances.Remove(instance);
+        Ready.Remove(instance);
+        _byId.Remove(instance.Id);
+    }
+
+    // The controller's port, on the virtual clock.
+    IReadOnlyList<NodeView> IControllerPort<SimRequest>.Nodes() => _simulation.NodeViews(this);
+
+    bool IControllerPort<SimRequest>.IsReachable(string nodeId) => true;
+
+    string IControllerPort<SimRequest>.NewInstanceId() => Name + "#" + (_nextInstance++).ToString(CultureInfo.InvariantCulture);
+
+    void IControllerPort<SimRequest>.StartInstance(string instanceId, string nodeId)
+    {
+        var instance = _simulation.Place(this, instanceId, nodeId);
+        if (instance is not null)
+        {
+            Instances.Add(instance);
+            _byId.Add(instanceId, instance);
+            InstanceStarts++;
         }
     }
 
-    public void NoteLoad(long nowTicks)
+    void IControllerPort<SimRequest>.StopInstance(string instanceId, string nodeId, string reason)
     {
-        LoadIntegral += (double)(Running + Held.Count) * (nowTicks - LoadChangedTicks);
-        LoadChangedTicks = nowTicks;
+        if (_byId.TryGetValue(instanceId, out var instance))
+        {
+            _simulation.Remove(instance, evicted: false);
+        }
+    }
+
+    void IControllerPort<SimRequest>.Dispatch(SimRequest request, in Assignment assignment) =>
+        _simulation.StartRequest(_byId[assignment.InstanceId], request);
+
+    void IControllerPort<SimRequest>.Refuse(SimRequest request, StokeException error)
+    {
+        Failed++;
+        Meter.Leave();
+    }
+
+    void IControllerPort<SimRequest>.PublishRoutes(RouteTable routes)
+    {
+        Holding = routes.Holding;
+        Ready.Clear();
+        foreach (var entry in routes.Instances)
+        {
+            Ready.Add(_byId[entry.InstanceId]);
+        }
+    }
+
+    void IDecisionSink.Record(in ControlEvent decision) => _simulation.Record(this, decision);
+
+    /// <summary>The instances' exact load, as their nodes would report it (a buffer reused by every tick).</summary>
+    public IReadOnlyList<InstanceLoad> InstanceLoads()
+    {
+        _loads.Clear();
+        foreach (var s in Instances)
+        {
+            _loads.Add(new InstanceLoad(s.Id, s.Ready, s.InFlight, 0, s.Uses, new DateTimeOffset(s.LastUsedTicks, TimeSpan.Zero)));
+        }
+
+        return _loads;
     }
 }
+
+/// <summary>One request of the trace: when it arrived and how long it runs once on an instance.</summary>
+internal readonly record struct SimRequest(long ArrivalTicks, long ExecTicks);

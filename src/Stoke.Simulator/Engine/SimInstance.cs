@@ -3,7 +3,7 @@ using Stoke.Abstractions.Policies;
 namespace Stoke.Simulator.Engine;
 
 /// <summary>One simulated instance: loading until its load completes, then ready, then gone.</summary>
-internal sealed class SimInstance(string id, SimFunction function, SimNode node, long createdTicks, TimeSpan loadTime)
+internal sealed class SimInstance(string id, SimFunction function, SimNode node, long createdTicks, TimeSpan loadTime, string tier)
 {
     public string Id { get; } = id;
 
@@ -14,6 +14,9 @@ internal sealed class SimInstance(string id, SimFunction function, SimNode node,
     public long CreatedTicks { get; } = createdTicks;
 
     public TimeSpan LoadTime { get; } = loadTime;
+
+    /// <summary>The artifact tier the load came from, as the node would report it.</summary>
+    public string Tier { get; } = tier;
 
     public bool Ready { get; set; }
 

@@ -2,10 +2,12 @@ using Stoke.Abstractions.Policies;
 
 namespace Stoke.Simulator.Engine;
 
-/// <summary>A node with a memory budget, its instances, and its own eviction policy state.</summary>
+/// <summary>A node with a memory budget, its instances, its artifact tiers and its own eviction policy state.</summary>
 internal sealed class SimNode(string id, long capacityBytes, IEvictionPolicy eviction)
 {
     private static readonly IReadOnlyDictionary<string, string> NoLabels = new Dictionary<string, string>();
+    private readonly Dictionary<string, int> _loaded = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _memoryTier = new(StringComparer.Ordinal);
 
     public string Id { get; } = id;
 
@@ -20,19 +22,43 @@ internal sealed class SimNode(string id, long capacityBytes, IEvictionPolicy evi
     /// <summary>Artifacts this node has loaded before (its disk tier), for locality-aware placement.</summary>
     public HashSet<string> DiskTier { get; } = new(StringComparer.Ordinal);
 
+    public void Add(SimInstance instance, long bytes)
+    {
+        Instances.Add(instance);
+        UsedBytes += bytes;
+        DiskTier.Add(instance.Function.Name);
+        _loaded[instance.Function.Name] = _loaded.GetValueOrDefault(instance.Function.Name) + 1;
+        _memoryTier.Add(instance.Function.Name);
+    }
+
+    public void Remove(SimInstance instance, long bytes)
+    {
+        Instances.Remove(instance);
+        UsedBytes -= bytes;
+        var left = _loaded[instance.Function.Name] - 1;
+        if (left == 0)
+        {
+            _loaded.Remove(instance.Function.Name);
+            _memoryTier.Remove(instance.Function.Name);
+        }
+        else
+        {
+            _loaded[instance.Function.Name] = left;
+        }
+    }
+
+    /// <summary>The node as placement sees it; the artifact sets are live (placement reads them at once).</summary>
     public NodeView ToView(long instanceBytes)
     {
         long reclaimable = 0;
-        var memoryTier = new HashSet<string>(StringComparer.Ordinal);
         foreach (var i in Instances)
         {
-            memoryTier.Add(i.Function.Name);
             if (i.Idle)
             {
                 reclaimable += instanceBytes;
             }
         }
 
-        return new NodeView(Id, CapacityBytes, UsedBytes, reclaimable, memoryTier, DiskTier, Instances.Count, NoLabels);
+        return new NodeView(Id, CapacityBytes, UsedBytes, reclaimable, _memoryTier, DiskTier, Instances.Count, NoLabels);
     }
 }

@@ -1,8 +1,10 @@
 using System.Globalization;
 using Stoke.Abstractions.Functions;
+using Stoke.Abstractions.Instances;
 using Stoke.Abstractions.Policies;
 using Stoke.Abstractions.Tensors;
-using Stoke.Policies.Control;
+using Stoke.Control.Controller;
+using Stoke.Control.Routing;
 using Stoke.Simulator.Results;
 using Stoke.Simulator.Time;
 using Stoke.Simulator.Traces;
@@ -11,28 +13,30 @@ namespace Stoke.Simulator.Engine;
 
 /// <summary>
 /// The discrete-event replay: arrivals stream from the trace, completions, loads and control ticks come from an
-/// event heap, and policy timers from the virtual clock; all run in one virtual-time order on one thread.
+/// event heap, and policy timers from the virtual clock; all run in one virtual-time order on one thread. Each
+/// function is driven by the server's own <see cref="FunctionController{THeld}"/>; a request takes the server's warm
+/// path (the shared <see cref="Router"/> over the published ready set) and goes to the controller only when no
+/// instance has a free slot. What the server does through Orleans and ONNX Runtime is done here on the virtual clock.
 /// </summary>
-internal sealed class Simulation
+internal sealed partial class Simulation
 {
     private const double TicksPerSecond = TimeSpan.TicksPerSecond;
-    private static readonly IReadOnlyDictionary<string, string> NoLabels = new Dictionary<string, string>();
 
     private readonly SimulationOptions _options;
     private readonly PriorityQueue<SimEvent, (long Due, long Seq)> _events = new();
     private readonly Dictionary<string, SimFunction> _functions = new(StringComparer.Ordinal);
     private readonly List<SimFunction> _functionOrder = [];
-    private readonly List<SimNode> _nodes = [];
     private readonly Random _rng;
+    private readonly Random _routingRandom;
     private readonly long _instanceBytes;
     private readonly int _slots;
     private readonly long _tickTicks;
     private readonly long _quietTicks;
     private readonly long _deadlineTicks;
     private readonly List<DecisionEvent>? _decisions;
+    private RouteCandidate[] _candidates = new RouteCandidate[8];
     private VirtualClock _clock = new(DateTimeOffset.UnixEpoch);
     private IPolicyCatalog _catalog = null!;
-    private IPlacementPolicy _placement = null!;
     private long _seq;
 
     public Simulation(SimulationOptions options)
@@ -43,6 +47,7 @@ internal sealed class Simulation
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.InstanceMemoryGb, 0, nameof(options.InstanceMemoryGb));
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.TickInterval, TimeSpan.Zero, nameof(options.TickInterval));
         _rng = new Random(options.Seed);
+        _routingRandom = new Random(options.Seed + 1);
         _instanceBytes = (long)(options.InstanceMemoryGb * (1L << 30));
         _slots = options.InstanceConcurrency > 0 ? options.InstanceConcurrency : Math.Max(1, (int)Math.Ceiling(options.Scaling.TargetConcurrency));
         _tickTicks = options.TickInterval.Ticks;
@@ -63,12 +68,8 @@ internal sealed class Simulation
         _clock = new VirtualClock(start);
         _catalog = _options.Catalog(_clock);
         _catalog.Validate(CreateSpec("validate"));
-        _placement = _catalog.CreatePlacement(_options.Placement);
-        var nodeBytes = (long)(_options.NodeMemoryGb * (1L << 30));
-        for (var i = 0; i < _options.Nodes; i++)
-        {
-            _nodes.Add(new SimNode($"node-{i}", nodeBytes, _catalog.CreateEviction(_options.Eviction)));
-        }
+        _catalog.ValidateNode(_options.Placement, _options.Eviction);
+        CreateNodes();
 
         long count = 0;
         while (true)
@@ -114,6 +115,9 @@ internal sealed class Simulation
             case SimEventKind.LoadDone:
                 OnLoadDone(e.Instance!);
                 break;
+            case SimEventKind.StartFailed:
+                e.Function.Controller.InstanceStartFailed(e.Instance!.Id, "no node has room for it", permanent: false);
+                break;
             case SimEventKind.Completion:
                 OnCompletion(e);
                 break;
@@ -134,57 +138,64 @@ internal sealed class Simulation
 
     private DateTimeOffset Now => new(_clock.NowTicks, TimeSpan.Zero);
 
-    private void OnArrival(in TraceRequest request)
+    // The gateway: meter the arrival, take the warm path when an instance has a free slot, else ask the controller.
+    private void OnArrival(in TraceRequest trace)
     {
         var now = _clock.NowTicks;
-        var f = GetFunction(request.Function);
-        f.NoteLoad(now);
+        var f = GetFunction(trace.Function);
         f.Requests++;
-        f.ArrivalsSinceTick++;
         f.LastArrivalTicks = now;
         f.WakeVersion++;
-        f.Controller.OnArrival(Now);
-        var cold = f.ReadyCount == 0;
-        if (cold)
+        f.Meter.Arrive();
+        if (f.Ready.Count == 0)
         {
             f.ColdStarts++;
         }
 
-        var exec = Math.Max(0, request.ExecutionTime.Ticks);
-        var instance = PickInstance(f);
-        if (instance is not null)
+        var request = new SimRequest(now, Math.Max(0, trace.ExecutionTime.Ticks));
+        var candidates = Candidates(f);
+        var routing = new RoutingContext(null, null, _routingRandom);
+        var pick = Router.Pick(f.Routing, candidates, _slots, routing);
+        if (pick >= 0)
         {
-            StartRequest(instance, now, exec, now, cold);
-        }
-        else if (f.Held.Count >= _options.Scaling.MaxQueuedRequests)
-        {
-            f.Failed++;
+            StartRequest(f.Ready[pick], request);
         }
         else
         {
-            f.Held.Enqueue((now, exec, cold));
-        }
-
-        if (_options.ServerControlLoop)
-        {
-            // FunctionGrain's activator: a held request starts one instance unless one is already loading.
-            f.IdleTicks = 0;
-            if (f.ReadyCount == 0 && f.Instances.Count == 0)
+            var admission = f.Controller.Admit(request, Now + TimeSpan.FromTicks(_deadlineTicks), routing, candidates);
+            if (admission.Kind == AdmissionKind.Routed)
             {
-                StartInstance(f, now);
+                StartRequest(f.Instance(admission.Assignment.InstanceId), request);
             }
-        }
-        else if (f.Instances.Count == 0)
-        {
-            // The activator: a request at zero instances asks for one now, not at the next tick.
-            Control(f);
+            else if (admission.Kind == AdmissionKind.Refused)
+            {
+                f.Failed++;
+                f.Meter.Leave();
+            }
         }
 
         if (!f.Ticking)
         {
             f.Ticking = true;
-            Schedule(now + _tickTicks, new SimEvent(SimEventKind.Tick, f, null, 0, false));
+            Schedule(now + _tickTicks, new SimEvent(SimEventKind.Tick, f, null, 0));
         }
+    }
+
+    // The ready set with each instance's exact load (a node knows its own instances exactly).
+    private ReadOnlySpan<RouteCandidate> Candidates(SimFunction f)
+    {
+        if (_candidates.Length < f.Ready.Count)
+        {
+            _candidates = new RouteCandidate[f.Ready.Count * 2];
+        }
+
+        for (var i = 0; i < f.Ready.Count; i++)
+        {
+            var instance = f.Ready[i];
+            _candidates[i] = new RouteCandidate(instance.Id, instance.Node.Id, instance.InFlight);
+        }
+
+        return _candidates.AsSpan(0, f.Ready.Count);
     }
 
     private void OnTick(SimFunction f)
@@ -193,30 +204,39 @@ internal sealed class Simulation
         AfterControl(f, Control(f));
     }
 
+    private TickOutcome Control(SimFunction f)
+    {
+        var interval = f.Meter.Cut();
+        var load = new LoadSample(interval.AverageConcurrency, interval.InFlight, interval.Arrivals, interval.FirstArrival, interval.LastArrival, f.InstanceLoads());
+        var outcome = f.Controller.Tick(load);
+        f.LastDecision = outcome.Decision;
+        return outcome;
+    }
+
     // Keeps ticking while the function is busy; otherwise sleeps until its next keep-alive boundary.
-    private void AfterControl(SimFunction f, ControlDecision decision)
+    private void AfterControl(SimFunction f, in TickOutcome outcome)
     {
         var now = _clock.NowTicks;
         if (_options.ServerControlLoop)
         {
-            // As FunctionGrain.Tick: the loop runs while the function has instances and stops after three empty ticks.
-            f.IdleTicks = f.Instances.Count == 0 && f.Held.Count == 0 && f.Running == 0 ? f.IdleTicks + 1 : 0;
-            if (f.IdleTicks < 3)
+            // As the server's controller grain: the loop runs until the controller says it may stop.
+            if (outcome.KeepTicking)
             {
                 f.Ticking = true;
-                Schedule(now + _tickTicks, new SimEvent(SimEventKind.Tick, f, null, 0, false));
+                Schedule(now + _tickTicks, new SimEvent(SimEventKind.Tick, f, null, 0));
             }
 
             return;
         }
 
-        var loading = f.Instances.Count - f.ReadyCount;
-        var active = f.Running > 0 || f.Held.Count > 0 || loading > 0
+        var decision = outcome.Decision;
+        var loading = f.Instances.Count - f.Ready.Count;
+        var active = f.Running > 0 || f.Controller.HeldCount > 0 || loading > 0
             || (decision.Scale.DesiredInstances > f.Spec.Scaling.MinInstances && now - f.LastArrivalTicks < _quietTicks);
         if (active)
         {
             f.Ticking = true;
-            Schedule(now + _tickTicks, new SimEvent(SimEventKind.Tick, f, null, 0, false));
+            Schedule(now + _tickTicks, new SimEvent(SimEventKind.Tick, f, null, 0));
             return;
         }
 
@@ -227,132 +247,7 @@ internal sealed class Simulation
         if (wake != long.MaxValue && f.LastArrivalTicks > 0)
         {
             f.WakeVersion++;
-            Schedule(wake, new SimEvent(SimEventKind.Wake, f, null, f.WakeVersion, false));
-        }
-    }
-
-    private ControlDecision Control(SimFunction f)
-    {
-        var now = _clock.NowTicks;
-        f.NoteLoad(now);
-        ExpireHeld(f, now);
-        var elapsed = now - f.LastTickTicks;
-        var concurrency = elapsed > 0 && f.LastTickTicks > 0 ? f.LoadIntegral / elapsed : f.Running + f.Held.Count;
-        f.LoadIntegral = 0;
-        f.LastTickTicks = now;
-        var ready = f.ReadyCount;
-        var signal = new ScaleSignal(Now, concurrency, f.ArrivalsSinceTick, f.Held.Count, ready, f.Instances.Count - ready, _options.LoadTime.Median);
-        f.ArrivalsSinceTick = 0;
-        var states = new List<InstanceState>(f.Instances.Count);
-        foreach (var i in f.Instances)
-        {
-            states.Add(new InstanceState(i.Id, i.Ready, i.InFlight, new DateTimeOffset(i.LastUsedTicks, TimeSpan.Zero)));
-        }
-
-        var decision = f.Controller.Decide(signal, f.Running, states);
-        var last = f.LastDecision;
-        if (decision.Target != last?.Target || decision.Start > 0 || decision.Release.Count > 0 || decision.Scale.Panicking != last?.Scale.Panicking)
-        {
-            Record(f, "scale", "", decision.Target, decision.Reason);
-        }
-
-        f.LastDecision = decision;
-        foreach (var id in decision.Release)
-        {
-            var instance = f.Instances.Find(i => string.Equals(i.Id, id, StringComparison.Ordinal));
-            if (instance is { Idle: true })
-            {
-                Remove(instance, now, evicted: false);
-                Record(f, "stop", instance.Id, f.Instances.Count, decision.KeepAlive.Reason);
-            }
-        }
-
-        for (var n = 0; n < decision.Start; n++)
-        {
-            if (!StartInstance(f, now))
-            {
-                break;
-            }
-        }
-
-        return decision;
-    }
-
-    private bool StartInstance(SimFunction f, long now)
-    {
-        var request = new PlacementRequest(f.Name, f.Name, _instanceBytes, NoLabels);
-        var views = new List<NodeView>(_nodes.Count);
-        foreach (var n in _nodes)
-        {
-            views.Add(n.ToView(_instanceBytes));
-        }
-
-        var nodeId = _placement.ChooseNode(request, views);
-        var node = nodeId is null ? null : _nodes.Find(n => string.Equals(n.Id, nodeId, StringComparison.Ordinal));
-        if (node is null)
-        {
-            return false;
-        }
-
-        var free = node.CapacityBytes - node.UsedBytes;
-        if (free < _instanceBytes)
-        {
-            // Memory pressure: the node's eviction policy picks idle instances of other functions to release.
-            var candidates = new List<EvictionCandidate>();
-            foreach (var i in node.Instances)
-            {
-                if (i.Idle && i.Function != f)
-                {
-                    candidates.Add(i.ToCandidate(_instanceBytes));
-                }
-            }
-
-            var victims = node.Eviction.ChooseVictims(candidates, _instanceBytes - free, Now);
-            foreach (var id in victims)
-            {
-                var victim = node.Instances.Find(i => string.Equals(i.Id, id, StringComparison.Ordinal));
-                if (victim is { Idle: true })
-                {
-                    Remove(victim, now, evicted: true);
-                    Record(victim.Function, "evict", victim.Id, victim.Function.Instances.Count, "evicted by " + node.Eviction.Name + " for " + f.Name);
-                }
-            }
-
-            if (node.CapacityBytes - node.UsedBytes < _instanceBytes)
-            {
-                return false;
-            }
-        }
-
-        var load = _options.LoadTime.Sample(_rng);
-        var instance = new SimInstance(f.Name + "#" + (f.NextInstanceNumber++).ToString(CultureInfo.InvariantCulture), f, node, now, load);
-        node.Instances.Add(instance);
-        node.UsedBytes += _instanceBytes;
-        node.DiskTier.Add(f.Name);
-        f.Instances.Add(instance);
-        f.InstanceStarts++;
-        Record(f, "start", instance.Id, f.Instances.Count, string.Create(CultureInfo.InvariantCulture, $"on {node.Id}, load {load.TotalSeconds:0.###}s"));
-        Schedule(now + load.Ticks, new SimEvent(SimEventKind.LoadDone, f, instance, 0, false));
-        return true;
-    }
-
-    private void Remove(SimInstance instance, long now, bool evicted)
-    {
-        var f = instance.Function;
-        if (instance.Idle)
-        {
-            f.IdleSeconds += (now - instance.IdleSinceTicks) / TicksPerSecond;
-        }
-
-        instance.Gone = true;
-        f.InstanceSeconds += (now - instance.CreatedTicks) / TicksPerSecond;
-        f.Instances.Remove(instance);
-        instance.Node.Instances.Remove(instance);
-        instance.Node.UsedBytes -= _instanceBytes;
-        instance.Node.Eviction.OnRemoved(instance.Id);
-        if (evicted)
-        {
-            f.Evictions++;
+            Schedule(wake, new SimEvent(SimEventKind.Wake, f, null, f.WakeVersion));
         }
     }
 
@@ -367,22 +262,20 @@ internal sealed class Simulation
         instance.Ready = true;
         instance.IdleSinceTicks = now;
         instance.LastUsedTicks = now;
-        instance.Function.NoteLoad(now);
-        Record(instance.Function, "ready", instance.Id, instance.Function.Instances.Count, "loaded");
-        DrainHeld(instance, now);
+        instance.Function.Controller.InstanceReady(instance.Id, new ColdStartReport(instance.Tier, 0, instance.LoadTime.TotalMilliseconds, 0));
     }
 
-    private void Record(SimFunction f, string kind, string instanceId, int target, string detail) =>
-        _decisions?.Add(new DecisionEvent(Now, f.Name, kind, instanceId, target, detail));
+    internal void Record(SimFunction f, in ControlEvent e) =>
+        _decisions?.Add(new DecisionEvent(e.At, f.Name, e.Kind, e.InstanceId ?? "", e.Target, e.Detail));
 
     private void OnCompletion(in SimEvent e)
     {
         var now = _clock.NowTicks;
         var instance = e.Instance!;
         var f = e.Function;
-        f.NoteLoad(now);
         instance.InFlight--;
         f.Running--;
+        f.Meter.Leave();
         instance.LastUsedTicks = now;
         var latency = now - e.Stamp;
         f.Latency.Add(latency / (double)TimeSpan.TicksPerMillisecond);
@@ -397,57 +290,16 @@ internal sealed class Simulation
             instance.IdleSinceTicks = now;
         }
 
-        DrainHeld(instance, now);
-    }
-
-    private void DrainHeld(SimInstance instance, long now)
-    {
-        var f = instance.Function;
-        while (f.Held.Count > 0 && instance.InFlight < _slots)
+        if (f.Holding)
         {
-            var (arrival, exec, cold) = f.Held.Dequeue();
-            if (now - arrival > _deadlineTicks)
-            {
-                f.Failed++;
-                continue;
-            }
-
-            StartRequest(instance, now, exec, arrival, cold);
+            // The instance's node tells the controller a slot freed while it holds requests.
+            f.Controller.SlotFreed(instance.Id, instance.InFlight);
         }
     }
 
-    private void ExpireHeld(SimFunction f, long now)
+    internal void StartRequest(SimInstance instance, in SimRequest request)
     {
-        while (f.Held.Count > 0 && now - f.Held.Peek().ArrivalTicks > _deadlineTicks)
-        {
-            f.Held.Dequeue();
-            f.Failed++;
-        }
-    }
-
-    // Packs requests onto the busiest instance that still has a free slot, so surplus instances go idle and can
-    // be released; ties go to the most recently used.
-    private SimInstance? PickInstance(SimFunction f)
-    {
-        SimInstance? best = null;
-        foreach (var i in f.Instances)
-        {
-            if (!i.Ready || i.InFlight >= _slots)
-            {
-                continue;
-            }
-
-            if (best is null || i.InFlight > best.InFlight || (i.InFlight == best.InFlight && i.LastUsedTicks > best.LastUsedTicks))
-            {
-                best = i;
-            }
-        }
-
-        return best;
-    }
-
-    private void StartRequest(SimInstance instance, long now, long execTicks, long arrivalTicks, bool cold)
-    {
+        var now = _clock.NowTicks;
         var f = instance.Function;
         if (instance.InFlight == 0)
         {
@@ -459,7 +311,7 @@ internal sealed class Simulation
         instance.LastUsedTicks = now;
         instance.Uses++;
         instance.Node.Eviction.OnUse(instance.ToCandidate(_instanceBytes), Now);
-        Schedule(now + execTicks, new SimEvent(SimEventKind.Completion, f, instance, arrivalTicks, cold));
+        Schedule(now + request.ExecTicks, new SimEvent(SimEventKind.Completion, f, instance, request.ArrivalTicks));
     }
 
     private SimFunction GetFunction(string name)
@@ -470,8 +322,7 @@ internal sealed class Simulation
         }
 
         var spec = CreateSpec(name);
-        var controller = new InstanceCountController(spec.Scaling, _catalog.CreateAutoscaler(spec), _catalog.CreateKeepAlive(spec));
-        f = new SimFunction(name, spec, controller) { LoadChangedTicks = _clock.NowTicks };
+        f = new SimFunction(this, name, spec, ControllerPolicies.Create(_catalog, spec, _options.Placement), _clock, _decisions is not null);
         _functions.Add(name, f);
         _functionOrder.Add(f);
         return f;
@@ -485,7 +336,8 @@ internal sealed class Simulation
         Engine = "sim",
         Artifact = new ArtifactRef(name, _instanceBytes, name),
         Signature = new ModelSignature([], []),
-        Scaling = _options.Scaling,
+        Scaling = _options.Scaling with { InstanceConcurrency = _slots },
+        Routing = _options.Routing,
         InstanceMemoryBytes = _instanceBytes,
         Slo = _options.Slo,
         Pricing = _options.Pricing,
@@ -502,7 +354,7 @@ internal sealed class Simulation
             // Instances still alive at the end (min-instances) are charged up to the last event.
             foreach (var i in f.Instances.ToList())
             {
-                Remove(i, end, evicted: false);
+                Remove(i, evicted: false);
             }
 
             total.Add(f.Latency);
@@ -524,7 +376,7 @@ internal sealed class Simulation
         var s = _options.Scaling;
         var policies = string.Create(
             CultureInfo.InvariantCulture,
-            $"autoscaler={s.Autoscaler} keep-alive={s.KeepAlive} ttl={s.KeepAliveTtl.TotalMinutes:0.##}m placement={_options.Placement} eviction={_options.Eviction} nodes={_options.Nodes}x{_options.NodeMemoryGb:0.#}GB");
+            $"autoscaler={s.Autoscaler} keep-alive={s.KeepAlive} ttl={s.KeepAliveTtl.TotalMinutes:0.##}m routing={_options.Routing} placement={_options.Placement} eviction={_options.Eviction} nodes={_options.Nodes}x{_options.NodeMemoryGb:0.#}GB");
         return new SimulationReport(_options.Label, policies, sum, rows, TimeSpan.FromTicks(end - start.UtcTicks), _options.Diagnostics?.SkippedLines ?? 0)
         {
             Decisions = _decisions ?? [],

@@ -1,7 +1,7 @@
-namespace Stoke.Runtime.Grains;
+namespace Stoke.Control.Metering;
 
 /// <summary>Recent request latencies and batch sizes of a function, for its live p50/p99 and requests per second.</summary>
-internal sealed class LatencyWindow(TimeProvider time)
+public sealed class LatencyWindow(TimeProvider time)
 {
     private const int Capacity = 4096;
     private static readonly TimeSpan Span = TimeSpan.FromSeconds(10);

@@ -1,0 +1,120 @@
+using Stoke.Abstractions.Instances;
+using Stoke.Abstractions.Policies;
+using Stoke.Policies.Control;
+
+namespace Stoke.Control.Controller;
+
+// The control loop: one tick turns the reported load into the autoscaler's signal and acts on the decision.
+public sealed partial class FunctionController<THeld>
+{
+    private readonly List<InstanceState> _states = [];
+
+    /// <summary>
+    /// One control tick: expires held requests, takes in the load the nodes saw, asks the autoscaler and keep-alive
+    /// policy for the target, and starts and releases instances to reach it.
+    /// </summary>
+    public TickOutcome Tick(in LoadSample load)
+    {
+        var now = _time.GetUtcNow();
+        if (_held.TakeExpired(now) is { } expired)
+        {
+            foreach (var held in expired)
+            {
+                _port.Refuse(held.Request, DeadlineExpired());
+            }
+
+            UpdateHolding();
+        }
+
+        Observe(load);
+        ForgetOldDraining(now);
+        DispatchHeld();
+        if (load.Arrivals > 0 && load.FirstArrival is { } firstArrival && load.LastArrival is { } lastArrival)
+        {
+            _count.OnArrivals(firstArrival, lastArrival, load.Arrivals);
+        }
+
+        var ready = ReadyCount;
+        var inFlight = 0;
+        _states.Clear();
+        foreach (var i in _instances)
+        {
+            inFlight += i.InFlight;
+            _states.Add(new InstanceState(i.Id, i.Phase == InstancePhase.Ready, i.InFlight, i.LastUsed));
+        }
+
+        var signal = new ScaleSignal(now, load.Concurrency, load.Arrivals, _held.Count, ready, _instances.Count - ready, LoadTime);
+        var decision = _count.Decide(signal, Math.Max(inFlight, load.InFlight), _states);
+        var previous = _lastDecision;
+        _lastDecision = decision;
+        if (decision.Target != previous?.Target || decision.Start > 0 || decision.Release.Count > 0 || decision.Scale.Panicking != previous?.Scale.Panicking)
+        {
+            Record("scale", null, decision.Reason);
+        }
+
+        foreach (var id in decision.Release)
+        {
+            if (Find(id) is { Phase: InstancePhase.Ready, InFlight: 0 } idle)
+            {
+                Drain(idle, "released: " + decision.KeepAlive.Reason);
+            }
+        }
+
+
+        if (decision.Start > 0 && !_retired)
+        {
+            var nodes = _port.Nodes().ToList();
+            for (var n = 0; n < decision.Start && TryStart("autoscaler: " + decision.Scale.Reason, nodes); n++)
+            {
+            }
+        }
+
+        // A function with nothing running stops its loop, so thousands of idle functions cost nothing.
+        var idleNow = _instances.Count == 0 && _held.Count == 0 && load.InFlight == 0;
+        _idleTicks = idleNow ? _idleTicks + 1 : 0;
+        return new TickOutcome(decision, _idleTicks < _options.IdleTicksBeforeStop);
+    }
+
+    // Nodes know their own instances exactly: take their counts, notice readiness the controller missed (an adopted
+    // instance that was loading), and forget ready instances their node no longer has.
+    private void Observe(in LoadSample load)
+    {
+        foreach (var l in load.Instances)
+        {
+            if (Find(l.InstanceId) is not { } instance)
+            {
+                continue;
+            }
+
+            instance.InFlight = l.InFlight;
+            instance.QueueDepth = l.QueueDepth;
+            instance.Uses = l.Uses;
+            if (l.LastUsed > instance.LastUsed)
+            {
+                instance.LastUsed = l.LastUsed;
+            }
+
+            if (l.Ready && instance.Phase == InstancePhase.Loading && instance.ColdStart is null)
+            {
+                instance.Phase = InstancePhase.Ready;
+                Publish();
+            }
+        }
+
+        if (load.ReportingNodes is not { } reporting)
+        {
+            return;
+        }
+
+        foreach (var instance in _instances.Where(i => i.Phase == InstancePhase.Ready && reporting.Contains(i.NodeId)).ToList())
+        {
+            if (!load.Instances.Any(l => string.Equals(l.InstanceId, instance.Id, StringComparison.Ordinal)))
+            {
+                InstanceLost(instance.Id, $"its node {instance.NodeId} no longer runs it");
+            }
+        }
+    }
+}
+
+/// <summary>One tick's decision, and whether the host should keep ticking.</summary>
+public readonly record struct TickOutcome(ControlDecision Decision, bool KeepTicking);

@@ -1,0 +1,124 @@
+using Microsoft.Extensions.Logging;
+using Stoke.Abstractions.Errors;
+using Stoke.Abstractions.Functions;
+using Stoke.Abstractions.Policies;
+using Stoke.Runtime.Grains;
+using Stoke.Runtime.Routing;
+
+namespace Stoke.Runtime.Invocation;
+
+// Routing with failover: the warm path when this node's table names a free instance, the controller otherwise; an
+// instance that is gone, or a node that cannot be reached, is dropped and the request tried again elsewhere.
+public sealed partial class FunctionInvoker
+{
+    private static readonly TimeSpan ControllerRetryDelay = TimeSpan.FromMilliseconds(250);
+
+    private async Task<(T Result, Route Route)> CallAsync<T>(
+        FunctionSpec spec, InvocationOptions options, Func<string, string, Task<T>> call, CancellationToken cancellationToken, bool keepRoute = false)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var route = await RouteAsync(spec, options, cancellationToken);
+            var done = !keepRoute;
+            try
+            {
+                var result = await call(route.InstanceId, route.NodeId);
+                return (result, route);
+            }
+            catch (InstanceGoneException) when (attempt < MaxAttempts)
+            {
+                done = true;
+                Lost(spec, route, "gone when a request reached it");
+            }
+            catch (Exception ex) when (attempt < MaxAttempts && route.NodeId != node.NodeId && !cancellationToken.IsCancellationRequested && Failures.IsTransport(ex))
+            {
+                // Its node died or cannot be reached: routing stops sending there now, ahead of Orleans' membership vote.
+                done = true;
+                cluster.Suspect(route.NodeId, ex.GetType().Name);
+                Lost(spec, route, $"its node {route.NodeId} could not be reached ({ex.GetType().Name})");
+            }
+            catch
+            {
+                done = true;
+                throw;
+            }
+            finally
+            {
+                if (done)
+                {
+                    route.Direct?.Done();
+                }
+            }
+
+            metrics.RecordRetry(spec.Key);
+        }
+    }
+
+    private async Task<Route> RouteAsync(FunctionSpec spec, InvocationOptions options, CancellationToken cancellationToken)
+    {
+        var routing = new RoutingContext(node.NodeId, options.AffinityKey, Random.Shared);
+        if (router.TryRoute(spec, routing) is { } direct)
+        {
+            metrics.RecordRoute(spec.Key, direct: true);
+            return new Route(direct.InstanceId, direct.NodeId, 0, null, direct);
+        }
+
+        metrics.RecordRoute(spec.Key, direct: false);
+        var reply = await AdmitAsync(spec, options, cancellationToken);
+        router.Update(reply.Routes);
+        return new Route(reply.InstanceId, reply.NodeId, reply.HeldMs, reply.ColdStartTier, null);
+    }
+
+    // The controller's node may die under the call: Orleans moves the controller once the membership agrees it is dead,
+    // so a transport failure is retried (after a short pause) until the request's deadline.
+    private async Task<AdmitReply> AdmitAsync(FunctionSpec spec, InvocationOptions options, CancellationToken cancellationToken)
+    {
+        var controller = grains.GetGrain<IFunctionGrain>(FunctionVersionKey.Of(spec));
+        while (true)
+        {
+            try
+            {
+                return await controller.Admit(new AdmitRequest(options.Deadline, node.NodeId, options.AffinityKey, router.Observed(spec)), cancellationToken);
+            }
+            catch (Exception ex) when (!cancellationToken.IsCancellationRequested && Failures.IsTransport(ex) && time.GetUtcNow() + ControllerRetryDelay < options.Deadline)
+            {
+                Log.ControllerUnreachable(logger, spec.Key, spec.Version, ex.GetType().Name);
+                await Task.Delay(ControllerRetryDelay, time, cancellationToken);
+            }
+            catch (Exception ex) when (!cancellationToken.IsCancellationRequested && Failures.IsTransport(ex))
+            {
+                throw new StokeException(
+                    StokeErrorKind.DeadlineExceeded,
+                    $"Deadline expired while the controller of {spec.Name} v{spec.Version} could not be reached ({ex.GetType().Name}).");
+            }
+        }
+    }
+
+    private void Lost(FunctionSpec spec, Route route, string reason)
+    {
+        router.Lost(spec, route.InstanceId);
+        _ = TellControllerAsync(spec, route.InstanceId, reason);
+    }
+
+    private async Task TellControllerAsync(FunctionSpec spec, string instanceId, string reason)
+    {
+        try
+        {
+            await grains.GetGrain<IFunctionGrain>(FunctionVersionKey.Of(spec)).InstanceLost(instanceId, reason);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // The controller's own tick notices the loss too (the instance's node stops reporting it).
+            Log.ControllerUnreachable(logger, spec.Key, spec.Version, ex.GetType().Name);
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 5000, Level = LogLevel.Warning, Message = "The controller of {Function} v{Version} could not be reached ({Reason}); retrying")]
+        public static partial void ControllerUnreachable(ILogger logger, string function, int version, string reason);
+    }
+}
+
+/// <summary>Where a request runs: by the warm path (<see cref="Direct"/> set) or as the controller assigned it.</summary>
+internal sealed record Route(string InstanceId, string NodeId, double HeldMs, string? ColdStartTier, DirectRoute? Direct);
