@@ -66,6 +66,9 @@ public sealed record SimulationOptions
     /// </summary>
     public bool ServerControlLoop { get; init; }
 
+    /// <summary>Keeps where and when every request ran in <see cref="Results.SimulationReport.Requests"/> (short traces only).</summary>
+    public bool RecordRequests { get; init; }
+
     /// <summary>Keeps every start, ready, stop, evict and scale decision in <see cref="Results.SimulationReport.Decisions"/>.</summary>
     public bool RecordDecisions { get; init; }
 

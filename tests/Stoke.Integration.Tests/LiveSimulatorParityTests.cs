@@ -82,6 +82,8 @@ public sealed partial class LiveSimulatorParityTests
             Catalog = _ => new PolicyCatalog(),
             Scaling = Scaling,
             LoadTime = EmpiricalDistribution.Constant(TimeSpan.Zero),
+            // The live function has no instance concurrency limit; the simulator's is set beyond any load of the trace.
+            InstanceConcurrency = 1000,
             TickInterval = Tick,
             ServerControlLoop = true,
             RecordDecisions = true,

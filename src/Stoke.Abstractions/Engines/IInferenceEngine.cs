@@ -33,6 +33,9 @@ public sealed record EngineLoadOptions
 
     /// <summary>Generative engines: longest prompt plus output of one sequence (0: the model's trained context).</summary>
     public int ContextWindow { get; init; }
+
+    /// <summary>The instance the session is for (for the engine's logs); null for a load that only reads the signature.</summary>
+    public string? InstanceId { get; init; }
 }
 
 /// <summary>One loaded model. <see cref="Run"/> may be called from several threads at once.</summary>

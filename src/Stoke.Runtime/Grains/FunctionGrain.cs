@@ -176,7 +176,6 @@ internal sealed partial class FunctionGrain(
         {
             _usageDirty = false;
             await usage.WriteStateAsync();
-            EnsureTicking();
         }
     }
 

@@ -94,6 +94,7 @@ public sealed partial class NodeHost : IAsyncDisposable
                 SourcePath = tier == ArtifactTier.Repository ? Repository.PathFor(spec.Artifact) : null,
                 MaxSequences = spec.Generation.MaxSequences,
                 ContextWindow = spec.Generation.ContextWindow,
+                InstanceId = instanceId,
             };
             var session = await Task.Run(() => engine.Load(bytes, loadOptions), cancellationToken);
             instance.Session = session;

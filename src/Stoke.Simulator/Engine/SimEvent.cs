@@ -10,5 +10,8 @@ internal enum SimEventKind : byte
     Wake,
 }
 
-/// <summary>A scheduled event; <see cref="Stamp"/> carries a request's arrival time or a wake-up's version.</summary>
-internal readonly record struct SimEvent(SimEventKind Kind, SimFunction Function, SimInstance? Instance, long Stamp);
+/// <summary>
+/// A scheduled event; <see cref="Stamp"/> carries a request's arrival time or a wake-up's version, and
+/// <see cref="StartedTicks"/> when a completing request started on its instance.
+/// </summary>
+internal readonly record struct SimEvent(SimEventKind Kind, SimFunction Function, SimInstance? Instance, long Stamp, long StartedTicks = 0);

@@ -3,7 +3,7 @@ using Stoke.Abstractions.Policies;
 namespace Stoke.Simulator.Engine;
 
 /// <summary>One simulated instance: loading until its load completes, then ready, then gone.</summary>
-internal sealed class SimInstance(string id, SimFunction function, SimNode node, long createdTicks, TimeSpan loadTime, string tier)
+internal sealed class SimInstance(string id, SimFunction function, SimNode node, long createdTicks, TimeSpan loadTime, string tier, long ordinal)
 {
     public string Id { get; } = id;
 
@@ -17,6 +17,9 @@ internal sealed class SimInstance(string id, SimFunction function, SimNode node,
 
     /// <summary>The artifact tier the load came from, as the node would report it.</summary>
     public string Tier { get; } = tier;
+
+    /// <summary>Order of the instance's start in the whole replay (ties between events of one instant follow it).</summary>
+    public long Ordinal { get; } = ordinal;
 
     public bool Ready { get; set; }
 

@@ -10,6 +10,7 @@ internal sealed partial class Simulation
     private readonly List<SimNode> _nodes = [];
     private readonly Dictionary<string, SimNode> _nodesById = new(StringComparer.Ordinal);
     private readonly List<NodeView> _views = [];
+    private long _instanceOrdinal;
 
     private void CreateNodes()
     {
@@ -91,14 +92,14 @@ internal sealed partial class Simulation
             if (node.CapacityBytes - node.UsedBytes < _instanceBytes)
             {
                 // The controller learns of it as the grain would: after the call, not inside it.
-                Schedule(now, new SimEvent(SimEventKind.StartFailed, f, new SimInstance(instanceId, f, node, now, TimeSpan.Zero, ""), 0));
+                Schedule(now, new SimEvent(SimEventKind.StartFailed, f, new SimInstance(instanceId, f, node, now, TimeSpan.Zero, "", _instanceOrdinal++), 0));
                 return null;
             }
         }
 
         var load = _options.LoadTime.Sample(_rng);
         var tier = node.DiskTier.Contains(f.Name) ? "disk" : "repository";
-        var instance = new SimInstance(instanceId, f, node, now, load, tier);
+        var instance = new SimInstance(instanceId, f, node, now, load, tier, _instanceOrdinal++);
         node.Add(instance, _instanceBytes);
         Schedule(now + load.Ticks, new SimEvent(SimEventKind.LoadDone, f, instance, 0));
         return instance;

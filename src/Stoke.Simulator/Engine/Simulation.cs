@@ -23,7 +23,7 @@ internal sealed partial class Simulation
     private const double TicksPerSecond = TimeSpan.TicksPerSecond;
 
     private readonly SimulationOptions _options;
-    private readonly PriorityQueue<SimEvent, (long Due, long Seq)> _events = new();
+    private readonly PriorityQueue<SimEvent, (long Due, int Rank, long Order, long Seq)> _events = new();
     private readonly Dictionary<string, SimFunction> _functions = new(StringComparer.Ordinal);
     private readonly List<SimFunction> _functionOrder = [];
     private readonly Random _rng;
@@ -34,10 +34,13 @@ internal sealed partial class Simulation
     private readonly long _quietTicks;
     private readonly long _deadlineTicks;
     private readonly List<DecisionEvent>? _decisions;
+    private readonly List<RequestRecord>? _requests;
     private RouteCandidate[] _candidates = new RouteCandidate[8];
     private VirtualClock _clock = new(DateTimeOffset.UnixEpoch);
     private IPolicyCatalog _catalog = null!;
     private long _seq;
+    private long _arrivalInstant = long.MinValue;
+    private long _arrivalSeq;
 
     public Simulation(SimulationOptions options)
     {
@@ -56,6 +59,7 @@ internal sealed partial class Simulation
         // keep-alive wake-ups still release or pre-warm it.
         _quietTicks = Math.Max(TimeSpan.FromMinutes(10).Ticks, 2 * options.Scaling.StableWindow.Ticks);
         _decisions = options.RecordDecisions ? [] : null;
+        _requests = options.RecordRequests ? [] : null;
     }
 
     private double InstanceGb => _options.InstanceMemoryGb;
@@ -86,7 +90,7 @@ internal sealed partial class Simulation
             {
                 _clock.AdvanceToTicks(nextTimer);
             }
-            else if (nextEvent <= nextArrival)
+            else if (nextEvent < nextArrival || (nextEvent == nextArrival && !ScheduledByArrivalsAt(nextEvent, key.Seq)))
             {
                 var e = _events.Dequeue();
                 _clock.AdvanceToTicks(nextEvent);
@@ -95,6 +99,12 @@ internal sealed partial class Simulation
             else
             {
                 _clock.AdvanceToTicks(nextArrival);
+                if (_arrivalInstant != nextArrival)
+                {
+                    _arrivalInstant = nextArrival;
+                    _arrivalSeq = _seq;
+                }
+
                 OnArrival(arrivals.Current);
                 hasArrival = arrivals.MoveNext();
                 if (++count % 8192 == 0 && progress is not null && _options.ExpectedRequests > 0)
@@ -107,6 +117,10 @@ internal sealed partial class Simulation
         progress?.Report(1);
         return BuildReport(start);
     }
+
+    // Requests that arrive at one instant arrive together, as a burst does in the server: what their arrival starts
+    // (a load, a zero-length request) happens after all of them have arrived.
+    private bool ScheduledByArrivalsAt(long instant, long seq) => instant == _arrivalInstant && seq >= _arrivalSeq;
 
     private void Handle(in SimEvent e)
     {
@@ -134,9 +148,21 @@ internal sealed partial class Simulation
         }
     }
 
-    private void Schedule(long due, in SimEvent e) => _events.Enqueue(e, (due, _seq++));
+    // At one instant: control ticks first (they see the load up to that instant), then instances becoming ready, then
+    // completions, each kind in the order its instances were started; arrivals after all events. The live parity test
+    // drives the server in the same order.
+    private void Schedule(long due, in SimEvent e) => _events.Enqueue(e, (due, Rank(e.Kind), e.Instance?.Ordinal ?? 0, _seq++));
+
+    private static int Rank(SimEventKind kind) => kind switch
+    {
+        SimEventKind.Tick or SimEventKind.Wake => 0,
+        SimEventKind.LoadDone or SimEventKind.StartFailed => 1,
+        _ => 2,
+    };
 
     private DateTimeOffset Now => new(_clock.NowTicks, TimeSpan.Zero);
+
+    private static DateTimeOffset At(long ticks) => new(ticks, TimeSpan.Zero);
 
     // The gateway: meter the arrival, take the warm path when an instance has a free slot, else ask the controller.
     private void OnArrival(in TraceRequest trace)
@@ -280,6 +306,7 @@ internal sealed partial class Simulation
         var latency = now - e.Stamp;
         f.Latency.Add(latency / (double)TimeSpan.TicksPerMillisecond);
         f.Completed++;
+        _requests?.Add(new RequestRecord(f.Name, At(e.Stamp), instance.Id, At(e.StartedTicks), Now));
         if (_options.Slo is { } slo && latency <= slo.Ticks)
         {
             f.SloMet++;
@@ -311,7 +338,7 @@ internal sealed partial class Simulation
         instance.LastUsedTicks = now;
         instance.Uses++;
         instance.Node.Eviction.OnUse(instance.ToCandidate(_instanceBytes), Now);
-        Schedule(now + request.ExecTicks, new SimEvent(SimEventKind.Completion, f, instance, request.ArrivalTicks));
+        Schedule(now + request.ExecTicks, new SimEvent(SimEventKind.Completion, f, instance, request.ArrivalTicks, now));
     }
 
     private SimFunction GetFunction(string name)
@@ -380,6 +407,7 @@ internal sealed partial class Simulation
         return new SimulationReport(_options.Label, policies, sum, rows, TimeSpan.FromTicks(end - start.UtcTicks), _options.Diagnostics?.SkippedLines ?? 0)
         {
             Decisions = _decisions ?? [],
+            Requests = _requests ?? [],
         };
     }
 

@@ -14,4 +14,10 @@ public sealed record SimulationReport(
 {
     /// <summary>Every decision in time order when <see cref="SimulationOptions.RecordDecisions"/> is set; empty otherwise.</summary>
     public IReadOnlyList<DecisionEvent> Decisions { get; init; } = [];
+
+    /// <summary>Every completed request, in completion order, when <see cref="SimulationOptions.RecordRequests"/> is set.</summary>
+    public IReadOnlyList<RequestRecord> Requests { get; init; } = [];
 }
+
+/// <summary>Where one request ran and when: the routing decisions of a replay.</summary>
+public sealed record RequestRecord(string Function, DateTimeOffset ArrivedAt, string InstanceId, DateTimeOffset StartedAt, DateTimeOffset CompletedAt);

@@ -1,0 +1,289 @@
+using System.Globalization;
+using System.Net;
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Time.Testing;
+using Stoke.Abstractions.Engines;
+using Stoke.Abstractions.Functions;
+using Stoke.Client;
+using Stoke.Gateway.Hosting;
+using Stoke.Integration.Tests.Support;
+using Stoke.Policies;
+using Stoke.Simulator;
+using Stoke.Simulator.Traces;
+
+namespace Stoke.Integration.Tests;
+
+/// <summary>
+/// The simulator runs the server's controller: a trace with a burst, played through the simulator and through a live
+/// embedded node on fake time, must give the same scaling decisions (start, ready, stop, the controller's targets,
+/// the panic scale-out) and the same routing decisions (which instance served each request, and when it started and
+/// finished), at the same virtual times.
+/// </summary>
+/// <remarks>
+/// How the live node is driven on fake time:
+/// - Requests take a service time on the fake clock (<see cref="ServiceTimeEngine"/>: a real ONNX session that waits
+///   for the test to release it once its service time has passed), and each instance takes one at a time
+///   (<c>instanceConcurrency=1</c>, batches of one), so a burst shows as concurrency and saturation, and the
+///   controller holds requests until a slot frees or a new instance is ready.
+/// - Fake time moves one second at a time. At each instant the node does what the simulator does at one instant, in
+///   the same order: control ticks, then instances becoming ready (model loads take real time but no fake time), then
+///   completions, then arrivals. After each phase the test waits for the node to settle: every request it has sent is
+///   either running on the engine or held by the controller, and no instance is loading.
+/// - The simulator replays the same arrivals with the same service time and zero load time.
+/// </remarks>
+public sealed partial class BurstParityTests
+{
+    private const string Function = "burst-cls";
+    private static readonly TimeSpan Tick = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan Service = TimeSpan.FromSeconds(3);
+    private static readonly DateTimeOffset Start = new(2026, 2, 2, 8, 0, 0, TimeSpan.Zero);
+
+    // (second, concurrent requests): a cold start, a warm single, a burst of 7 that saturates the one instance and
+    // makes the autoscaler panic and scale out to the maximum, a tail that finds several instances busy, then quiet
+    // until keep-alive releases them all and a last request cold-starts again.
+    private static readonly (int Second, int Requests)[] Trace =
+    [
+        (1, 1), (5, 1), (9, 7), (15, 2), (17, 3), (21, 1), (31, 1), (95, 1),
+    ];
+
+    private static readonly TimeSpan End = TimeSpan.FromSeconds(130);
+
+    private static ScalingOptions Scaling => new()
+    {
+        Autoscaler = PolicyNames.Kpa,
+        KeepAlive = PolicyNames.FixedKeepAlive,
+        KeepAliveTtl = TimeSpan.FromSeconds(20),
+        TargetConcurrency = 1,
+        MaxInstances = 4,
+        StableWindow = TimeSpan.FromSeconds(12),
+        PanicWindow = TimeSpan.FromSeconds(4),
+        InstanceConcurrency = 1,
+    };
+
+    [Fact]
+    public async Task SimulatorAndLiveNodeScaleOutAndRouteTheBurstAlike()
+    {
+        var simulated = Simulate();
+        var live = await PlayLiveAsync();
+
+        Assert.Contains(simulated.Decisions, d => d.Contains("start", StringComparison.Ordinal) && d.Contains("i3", StringComparison.Ordinal));
+        Assert.Equal(simulated.Routes, live.Routes);
+        Assert.Equal(simulated.Decisions, live.Decisions);
+    }
+
+    private static (List<string> Decisions, List<string> Routes) Simulate()
+    {
+        var requests = Trace
+            .SelectMany(a => Enumerable.Repeat(new TraceRequest(Start.AddSeconds(a.Second), Function, Service), a.Requests))
+            .ToList();
+        var report = SimulationRunner.Run(new SimulationOptions
+        {
+            Label = "burst-parity",
+            Workload = () => requests,
+            Catalog = _ => new PolicyCatalog(),
+            Scaling = Scaling,
+            InstanceConcurrency = 1,
+            LoadTime = EmpiricalDistribution.Constant(TimeSpan.Zero),
+            TickInterval = Tick,
+            ServerControlLoop = true,
+            RecordDecisions = true,
+            RecordRequests = true,
+        });
+        var order = report.Decisions.Where(d => d.Kind == "start").Select(d => d.InstanceId).ToList();
+        var decisions = report.Decisions
+            .Where(d => d.Kind is "start" or "ready" or "stop" or "scale")
+            .Select(d => Describe(d.At, d.Kind, d.Kind == "scale" ? d.Target : null, d.Kind == "scale" ? null : order.IndexOf(d.InstanceId)))
+            .ToList();
+        var routes = report.Requests
+            .Select(r => Route(r.ArrivedAt, order.IndexOf(r.InstanceId), r.StartedAt, r.CompletedAt))
+            .Order(StringComparer.Ordinal)
+            .ToList();
+        return (decisions, routes);
+    }
+
+    private static async Task<(List<string> Decisions, List<string> Routes)> PlayLiveAsync()
+    {
+        var fake = new FakeTimeProvider(Start);
+        var engine = new ServiceTimeEngine(fake, Service);
+        var data = Path.Combine(Path.GetTempPath(), "stoke-burst-" + Guid.NewGuid().ToString("N")[..8]);
+        using var host = StokeHost.Create(new StokeHostSettings
+        {
+            Url = "http://127.0.0.1:0",
+            DataDirectory = data,
+            SiloPort = FreePorts.Next(),
+            GatewayPort = FreePorts.Next(),
+            ClusterId = "burst-" + Guid.NewGuid().ToString("N")[..8],
+            ConfigureNode = o => o.ControlInterval = Tick,
+            ConfigureServices = s =>
+            {
+                s.AddSingleton<TimeProvider>(fake);
+                s.AddSingleton<IInferenceEngine>(engine);
+            },
+        });
+        await host.StartAsync();
+        try
+        {
+            using var client = new StokeClient(host.Services.GetRequiredService<GatewayServer>().Address!);
+            await client.DeployAsync(Function, TestModels.Classifier, new Dictionary<string, string>
+            {
+                ["engine"] = ServiceTimeEngine.EngineName,
+                ["autoscaler"] = Scaling.Autoscaler,
+                ["keepAlive"] = Scaling.KeepAlive,
+                ["keepAliveSeconds"] = "20",
+                ["targetConcurrency"] = "1",
+                ["maxInstances"] = "4",
+                ["stableWindowSeconds"] = "12",
+                ["panicWindowSeconds"] = "4",
+                ["instanceConcurrency"] = "1",
+                ["maxBatchSize"] = "1",
+            });
+
+            var player = new LivePlayer(fake, engine, client);
+            var at = TimeSpan.Zero;
+            foreach (var (second, count) in Trace)
+            {
+                at = await player.AdvanceAsync(at, TimeSpan.FromSeconds(second));
+                await player.SendAsync(count);
+            }
+
+            await player.AdvanceAsync(at, End);
+            var responses = await player.AllAsync();
+            Assert.All(responses, r => Assert.Equal(HttpStatusCode.OK, r.Response.Status));
+
+            var log = (await client.DescribeAsync(Function))["status"]![0]!["recentDecisions"]!.AsArray()
+                .Select(e => (At: e!["at"]!.GetValue<DateTimeOffset>(), Kind: e["kind"]!.GetValue<string>(), Detail: e["detail"]!.GetValue<string>()))
+                .ToList();
+            var order = log.Where(e => e.Kind == "start").Select(e => InstanceOf(e.Detail)).ToList();
+            var decisions = log
+                .Where(e => e.Kind is "start" or "ready" or "stop" or "scale")
+                .Select(e => Describe(e.At, e.Kind, e.Kind == "scale" ? TargetOf(e.Detail) : null, e.Kind == "scale" ? null : order.IndexOf(InstanceOf(e.Detail))))
+                .ToList();
+            var routes = responses
+                .Select(r => Route(r.SentAt, order.IndexOf(r.Response.Header("Stoke-Instance")!), r.AnsweredAt - Service, r.AnsweredAt))
+                .Order(StringComparer.Ordinal)
+                .ToList();
+            return (decisions, routes);
+        }
+        finally
+        {
+            await host.StopAsync();
+            try
+            {
+                Directory.Delete(data, recursive: true);
+            }
+            catch (IOException)
+            {
+            }
+        }
+    }
+
+    private static string Describe(DateTimeOffset at, string kind, int? target, int? instance) =>
+        string.Create(CultureInfo.InvariantCulture, $"{(at - Start).TotalSeconds:0.###}s {kind}{(target is { } t ? " target " + t : "")}{(instance is { } i ? " i" + i : "")}");
+
+    private static string Route(DateTimeOffset arrived, int instance, DateTimeOffset started, DateTimeOffset completed) =>
+        string.Create(CultureInfo.InvariantCulture, $"arrived {(arrived - Start).TotalSeconds:000}s on i{instance} ran {(started - Start).TotalSeconds:000}-{(completed - Start).TotalSeconds:000}s");
+
+    private static string InstanceOf(string detail) => detail[..detail.IndexOf(':', StringComparison.Ordinal)];
+
+    private static int TargetOf(string reason)
+    {
+        var match = TargetPattern().Match(reason);
+        Assert.True(match.Success, "no target in: " + reason);
+        return int.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture);
+    }
+
+    [GeneratedRegex(@"target (\d+) \(have")]
+    private static partial Regex TargetPattern();
+
+    /// <summary>Moves fake time and traffic in the order the simulator processes one instant, with barriers between.</summary>
+    private sealed class LivePlayer(FakeTimeProvider fake, ServiceTimeEngine engine, StokeClient client)
+    {
+        private readonly List<Task<(DateTimeOffset SentAt, InferResponse Response, DateTimeOffset AnsweredAt)>> _sent = [];
+        private List<string> _started = [];
+
+        public async Task<TimeSpan> AdvanceAsync(TimeSpan from, TimeSpan to)
+        {
+            for (var at = from; at < to; at += TimeSpan.FromSeconds(1))
+            {
+                // Ticks fire inside Advance; the status calls of the barrier queue behind them in the controller.
+                fake.Advance(TimeSpan.FromSeconds(1));
+                await SettleAsync();
+                await ReleaseLoadsAsync();
+
+                // One completion at a time, as the simulator processes the events of one instant.
+                while (engine.ReleaseNext(StartIndex))
+                {
+                    await SettleAsync();
+                }
+            }
+
+            return to > from ? to : from;
+        }
+
+        /// <summary>Sends a burst; its requests arrive together, before any load they start completes.</summary>
+        public async Task SendAsync(int count)
+        {
+            for (var i = 0; i < count; i++)
+            {
+                var sentAt = fake.GetUtcNow();
+                _sent.Add(Task.Run(async () =>
+                {
+                    var response = await client.InferAsync(Function, TestModels.ClassifierJson());
+                    return (sentAt, response, fake.GetUtcNow());
+                }));
+            }
+
+            await SettleAsync();
+            await ReleaseLoadsAsync();
+        }
+
+        public async Task<(DateTimeOffset SentAt, InferResponse Response, DateTimeOffset AnsweredAt)[]> AllAsync() => await Task.WhenAll(_sent);
+
+        // Loads finish one at a time in the order their instances were started.
+        private async Task ReleaseLoadsAsync()
+        {
+            while (engine.BlockedLoads.Count > 0)
+            {
+                var next = engine.BlockedLoads.OrderBy(StartIndex).First();
+                engine.ReleaseLoad(next);
+                await SettleAsync();
+            }
+        }
+
+        private int StartIndex(string instanceId)
+        {
+            var i = _started.IndexOf(instanceId);
+            return i < 0 ? int.MaxValue : i;
+        }
+
+        // The node has settled when every request in flight runs on the engine or is held by the controller, every
+        // loading instance waits for the test to release its load, and the controller has answered a status call
+        // (so the ticks before it have run).
+        public async Task SettleAsync()
+        {
+            var until = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+            while (true)
+            {
+                var function = await client.DescribeAsync(Function);
+                var status = function["status"]![0]!;
+                _started = [.. status["recentDecisions"]!.AsArray().Where(e => e!["kind"]!.GetValue<string>() == "start").Select(e => InstanceOf(e!["detail"]!.GetValue<string>()))];
+                var held = status["held"]!.GetValue<int>();
+                var loading = status["instances"]!.AsArray().Count(i => i!["phase"]!.GetValue<string>() == "Loading");
+                var inFlight = _sent.Count(t => !t.IsCompleted);
+                if (loading == engine.BlockedLoads.Count && engine.Waiting + held == inFlight)
+                {
+                    return;
+                }
+
+                if (DateTime.UtcNow > until)
+                {
+                    throw new Xunit.Sdk.XunitException($"The node did not settle: {inFlight} in flight, {engine.Waiting} on the engine, {held} held, {loading} loading, {engine.BlockedLoads.Count} loads waiting.");
+                }
+
+                await Task.Delay(20);
+            }
+        }
+    }
+}

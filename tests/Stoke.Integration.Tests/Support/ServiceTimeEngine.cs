@@ -1,0 +1,144 @@
+using Microsoft.Extensions.Time.Testing;
+using Stoke.Abstractions.Engines;
+using Stoke.Abstractions.Tensors;
+using Stoke.Engines.Onnx;
+
+namespace Stoke.Integration.Tests.Support;
+
+/// <summary>
+/// The real ONNX engine driven by a test on fake time. Each request's run executes the model, then waits until the
+/// test releases it once its <see cref="ServiceTime"/> has passed on the fake clock; each instance's load completes
+/// when the test releases it. Tests of the server's control loop on fake time need requests that stay in flight while
+/// fake time moves and loads that finish in a known order (ONNX Runtime itself finishes in real milliseconds while fake
+/// time stands still); the model, its session and its outputs are the real ones.
+/// </summary>
+public sealed class ServiceTimeEngine(FakeTimeProvider time, TimeSpan serviceTime) : IInferenceEngine
+{
+    public const string EngineName = "onnx-timed";
+    private readonly OnnxEngine _onnx = new();
+    private readonly Lock _gate = new();
+    private readonly List<Run> _running = [];
+    private readonly Dictionary<string, ManualResetEventSlim> _loads = new(StringComparer.Ordinal);
+
+    public string Name => EngineName;
+
+    public TimeSpan ServiceTime { get; } = serviceTime;
+
+    /// <summary>Runs that have executed and wait for their service time to pass.</summary>
+    public int Waiting
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _running.Count;
+            }
+        }
+    }
+
+    /// <summary>Instance loads waiting to be released.</summary>
+    public IReadOnlyCollection<string> BlockedLoads
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _loads.Keys];
+            }
+        }
+    }
+
+    public IModelSession Load(byte[] artifact, EngineLoadOptions options)
+    {
+        var session = new Session(this, _onnx.Load(artifact, options), options.InstanceId);
+        if (options.InstanceId is { } instance)
+        {
+            var gate = new ManualResetEventSlim();
+            lock (_gate)
+            {
+                _loads[instance] = gate;
+            }
+
+            gate.Wait();
+            gate.Dispose();
+        }
+
+        return session;
+    }
+
+    /// <summary>Lets an instance's load finish.</summary>
+    public void ReleaseLoad(string instanceId)
+    {
+        ManualResetEventSlim gate;
+        lock (_gate)
+        {
+            if (!_loads.Remove(instanceId, out gate!))
+            {
+                throw new InvalidOperationException($"No load of {instanceId} is waiting.");
+            }
+        }
+
+        gate.Set();
+    }
+
+    /// <summary>
+    /// Lets one run whose service time has passed finish: the earliest due, and among runs due at the same instant
+    /// the one on the instance started first (<paramref name="startOrder"/>), as the simulator orders them. False when none is due.
+    /// </summary>
+    public bool ReleaseNext(Func<string, int> startOrder)
+    {
+        Run? next;
+        lock (_gate)
+        {
+            var now = time.GetUtcNow();
+            next = _running.Where(r => r.Until <= now).OrderBy(r => r.Until).ThenBy(r => startOrder(r.InstanceId)).FirstOrDefault();
+            if (next is null)
+            {
+                return false;
+            }
+
+            _running.Remove(next);
+        }
+
+        next.Done.Set();
+        return true;
+    }
+
+    private void Wait(string instanceId)
+    {
+        var run = new Run(time.GetUtcNow() + ServiceTime, instanceId);
+        lock (_gate)
+        {
+            _running.Add(run);
+        }
+
+        run.Done.Wait();
+        run.Done.Dispose();
+    }
+
+    private sealed record Run(DateTimeOffset Until, string InstanceId)
+    {
+        public ManualResetEventSlim Done { get; } = new();
+    }
+
+    private sealed class Session(ServiceTimeEngine engine, IModelSession inner, string? instanceId) : IModelSession
+    {
+        private int _warmedUp;
+
+        public ModelSignature Signature => inner.Signature;
+
+        public Tensor[] Run(IReadOnlyList<Tensor> inputs, IReadOnlyList<string>? outputs)
+        {
+            var result = inner.Run(inputs, outputs);
+            // The node's warm-up run at load is not a request: it takes no service time.
+            if (instanceId is not null && Interlocked.Exchange(ref _warmedUp, 1) == 1)
+            {
+                engine.Wait(instanceId);
+            }
+
+            return result;
+        }
+
+        public void Dispose() => inner.Dispose();
+    }
+}
