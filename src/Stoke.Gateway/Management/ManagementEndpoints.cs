@@ -125,7 +125,8 @@ public static class ManagementEndpoints
         var functions = await Task.WhenAll(keys.OrderBy(k => k.Name, StringComparer.Ordinal).ThenBy(k => k.Version)
             .Select(k => grains.GetGrain<IFunctionGrain>(FunctionVersionKey.Of(context.Tenant(), k.Name, k.Version)).Status()));
         var visibleNodes = nodes.Select(n => n with { Instances = n.Instances.Where(i => i.FunctionKey.StartsWith(prefix, StringComparison.Ordinal)).ToArray() });
-        return Results.Json(new ClusterStatus(node.NodeId, visibleNodes.ToArray(), functions), ApiJson.Options);
+        var store = context.RequestServices.GetRequiredService<Stoke.Runtime.Storage.StoreHealth>().Current;
+        return Results.Json(new ClusterStatus(node.NodeId, visibleNodes.ToArray(), functions, store), ApiJson.Options);
     }
 
     private static IFunctionRegistryGrain Registry(HttpContext context) =>
@@ -138,5 +139,5 @@ public sealed record FunctionDescription(FunctionSpec Latest, FunctionSpec[] Ver
 /// <summary><c>GET /api/usage</c>: per function version, and the tenant's total.</summary>
 public sealed record UsageReport(string Tenant, List<UsageSummary> Functions, UsageSummary Total);
 
-/// <summary><c>GET /api/status</c>: the nodes (with this tenant's instances) and the tenant's functions.</summary>
-public sealed record ClusterStatus(string ServedBy, NodeSnapshot[] Nodes, FunctionStatus[] Functions);
+/// <summary><c>GET /api/status</c>: the nodes (with this tenant's instances), the tenant's functions, and the state store as the serving node sees it.</summary>
+public sealed record ClusterStatus(string ServedBy, NodeSnapshot[] Nodes, FunctionStatus[] Functions, StoreStatus? Store = null);
