@@ -1,6 +1,7 @@
 using System.Net;
 using Stoke.Client;
 using Stoke.Integration.Tests.Support;
+using Stoke.Runtime.Storage;
 
 namespace Stoke.Integration.Tests;
 
@@ -37,9 +38,21 @@ public sealed class MultiProcessClusterTests : IAsyncLifetime
         }
 
         await AssertServedThroughEachAsync(first, "before the restart");
-        await Task.WhenAll(first.Select(n => n.StopAsync()));
+        // A clean exit means each silo left the membership; one cut off mid-stop would hold up the restarted nodes' join.
+        var exits = await Task.WhenAll(first.Select(n => n.StopAsync()));
+        Assert.True(exits.All(code => code == 0), $"exit codes {string.Join(", ", exits)}:\n{string.Join("\n", first.Select(n => n.Output))}");
         var second = await StartAllAsync(store);
         await AssertServedThroughEachAsync(second, "after the restart");
+    }
+
+    [Fact]
+    public async Task NodesStartingTogetherOnAnEmptyStoreFormOneCluster()
+    {
+        await StartAllAsync(["--redis", _redis.ConnectionString]);
+
+        var generations = Enumerable.Range(0, 3).Select(i => JoinedCluster.Read(Path.Combine(_root, "node" + i), "stoke")?.Generation).ToHashSet();
+
+        Assert.True(generations.Count == 1 && !generations.Contains(null), string.Join("\n", _nodes.Select(n => n.Output)));
     }
 
     private async Task<StokeProcess[]> StartAllAsync(string[] store)
