@@ -29,10 +29,15 @@ public static class StokeCli
         return root;
     }
 
+    /// <summary>How long a cancelled command may take to finish: a node's graceful stop (the host's own limit is 30 s).</summary>
+    public static readonly TimeSpan ShutdownTimeout = TimeSpan.FromSeconds(45);
+
     /// <summary>Parses and runs <paramref name="args"/>; parse errors go to <paramref name="error"/> (stderr by default).</summary>
     public static Task<int> InvokeAsync(string[] args, IAnsiConsole? console = null, TextWriter? output = null, TextWriter? error = null, CancellationToken cancellationToken = default)
     {
-        var configuration = new InvocationConfiguration();
+        // Ctrl+C and SIGTERM cancel the command; System.CommandLine then ends the process after this long. Its default
+        // (2 s) cut `stoke serve` off before its silo left the cluster, so the others waited to declare it dead.
+        var configuration = new InvocationConfiguration { ProcessTerminationTimeout = ShutdownTimeout };
         if (output is not null)
         {
             configuration.Output = output;

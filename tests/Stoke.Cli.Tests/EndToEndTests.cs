@@ -46,6 +46,7 @@ public sealed class EndToEndTests(TestNode node) : IClassFixture<TestNode>
         (code, output) = await CliRun.InvokeAsync("status", "--server", server);
         Assert.True(code == 0, output);
         Assert.Contains("cls", output, StringComparison.Ordinal);
+        Assert.Contains("store: files ok", output, StringComparison.Ordinal);
 
         (code, output) = await CliRun.InvokeAsync("delete", "cls", "--server", server);
         Assert.True(code == 0, output);

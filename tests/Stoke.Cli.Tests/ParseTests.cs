@@ -1,3 +1,4 @@
+using Stoke.Abstractions.Nodes;
 using Stoke.Cli.Parsing;
 using Stoke.Cli.Tests.Support;
 
@@ -14,6 +15,9 @@ public sealed class ParseTests
     [InlineData("list --server ftp://x", "--server must be an absolute http(s) URL")]
     [InlineData("invoke cls", "exactly one of --input")]
     [InlineData("serve --api-key short=t", "8+ characters")]
+    [InlineData("serve --redis 127.0.0.1:6379 --postgres Host=db", "--redis and --postgres are mutually exclusive")]
+    [InlineData("serve --advertise 10.1.2.3", "--advertise needs --redis or --postgres")]
+    [InlineData("serve --accept-empty-store", "--accept-empty-store needs --redis or --postgres")]
     [InlineData("sim --trace nope:x.csv", "unknown kind 'nope'")]
     [InlineData("sim --trace csv", "needs a path")]
     [InlineData("sim --trace csv:x.csv --ttl 10", "'10' is not a duration")]
@@ -66,5 +70,61 @@ public sealed class ParseTests
         var (code, output) = await CliRun.InvokeAsync("list", "--server", "http://127.0.0.1:1");
         Assert.Equal(1, code);
         Assert.Contains("is `stoke serve` running at http://127.0.0.1:1/?", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void GoodClusterServeLineParses()
+    {
+        var result = StokeCli.Create().Parse("serve --postgres Host=db;Database=stoke --advertise 10.1.2.3 --silo-port 11112 --gateway-port 30001 --accept-empty-store");
+        Assert.Empty(result.Errors);
+    }
+
+    [Theory]
+    [InlineData("10.1.2.3", "10.1.2.3")]
+    [InlineData("fd00::7", "fd00::7")]
+    [InlineData("localhost", "127.0.0.1")]
+    public void AdvertiseTakesAnAddressOrResolvesAHostName(string host, string address) =>
+        Assert.Equal(address, AdvertiseAddress.Resolve(host).ToString());
+
+    [Fact]
+    public async Task ServeNamesAnAdvertisedHostThatDoesNotResolve()
+    {
+        var (code, output) = await CliRun.InvokeAsync("serve", "--redis", "127.0.0.1:1", "--advertise", "no-such-host.invalid", "--data", Path.GetTempPath());
+        Assert.Equal(1, code);
+        Assert.Contains("--advertise no-such-host.invalid: cannot resolve the host name", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ServeNamesAnUnreachableRedis()
+    {
+        var (code, output) = await CliRun.InvokeAsync("serve", "--redis", "127.0.0.1:1", "--url", "http://127.0.0.1:0", "--data", TempData());
+        Assert.Equal(1, code);
+        Assert.Contains("Cannot reach Redis at 127.0.0.1:1", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ServeNamesAnUnreachablePostgres()
+    {
+        var (code, output) = await CliRun.InvokeAsync("serve", "--postgres", "Host=127.0.0.1;Port=1;Database=stoke;Username=stoke", "--url", "http://127.0.0.1:0", "--data", TempData());
+        Assert.Equal(1, code);
+        Assert.Contains("Cannot reach PostgreSQL at 127.0.0.1:1/stoke", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ServeNamesABadPostgresConnectionString()
+    {
+        var (code, output) = await CliRun.InvokeAsync("serve", "--postgres", "Hots=db", "--data", TempData());
+        Assert.Equal(1, code);
+        Assert.Contains("The PostgreSQL connection string is not valid", output, StringComparison.Ordinal);
+    }
+
+    private static string TempData() => Path.Combine(Path.GetTempPath(), "stoke-cli-" + Guid.NewGuid().ToString("N")[..8]);
+
+    [Fact]
+    public void StatusSaysInOneLineSinceWhenAndWhyTheStoreIsDown()
+    {
+        var since = new DateTimeOffset(2026, 1, 1, 12, 30, 5, TimeSpan.Zero);
+        var line = Rendering.StatusTables.Store(new StoreStatus("redis", StoreState.Down, "connection refused", since, since));
+        Assert.Equal("store: redis down since 12:30:05 UTC: connection refused", line);
     }
 }

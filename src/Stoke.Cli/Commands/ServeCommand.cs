@@ -7,6 +7,7 @@ using Spectre.Console;
 using Stoke.Cli.Parsing;
 using Stoke.Gateway.Hosting;
 using Stoke.Gateway.OpenAI.Hosting;
+using Stoke.Runtime.Storage;
 
 namespace Stoke.Cli.Commands;
 
@@ -20,7 +21,10 @@ public static class ServeCommand
         var memory = OptionRules.Number("--memory-gb", "Memory budget for instances on this node, in GB (default 8).", 0, exclusive: true);
         var memoryTier = OptionRules.Number("--memory-tier-gb", "Size of the in-memory artifact cache, in GB (default 1).");
         var keys = OptionRules.KeyValues("--api-key", "API key and its tenant; repeatable. Without keys only loopback clients are served.", "KEY=TENANT");
-        var redis = new Option<string?>("--redis") { Description = "Redis connection string: join a cluster instead of the embedded single node.", HelpName = "CONNSTR" };
+        var redis = new Option<string?>("--redis") { Description = "Redis connection string (host:port[,password=...]): join a cluster instead of the embedded single node.", HelpName = "CONNSTR" };
+        var postgres = new Option<string?>("--postgres") { Description = "PostgreSQL connection string (Host=...;Database=...;Username=...;Password=...): join a cluster kept in PostgreSQL.", HelpName = "CONNSTR" };
+        var advertise = new Option<string?>("--advertise") { Description = "Address the other nodes reach this one at (an IP address or a host name, resolved at start); default loopback. Needs --redis or --postgres.", HelpName = "HOST" };
+        var acceptEmpty = new Option<bool>("--accept-empty-store") { Description = "Form a new, empty cluster in a store that lost the cluster this node's data folder remembers." };
         var repository = new Option<string?>("--repository") { Description = "Shared artifact repository folder (default DATA/repository).", HelpName = "DIR" };
         var siloPort = OptionRules.Int("--silo-port", "Orleans silo port (default 11111).", 1);
         var gatewayPort = OptionRules.Int("--gateway-port", "Orleans gateway port (default 30000).", 1);
@@ -39,7 +43,28 @@ public static class ServeCommand
             }
         });
 
-        var command = new Command("serve", "Run a Stoke node (Orleans silo + HTTP gateway) until Ctrl+C.") { url, data, memory, memoryTier, keys, redis, repository, siloPort, gatewayPort, labels, logLevel };
+        var command = new Command("serve", "Run a Stoke node (Orleans silo + HTTP gateway) until Ctrl+C.")
+        {
+            url, data, memory, memoryTier, keys, redis, postgres, advertise, acceptEmpty, repository, siloPort, gatewayPort, labels, logLevel,
+        };
+        command.Validators.Add(r =>
+        {
+            var store = r.GetValue(redis) is not null || r.GetValue(postgres) is not null;
+            if (r.GetValue(redis) is not null && r.GetValue(postgres) is not null)
+            {
+                r.AddError("--redis and --postgres are mutually exclusive: a cluster keeps its membership and state in one store.");
+            }
+
+            if (!store && r.GetValue(advertise) is not null)
+            {
+                r.AddError("--advertise needs --redis or --postgres: the embedded single node forms no cluster and listens on loopback only.");
+            }
+
+            if (!store && r.GetValue(acceptEmpty))
+            {
+                r.AddError("--accept-empty-store needs --redis or --postgres.");
+            }
+        });
         command.SetAction((result, ct) => env.GuardAsync(null, ct, async token =>
         {
             var listen = result.GetValue(url)!;
@@ -61,6 +86,9 @@ public static class ServeCommand
                 Url = listen,
                 DataDirectory = Path.GetFullPath(result.GetValue(data)!),
                 Redis = result.GetValue(redis),
+                Postgres = result.GetValue(postgres),
+                AcceptEmptyStore = result.GetValue(acceptEmpty),
+                AdvertisedAddress = result.GetValue(advertise) is { } advertised ? AdvertiseAddress.Resolve(advertised) : defaults.AdvertisedAddress,
                 Repository = result.GetValue(repository) is { } repo ? Path.GetFullPath(repo) : null,
                 SiloPort = result.GetValue(siloPort) ?? defaults.SiloPort,
                 GatewayPort = result.GetValue(gatewayPort) ?? defaults.GatewayPort,
@@ -87,8 +115,16 @@ public static class ServeCommand
                 ConfigureServices = s => s.AddStokeOpenAI(),
             };
 
-            using var host = StokeHost.Create(settings);
-            await host.StartAsync(token);
+            using var host = Start(settings);
+            try
+            {
+                await host.StartAsync(token);
+            }
+            catch (Exception ex) when (ClusterStoreException.Find(ex) is { } store)
+            {
+                throw new CliException(store.Message);
+            }
+
             var address = host.Services.GetRequiredService<GatewayServer>().Address;
             env.Console.MarkupLine($"[green]Stoke node listening on {Markup.Escape(address?.ToString() ?? listen)}[/] (data: {Markup.Escape(settings.DataDirectory)}). Ctrl+C to stop.");
             try
@@ -103,6 +139,18 @@ public static class ServeCommand
             return 0;
         }));
         return command;
+    }
+
+    private static IHost Start(StokeHostSettings settings)
+    {
+        try
+        {
+            return StokeHost.Create(settings);
+        }
+        catch (ClusterStoreException ex)
+        {
+            throw new CliException(ex.Message);
+        }
     }
 
     /// <summary>True when the URL's host can only be reached from this machine.</summary>

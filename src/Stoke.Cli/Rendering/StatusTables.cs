@@ -56,7 +56,18 @@ public static class StatusTables
     }
 
     public static IRenderable Cluster(ClusterStatus status) =>
-        new Rows(Functions(status.Functions), Nodes(status.Nodes), new Markup($"[grey]served by {Markup.Escape(status.ServedBy)}[/]"));
+        new Rows(Functions(status.Functions), Nodes(status.Nodes), new Markup($"[grey]served by {Markup.Escape(status.ServedBy)}[/]"), StoreLine(status.Store));
+
+    /// <summary>The state store as the serving node sees it, in one line: "store: redis ok", or down/lost since when and why.</summary>
+    public static string Store(StoreStatus? store) => store switch
+    {
+        null => "store: unknown",
+        { Status: StoreState.Ok or StoreState.Unknown } => $"store: {store.Backend} {store.Status.ToString().ToLowerInvariant()}",
+        _ => $"store: {store.Backend} {store.Status.ToString().ToLowerInvariant()} since {store.Since?.UtcDateTime.ToString("HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture)} UTC: {store.LastError}",
+    };
+
+    private static Markup StoreLine(StoreStatus? store) =>
+        new(store?.Status is StoreState.Down or StoreState.Lost ? $"[red]{Markup.Escape(Store(store))}[/]" : $"[grey]{Markup.Escape(Store(store))}[/]");
 
     /// <summary>One line per function for logs and CI, where a live table cannot redraw.</summary>
     public static string Line(FunctionStatus f) =>

@@ -74,6 +74,7 @@ public sealed partial class GatewayServer(IServiceProvider silo, GatewayOptions 
         services.AddSingleton(silo.GetRequiredService<ClusterView>());
         services.AddSingleton(silo.GetRequiredService<FunctionDeployer>());
         services.AddSingleton(silo.GetRequiredService<TimeProvider>());
+        services.AddSingleton(silo.GetRequiredService<Stoke.Runtime.Storage.StoreHealth>());
         services.AddSingleton(silo.GetRequiredService<Orleans.Runtime.IClusterMembershipService>());
         services.AddSingleton(silo.GetRequiredService<GatewayMetrics>());
         services.AddSingleton(silo.GetRequiredService<PrometheusExporter>());

@@ -155,7 +155,8 @@ public static class ManagementEndpoints
         var functions = await Task.WhenAll(keys.OrderBy(k => k.Name, StringComparer.Ordinal).ThenBy(k => k.Version)
             .Select(k => StatusOf(grains, context.RequestServices.GetRequiredService<TimeProvider>(), context.Tenant(), k.Name, k.Version)));
         var visibleNodes = nodes.Select(n => n with { Instances = n.Instances.Where(i => i.FunctionKey.StartsWith(prefix, StringComparison.Ordinal)).ToArray() });
-        return Results.Json(new ClusterStatus(cluster.LocalNodeId, visibleNodes.ToArray(), functions) { UnreachableNodes = unreachable }, ApiJson.Options);
+        var store = context.RequestServices.GetRequiredService<Stoke.Runtime.Storage.StoreHealth>().Current;
+        return Results.Json(new ClusterStatus(cluster.LocalNodeId, visibleNodes.ToArray(), functions, store) { UnreachableNodes = unreachable }, ApiJson.Options);
     }
 
     // One function's live status; a controller whose node does not answer in time is reported, not a 500.
@@ -190,8 +191,8 @@ public sealed record FunctionDescription(FunctionSpec Latest, FunctionSpec[] Ver
 /// <summary><c>GET /api/usage</c>: per function version, and the tenant's total.</summary>
 public sealed record UsageReport(string Tenant, List<UsageSummary> Functions, UsageSummary Total);
 
-/// <summary><c>GET /api/status</c>: the nodes (with this tenant's instances) and the tenant's functions.</summary>
-public sealed record ClusterStatus(string ServedBy, NodeSnapshot[] Nodes, FunctionStatus[] Functions)
+/// <summary><c>GET /api/status</c>: the nodes (with this tenant's instances), the tenant's functions, and the state store as the serving node sees it.</summary>
+public sealed record ClusterStatus(string ServedBy, NodeSnapshot[] Nodes, FunctionStatus[] Functions, StoreStatus? Store = null)
 {
     /// <summary>Active members that did not answer within the probe timeout (left out of <see cref="Nodes"/>).</summary>
     public string[] UnreachableNodes { get; init; } = [];

@@ -14,6 +14,7 @@ using Stoke.Gateway.Routing;
 using Stoke.OpenInference;
 using Stoke.Runtime.Grains;
 using Stoke.Runtime.Invocation;
+using Stoke.Runtime.Storage;
 using Stoke.Abstractions.Errors;
 
 namespace Stoke.Gateway.OpenInference;
@@ -30,7 +31,8 @@ public static class OipEndpoints
     public static void MapOpenInference(this IEndpointRouteBuilder app)
     {
         app.MapGet("/v2/health/live", () => Results.Json(new { live = true }));
-        app.MapGet("/v2/health/ready", () => Results.Json(new { ready = true }));
+        // Ready while the node can serve, also with its store down: the store's condition rides along for operators.
+        app.MapGet("/v2/health/ready", (StoreHealth store) => Results.Json(new { ready = true, store = store.Current }, Management.ApiJson.Options));
         app.MapGet("/v2", ServerMetadata);
         app.MapGet("/v2/models/{name}", (HttpContext c, string name) => ModelMetadata(c, name, null));
         app.MapGet("/v2/models/{name}/versions/{version}", (HttpContext c, string name, string version) => ModelMetadata(c, name, version));

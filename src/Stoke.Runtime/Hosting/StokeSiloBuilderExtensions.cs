@@ -90,7 +90,30 @@ public static class StokeSiloBuilderExtensions
                 new FileGrainStorage(Path.Combine(sp.GetRequiredService<IOptions<StokeNodeOptions>>().Value.DataDirectory, "state")));
         }
 
+        AddStoreHealth(services, clusterMarker: !useFileStorage);
         return silo;
+    }
+
+    // A cluster's store (registered before this by its backend, with its IStoreProbe) is probed and carries the
+    // cluster marker; the embedded default's folder is only probed.
+    private static void AddStoreHealth(IServiceCollection services, bool clusterMarker)
+    {
+        services.AddOptions<ClusterStoreOptions>().BindConfiguration(ClusterStoreOptions.Section)
+            .Validate(o => o.ProbeInterval > TimeSpan.Zero, "Stoke:Store:ProbeInterval must be positive.")
+            .Validate(o => o.ProbeTimeout > TimeSpan.Zero, "Stoke:Store:ProbeTimeout must be positive.")
+            .ValidateOnStart();
+        services.TryAddSingleton<IStoreProbe>(sp =>
+            new FolderStoreProbe(Path.Combine(sp.GetRequiredService<IOptions<StokeNodeOptions>>().Value.DataDirectory, "state")));
+        services.TryAddSingleton<StoreHealth>();
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<StoreHealth>());
+        if (clusterMarker)
+        {
+            services.TryAddSingleton<IClusterMarkerStore>(sp => new GrainStorageClusterMarkers(
+                sp.GetRequiredKeyedService<Orleans.Storage.IGrainStorage>(StokeStorage.Name),
+                sp.GetRequiredService<IOptions<Orleans.Configuration.ClusterOptions>>().Value.ClusterId));
+            services.TryAddSingleton<ClusterMarkerGuard>();
+            services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<ClusterMarkerGuard>());
+        }
     }
 }
 

@@ -4,17 +4,19 @@ using System.Net.Sockets;
 namespace Stoke.Integration.Tests.Support;
 
 /// <summary>
-/// A real redis-server on a free loopback port, started by the test and stopped by its PID. CI installs Redis
-/// with apt (.ci/run); without it the cluster tests fail with a message saying so.
+/// A real redis-server on a free loopback port, started by the test and stopped by its PID, without persistence: a
+/// restart brings it back empty, as a production Redis without RDB/AOF would. CI installs Redis with apt (.ci/run);
+/// without it the cluster tests fail with a message saying so.
 /// </summary>
 public sealed class RedisServer : IAsyncDisposable
 {
-    private readonly Process _process;
+    private readonly string _exe;
     private readonly string _dir;
+    private Process? _process;
 
-    private RedisServer(Process process, int port, string dir)
+    private RedisServer(string exe, int port, string dir)
     {
-        _process = process;
+        _exe = exe;
         Port = port;
         _dir = dir;
     }
@@ -27,23 +29,53 @@ public sealed class RedisServer : IAsyncDisposable
     {
         var exe = new[] { "/usr/bin/redis-server", "/usr/local/bin/redis-server" }.FirstOrDefault(File.Exists)
             ?? throw new InvalidOperationException("redis-server is not installed: run 'apt-get install -y redis-server' (.ci/run does).");
-        var port = FreePorts.Next();
-        var dir = Directory.CreateTempSubdirectory("stoke-redis-").FullName;
-        var process = Process.Start(new ProcessStartInfo(exe, $"--port {port} --bind 127.0.0.1 --save \"\" --appendonly no --dir {dir}")
+        var server = new RedisServer(exe, FreePorts.Next(), Directory.CreateTempSubdirectory("stoke-redis-").FullName);
+        await server.StartProcessAsync();
+        return server;
+    }
+
+    /// <summary>Kills the server by its PID; what it held is gone.</summary>
+    public async Task KillAsync()
+    {
+        if (_process is { HasExited: false } process)
+        {
+            process.Kill();
+            await process.WaitForExitAsync();
+        }
+
+        _process?.Dispose();
+        _process = null;
+    }
+
+    /// <summary>Kills the server and starts a new, empty one on the same port.</summary>
+    public async Task RestartEmptyAsync()
+    {
+        await KillAsync();
+        await StartProcessAsync();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await KillAsync();
+        Directory.Delete(_dir, recursive: true);
+    }
+
+    private async Task StartProcessAsync()
+    {
+        _process = Process.Start(new ProcessStartInfo(_exe, $"--port {Port} --bind 127.0.0.1 --save \"\" --appendonly no --dir {_dir}")
         {
             RedirectStandardOutput = true,
             UseShellExecute = false,
         })!;
-        process.OutputDataReceived += (_, _) => { };
-        process.BeginOutputReadLine();
-        var server = new RedisServer(process, port, dir);
+        _process.OutputDataReceived += (_, _) => { };
+        _process.BeginOutputReadLine();
         for (var i = 0; i < 100; i++)
         {
             try
             {
                 using var probe = new TcpClient();
-                await probe.ConnectAsync("127.0.0.1", port);
-                return server;
+                await probe.ConnectAsync("127.0.0.1", Port);
+                return;
             }
             catch (SocketException)
             {
@@ -51,19 +83,7 @@ public sealed class RedisServer : IAsyncDisposable
             }
         }
 
-        await server.DisposeAsync();
-        throw new InvalidOperationException($"redis-server did not start listening on port {port}.");
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        if (!_process.HasExited)
-        {
-            _process.Kill();
-            await _process.WaitForExitAsync();
-        }
-
-        _process.Dispose();
-        Directory.Delete(_dir, recursive: true);
+        await KillAsync();
+        throw new InvalidOperationException($"redis-server did not start listening on port {Port}.");
     }
 }
