@@ -38,4 +38,9 @@ internal sealed class NodeGrain(NodeHost host) : Grain, INodeGrain
     public Task<NodeSnapshot> Snapshot() => Task.FromResult(host.Snapshot());
 
     public Task<InstanceSnapshot[]> InstancesOf(string functionKey, int version) => Task.FromResult(host.InstancesOf(functionKey, version).ToArray());
+
+    public Task<string?> ArtifactTierOf(string sha256) => Task.FromResult(host.Artifacts.TierOf(sha256));
+
+    public IAsyncEnumerable<byte[]> ReadArtifact(ArtifactRef artifact, int chunkBytes, CancellationToken cancellationToken) =>
+        host.Artifacts.ServeAsync(artifact, chunkBytes, cancellationToken);
 }

@@ -15,6 +15,7 @@ public sealed class RuntimeMetrics
     private readonly Counter<long> _coldStarts;
     private readonly Histogram<double> _coldStartDuration;
     private readonly Histogram<double> _coldStartPhase;
+    private readonly Counter<long> _artifactRejected;
 
     public RuntimeMetrics(IMeterFactory meterFactory)
     {
@@ -25,6 +26,8 @@ public sealed class RuntimeMetrics
         _coldStarts = Meter.CreateCounter<long>("stoke.cold_starts", "{instance}", "Instances started, by the tier their artifact came from.");
         _coldStartDuration = Meter.CreateHistogram<double>("stoke.cold_start.duration", "s", "Time from instance start to ready.");
         _coldStartPhase = Meter.CreateHistogram<double>("stoke.cold_start.phase.duration", "s", "Cold start phases: fetch, session_create, first_run.");
+        _artifactRejected = Meter.CreateCounter<long>(
+            "stoke.artifact.rejected", "{fetch}", "Artifact copies refused by a cold start (wrong hash or size, failed or timed-out peer), by tier and reason.");
     }
 
     /// <summary>The meter, so the node can attach its observable gauges (instances by state, memory).</summary>
@@ -43,6 +46,10 @@ public sealed class RuntimeMetrics
             _batchDuration.Record(duration.TotalSeconds, tag);
         }
     }
+
+    /// <summary>A copy of an artifact from <paramref name="tier"/> was not used: <c>hash</c>, <c>size</c>, <c>timeout</c> or <c>error</c>.</summary>
+    public void RecordArtifactRejected(string tier, string reason) =>
+        _artifactRejected.Add(1, new KeyValuePair<string, object?>("tier", tier), new KeyValuePair<string, object?>("reason", reason));
 
     public void RecordColdStart(string function, ColdStartReport report)
     {
