@@ -23,20 +23,20 @@ public sealed partial class NodeArtifacts : IAsyncDisposable
     private readonly StokeNodeOptions _options;
     private readonly TimeProvider _time;
     private readonly RuntimeMetrics _metrics;
-    private readonly ILogger<NodeArtifacts> _logger;
+    private readonly ILogger _logger;
     private readonly Lock _writesGate = new();
     private readonly HashSet<Task> _diskWrites = [];
 
-    public NodeArtifacts(IOptions<StokeNodeOptions> options, IArtifactPeers peers, TimeProvider time, RuntimeMetrics metrics, ILogger<NodeArtifacts> logger)
+    public NodeArtifacts(IOptions<StokeNodeOptions> options, IArtifactPeers peers, TimeProvider time, RuntimeMetrics metrics, ILoggerFactory loggers)
     {
         _options = options.Value;
         _peers = peers;
         _time = time;
         _metrics = metrics;
-        _logger = logger;
+        _logger = loggers.CreateLogger<NodeArtifacts>();
         Repository = new ArtifactRepository(_options.ResolveRepository());
         Memory = new MemoryTier(_options.MemoryTierBytes);
-        Disk = new DiskTier(_options.ResolveDiskTier(), _options.DiskTierBytes, time, logger);
+        Disk = new DiskTier(_options.ResolveDiskTier(), _options.DiskTierBytes, time, loggers.CreateLogger<DiskTier>());
     }
 
     public ArtifactRepository Repository { get; }

@@ -13,13 +13,26 @@ using Stoke.Runtime.Metrics;
 namespace Stoke.Runtime.Tests.Artifacts;
 
 /// <summary>The order of the tiers and what a cold start does with a bad source, with in-process fake peers.</summary>
-public sealed class NodeArtifactsTests : IDisposable
+public sealed class NodeArtifactsTests : IAsyncLifetime
 {
     private readonly ScratchFolder _folder = new();
     private readonly FakeTimeProvider _time = new();
     private readonly (ArtifactRef Ref, byte[] Bytes) _model = TestArtifacts.Make(7, 300_000);
 
-    public void Dispose() => _folder.Dispose();
+    private readonly List<NodeArtifacts> _nodes = [];
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
+    {
+        // Background disk writes end before their folder goes.
+        foreach (var node in _nodes)
+        {
+            await node.DisposeAsync();
+        }
+
+        _folder.Dispose();
+    }
 
     [Fact]
     public async Task FetchesFromAPeerWhenNoTierOfItsOwnHoldsTheArtifact()
@@ -142,7 +155,9 @@ public sealed class NodeArtifactsTests : IDisposable
         var options = new StokeNodeOptions { DataDirectory = _folder.Path };
         configure?.Invoke(options);
         var meters = new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<IMeterFactory>();
-        return new NodeArtifacts(Options.Create(options), peers, _time, new RuntimeMetrics(meters), NullLogger<NodeArtifacts>.Instance);
+        var node = new NodeArtifacts(Options.Create(options), peers, _time, new RuntimeMetrics(meters), NullLoggerFactory.Instance);
+        _nodes.Add(node);
+        return node;
     }
 
     /// <summary>One peer that holds the artifact in <paramref name="tier"/> and sends <paramref name="bytes"/> in 64 KiB chunks.</summary>
