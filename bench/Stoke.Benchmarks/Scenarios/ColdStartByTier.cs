@@ -39,6 +39,7 @@ internal static class ColdStartByTier
         var root = Path.Combine(Path.GetTempPath(), "stoke-bench-tiers-" + Guid.NewGuid().ToString("N")[..8]);
 
         var builder = new InProcessTestClusterBuilder(2);
+        builder.Options.ConfigureFileLogging = false;
         builder.ConfigureSilo((options, silo) => silo.AddStokeNode(o =>
         {
             o.DataDirectory = Path.Combine(root, options.SiloName);
