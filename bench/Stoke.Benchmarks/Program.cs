@@ -15,6 +15,9 @@ switch (command)
     case "coldstart":
         await ColdStart.RunAsync(options);
         break;
+    case "tiers":
+        await ColdStartByTier.RunAsync(options);
+        break;
     case "footprint":
         await IdleFootprint.RunAsync(options);
         break;
@@ -25,6 +28,6 @@ switch (command)
         BenchmarkSwitcher.FromAssembly(typeof(Args).Assembly).Run(args[1..]);
         break;
     default:
-        Console.WriteLine("usage: Stoke.Benchmarks overhead|burst|coldstart|footprint|micro [--option value ...] (see BENCHMARKS.md)");
+        Console.WriteLine("usage: Stoke.Benchmarks overhead|burst|coldstart|tiers|footprint|micro [--option value ...] (see BENCHMARKS.md)");
         break;
 }

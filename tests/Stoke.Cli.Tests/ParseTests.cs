@@ -18,6 +18,7 @@ public sealed class ParseTests
     [InlineData("serve --redis 127.0.0.1:6379 --postgres Host=db", "--redis and --postgres are mutually exclusive")]
     [InlineData("serve --advertise 10.1.2.3", "--advertise needs --redis or --postgres")]
     [InlineData("serve --accept-empty-store", "--accept-empty-store needs --redis or --postgres")]
+    [InlineData("serve --disk-tier-gb -1", "--disk-tier-gb must be a number of at least 0")]
     [InlineData("sim --trace nope:x.csv", "unknown kind 'nope'")]
     [InlineData("sim --trace csv", "needs a path")]
     [InlineData("sim --trace csv:x.csv --ttl 10", "'10' is not a duration")]
@@ -34,6 +35,13 @@ public sealed class ParseTests
     public void GoodDeployLineParses()
     {
         var result = StokeCli.Create().Parse("deploy cls --model m.onnx --max-batch 8 --max-delay-ms 2.5 --label zone=a --label gpu=none --keep-alive hybrid-histogram --server http://h:1");
+        Assert.Empty(result.Errors);
+    }
+
+    [Fact]
+    public void DiskTierSizeParses()
+    {
+        var result = StokeCli.Create().Parse("serve --disk-tier-gb 0 --memory-tier-gb 0.5");
         Assert.Empty(result.Errors);
     }
 

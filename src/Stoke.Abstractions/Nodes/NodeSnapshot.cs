@@ -14,7 +14,8 @@ public sealed record NodeSnapshot(
     [property: Id(5)] string[] DiskTierArtifacts,
     [property: Id(6)] InstanceSnapshot[] Instances,
     [property: Id(7)] Dictionary<string, string> Labels,
-    [property: Id(8)] long MemoryTierUsedBytes)
+    [property: Id(8)] long MemoryTierUsedBytes,
+    [property: Id(9)] long DiskTierUsedBytes)
 {
     public NodeView ToView() => new(
         NodeId, MemoryCapacityBytes, MemoryUsedBytes, ReclaimableBytes,

@@ -20,12 +20,13 @@ public static class ServeCommand
         var data = new Option<string>("--data") { Description = "Data folder (state, repository, caches).", HelpName = "DIR", DefaultValueFactory = _ => ".stoke" };
         var memory = OptionRules.Number("--memory-gb", "Memory budget for instances on this node, in GB (default 8).", 0, exclusive: true);
         var memoryTier = OptionRules.Number("--memory-tier-gb", "Size of the in-memory artifact cache, in GB (default 1).");
+        var diskTier = OptionRules.Number("--disk-tier-gb", "Size of the on-disk artifact cache under DATA/cache, in GB (default 10; 0 turns it off).");
         var keys = OptionRules.KeyValues("--api-key", "API key and its tenant; repeatable. Without keys only loopback clients are served.", "KEY=TENANT");
         var redis = new Option<string?>("--redis") { Description = "Redis connection string (host:port[,password=...]): join a cluster instead of the embedded single node.", HelpName = "CONNSTR" };
         var postgres = new Option<string?>("--postgres") { Description = "PostgreSQL connection string (Host=...;Database=...;Username=...;Password=...): join a cluster kept in PostgreSQL.", HelpName = "CONNSTR" };
         var advertise = new Option<string?>("--advertise") { Description = "Address the other nodes reach this one at (an IP address or a host name, resolved at start); default loopback. Needs --redis or --postgres.", HelpName = "HOST" };
         var acceptEmpty = new Option<bool>("--accept-empty-store") { Description = "Form a new, empty cluster in a store that lost the cluster this node's data folder remembers." };
-        var repository = new Option<string?>("--repository") { Description = "Shared artifact repository folder (default DATA/repository).", HelpName = "DIR" };
+        var repository = new Option<string?>("--repository") { Description = "Artifact repository folder, shared or not (default DATA/repository).", HelpName = "DIR" };
         var siloPort = OptionRules.Int("--silo-port", "Orleans silo port (default 11111).", 1);
         var gatewayPort = OptionRules.Int("--gateway-port", "Orleans gateway port (default 30000).", 1);
         var labels = OptionRules.KeyValues("--label", "Label of this node, matched against functions' placement labels; repeatable.");
@@ -45,7 +46,7 @@ public static class ServeCommand
 
         var command = new Command("serve", "Run a Stoke node (Orleans silo + HTTP gateway) until Ctrl+C.")
         {
-            url, data, memory, memoryTier, keys, redis, postgres, advertise, acceptEmpty, repository, siloPort, gatewayPort, labels, logLevel,
+            url, data, memory, memoryTier, diskTier, keys, redis, postgres, advertise, acceptEmpty, repository, siloPort, gatewayPort, labels, logLevel,
         };
         command.Validators.Add(r =>
         {
@@ -109,6 +110,11 @@ public static class ServeCommand
                     if (result.GetValue(memoryTier) is { } tier)
                     {
                         o.MemoryTierBytes = (long)(tier * (1L << 30));
+                    }
+
+                    if (result.GetValue(diskTier) is { } disk)
+                    {
+                        o.DiskTierBytes = (long)(disk * (1L << 30));
                     }
                 },
                 ConfigureGateway = g => g.ApiKeys = apiKeys,

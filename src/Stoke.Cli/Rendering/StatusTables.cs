@@ -41,13 +41,14 @@ public static class StatusTables
 
     public static Table Nodes(IEnumerable<NodeSnapshot> nodes)
     {
-        var table = new Table().Border(TableBorder.Rounded).AddColumns("node", "memory used / capacity", "memory tier", "instances", "cached (memory/disk)");
+        var table = new Table().Border(TableBorder.Rounded).AddColumns("node", "memory used / capacity", "memory tier", "disk tier", "instances", "cached (memory/disk)");
         foreach (var n in nodes)
         {
             table.AddRow(
                 Markup.Escape(n.NodeId),
                 $"{Fmt.Bytes(n.MemoryUsedBytes)} / {Fmt.Bytes(n.MemoryCapacityBytes)}",
                 Fmt.Bytes(n.MemoryTierUsedBytes),
+                Fmt.Bytes(n.DiskTierUsedBytes),
                 n.Instances.Length.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 $"{n.MemoryTierArtifacts.Length}/{n.DiskTierArtifacts.Length}");
         }

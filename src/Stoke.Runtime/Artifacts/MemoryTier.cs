@@ -18,6 +18,15 @@ public sealed class MemoryTier(long capacityBytes)
         get { lock (_gate) { return _used; } }
     }
 
+    /// <summary>Whether the tier holds the artifact, without counting as a use.</summary>
+    public bool Contains(string sha)
+    {
+        lock (_gate)
+        {
+            return _index.ContainsKey(sha);
+        }
+    }
+
     public bool TryGet(string sha, out byte[] bytes)
     {
         lock (_gate)

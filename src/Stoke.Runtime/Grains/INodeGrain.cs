@@ -40,4 +40,13 @@ public interface INodeGrain : IGrainWithStringKey
 
     /// <summary>The most recent usage records of requests this node's gateway answered for a function version.</summary>
     Task<UsageRecord[]> RecentUsage(string functionKey, int version, int limit);
+
+    /// <summary>Which tier of this node holds the artifact (<c>memory</c>, <c>disk</c>, <c>repository</c>), or null: asked by peers.</summary>
+    Task<string?> ArtifactTierOf(string sha256);
+
+    /// <summary>
+    /// Streams the artifact's bytes in chunks of about <paramref name="chunkBytes"/>, for a peer's cold start; the peer
+    /// checks size and hash. Call it with a batch size of 1 so that each chunk is one message.
+    /// </summary>
+    IAsyncEnumerable<byte[]> ReadArtifact(ArtifactRef artifact, int chunkBytes, CancellationToken cancellationToken);
 }

@@ -56,4 +56,9 @@ internal sealed class NodeGrain(NodeHost host, NodeRouter router, NodeTraffic tr
     }
 
     public Task<UsageRecord[]> RecentUsage(string functionKey, int version, int limit) => Task.FromResult(traffic.Recent(functionKey, version, limit));
+
+    public Task<string?> ArtifactTierOf(string sha256) => Task.FromResult(host.Artifacts.TierOf(sha256));
+
+    public IAsyncEnumerable<byte[]> ReadArtifact(ArtifactRef artifact, int chunkBytes, CancellationToken cancellationToken) =>
+        host.Artifacts.ServeAsync(artifact, chunkBytes, cancellationToken);
 }

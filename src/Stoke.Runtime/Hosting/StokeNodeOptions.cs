@@ -10,7 +10,10 @@ public sealed class StokeNodeOptions
     /// <summary>Folder for node-local state (grain state, caches). Default: <c>.stoke</c> under the working directory.</summary>
     public string DataDirectory { get; set; } = Path.Combine(Environment.CurrentDirectory, ".stoke");
 
-    /// <summary>The artifact repository (shared by all nodes of a cluster). Default: <c>DataDirectory/repository</c>.</summary>
+    /// <summary>
+    /// The artifact repository. Nodes of a cluster may share one folder, but need not: a node fetches an artifact its
+    /// repository lacks from a peer. Default: <c>DataDirectory/repository</c>.
+    /// </summary>
     public string? RepositoryDirectory { get; set; }
 
     /// <summary>Memory budget for instances on this node.</summary>
@@ -18,6 +21,24 @@ public sealed class StokeNodeOptions
 
     /// <summary>Size of the node's in-memory artifact tier (LRU).</summary>
     public long MemoryTierBytes { get; set; } = 1L << 30;
+
+    /// <summary>Size of the node's disk artifact tier (LRU, kept across restarts); 0 turns it off.</summary>
+    public long DiskTierBytes { get; set; } = 10L << 30;
+
+    /// <summary>Folder of the disk tier, local to this node. Default: <c>DataDirectory/cache/artifacts</c>.</summary>
+    public string? DiskTierDirectory { get; set; }
+
+    /// <summary>Fetch artifacts from peer nodes (their memory and disk tiers, or their repositories) on a cold start.</summary>
+    public bool PeerFetch { get; set; } = true;
+
+    /// <summary>How long a cold start waits for peers to say whether they hold an artifact; a slower peer is skipped.</summary>
+    public TimeSpan PeerQueryTimeout { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>How long a peer may take to send the next chunk of an artifact before the fetch moves on.</summary>
+    public TimeSpan PeerReadTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Bytes per chunk of a peer fetch, one Orleans message each (64 KiB to 16 MiB).</summary>
+    public int PeerChunkBytes { get; set; } = 4 << 20;
 
     /// <summary>How often each active function's control loop runs.</summary>
     public TimeSpan ControlInterval { get; set; } = TimeSpan.FromSeconds(1);
@@ -46,5 +67,11 @@ public sealed class StokeNodeOptions
     /// <summary>Labels of this node, matched against a function's placement labels.</summary>
     public Dictionary<string, string> Labels { get; set; } = [];
 
+    public const int MinPeerChunkBytes = 64 << 10;
+
+    public const int MaxPeerChunkBytes = 16 << 20;
+
     public string ResolveRepository() => RepositoryDirectory ?? Path.Combine(DataDirectory, "repository");
+
+    public string ResolveDiskTier() => DiskTierDirectory ?? Path.Combine(DataDirectory, "cache", "artifacts");
 }

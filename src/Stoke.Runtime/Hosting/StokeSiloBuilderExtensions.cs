@@ -8,6 +8,7 @@ using Stoke.Abstractions.Engines;
 using Stoke.Abstractions.Policies;
 using Stoke.Engines.Onnx;
 using Stoke.Policies;
+using Stoke.Runtime.Artifacts;
 using Stoke.Runtime.Deployment;
 using Stoke.Runtime.Cluster;
 using Stoke.Runtime.Grains;
@@ -39,6 +40,12 @@ public static class StokeSiloBuilderExtensions
 
         options.Validate(o => o.MemoryBytes > 0, "Stoke:Node:MemoryBytes must be positive.")
             .Validate(o => o.MemoryTierBytes >= 0, "Stoke:Node:MemoryTierBytes must not be negative.")
+            .Validate(o => o.DiskTierBytes >= 0, "Stoke:Node:DiskTierBytes must not be negative.")
+            .Validate(o => o.PeerQueryTimeout > TimeSpan.Zero, "Stoke:Node:PeerQueryTimeout must be positive.")
+            .Validate(o => o.PeerReadTimeout > TimeSpan.Zero, "Stoke:Node:PeerReadTimeout must be positive.")
+            .Validate(
+                o => o.PeerChunkBytes is >= StokeNodeOptions.MinPeerChunkBytes and <= StokeNodeOptions.MaxPeerChunkBytes,
+                $"Stoke:Node:PeerChunkBytes must be between {StokeNodeOptions.MinPeerChunkBytes} and {StokeNodeOptions.MaxPeerChunkBytes}.")
             .Validate(o => o.ControlInterval > TimeSpan.Zero, "Stoke:Node:ControlInterval must be positive.")
             .Validate(o => o.InstanceQueueCapacity > 0, "Stoke:Node:InstanceQueueCapacity must be positive.")
             .ValidateOnStart();
@@ -53,6 +60,8 @@ public static class StokeSiloBuilderExtensions
         services.AddSingleton<IInferenceEngine>(sp => new Stoke.Engines.Llama.LlamaInferenceEngine(sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton<RuntimeMetrics>();
         services.TryAddSingleton(sp => new NodeIdentity(sp.GetRequiredService<ILocalSiloDetails>().SiloAddress.ToParsableString()));
+        services.TryAddSingleton<IArtifactPeers, OrleansArtifactPeers>();
+        services.TryAddSingleton<NodeArtifacts>();
         services.TryAddSingleton(sp =>
         {
             var host = ActivatorUtilities.CreateInstance<NodeHost>(sp);

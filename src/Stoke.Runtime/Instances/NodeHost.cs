@@ -33,7 +33,7 @@ public sealed partial class NodeHost : IAsyncDisposable
 
     public NodeHost(
         IOptions<StokeNodeOptions> options, NodeIdentity identity, IEnumerable<IInferenceEngine> engines, IPolicyCatalog policies,
-        TimeProvider time, RuntimeMetrics metrics, ILogger<NodeHost> logger)
+        NodeArtifacts artifacts, TimeProvider time, RuntimeMetrics metrics, ILogger<NodeHost> logger)
     {
         _options = options.Value;
         NodeId = identity.NodeId;
@@ -43,20 +43,23 @@ public sealed partial class NodeHost : IAsyncDisposable
         _time = time;
         _metrics = metrics;
         _logger = logger;
-        Repository = new ArtifactRepository(_options.ResolveRepository());
-        MemoryTier = new MemoryTier(_options.MemoryTierBytes);
+        Artifacts = artifacts;
         metrics.Meter.CreateObservableGauge("stoke.instances", ObserveInstances, "{instance}", "Instances on this node by state.");
         metrics.Meter.CreateObservableGauge("stoke.node.memory.used", () => Interlocked.Read(ref _reservedBytes), "By", "Memory held by instances.");
         metrics.Meter.CreateObservableGauge("stoke.node.memory.capacity", () => _options.MemoryBytes, "By", "Memory budget for instances.");
         metrics.Meter.CreateObservableGauge("stoke.artifact.memory_tier.used", () => MemoryTier.UsedBytes, "By", "Bytes in the memory artifact tier.");
+        metrics.Meter.CreateObservableGauge("stoke.artifact.disk_tier.used", () => Artifacts.Disk.UsedBytes, "By", "Bytes in the disk artifact tier.");
         RegisterGenerationGauges(metrics);
     }
 
     public string NodeId { get; }
 
-    public ArtifactRepository Repository { get; }
+    /// <summary>The node's artifact tiers (memory, disk, repository) and its peers.</summary>
+    public NodeArtifacts Artifacts { get; }
 
-    public MemoryTier MemoryTier { get; }
+    public ArtifactRepository Repository => Artifacts.Repository;
+
+    public MemoryTier MemoryTier => Artifacts.Memory;
 
     /// <summary>Called when this node evicts an instance, so its function stops routing to it.</summary>
     public Func<InstanceSnapshot, Task>? OnEvicted { get; set; }
@@ -242,7 +245,7 @@ public sealed partial class NodeHost : IAsyncDisposable
         return new NodeSnapshot(
             NodeId, _options.MemoryBytes, Interlocked.Read(ref _reservedBytes), reclaimable,
             [.. MemoryTier.Contents().Union(LoadedArtifacts(), StringComparer.Ordinal)],
-            [], instances, new Dictionary<string, string>(_options.Labels), MemoryTier.UsedBytes);
+            [.. Artifacts.Disk.Contents()], instances, new Dictionary<string, string>(_options.Labels), MemoryTier.UsedBytes, Artifacts.Disk.UsedBytes);
     }
 
     public IReadOnlyList<InstanceSnapshot> InstancesOf(string functionKey, int version) =>
@@ -250,17 +253,9 @@ public sealed partial class NodeHost : IAsyncDisposable
 
     private string[] LoadedArtifacts() => _instances.Values.Select(i => i.Spec.Artifact.Sha256).Distinct().ToArray();
 
-    private async Task<(byte[] Bytes, string Tier)> FetchAsync(ArtifactRef artifact, CancellationToken cancellationToken)
-    {
-        if (MemoryTier.TryGet(artifact.Sha256, out var cached))
-        {
-            return (cached, ArtifactTier.Memory);
-        }
-
-        var bytes = await Repository.GetAsync(artifact, cancellationToken);
-        MemoryTier.Put(artifact.Sha256, bytes);
-        return (bytes, ArtifactTier.Repository);
-    }
+    // Memory, disk, peers, repository: see NodeArtifacts.
+    private Task<(byte[] Bytes, string Tier)> FetchAsync(ArtifactRef artifact, CancellationToken cancellationToken) =>
+        Artifacts.FetchAsync(artifact, cancellationToken);
 
     // Runs the model once on a synthetic input (free dimensions = 1, zeros) so the first request does not pay for
     // the engine's lazy initialisation. A model that rejects zeros is simply not warmed.

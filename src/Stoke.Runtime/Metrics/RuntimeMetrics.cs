@@ -17,6 +17,7 @@ public sealed class RuntimeMetrics
     private readonly Histogram<double> _coldStartPhase;
     private readonly Counter<long> _routes;
     private readonly Counter<long> _retries;
+    private readonly Counter<long> _artifactRejected;
 
     public RuntimeMetrics(IMeterFactory meterFactory)
     {
@@ -29,6 +30,8 @@ public sealed class RuntimeMetrics
         _coldStartPhase = Meter.CreateHistogram<double>("stoke.cold_start.phase.duration", "s", "Cold start phases: fetch, session_create, first_run.");
         _routes = Meter.CreateCounter<long>("stoke.routing.decisions", "{request}", "Requests routed by the warm path (stoke.route=direct) or through the function's controller (stoke.route=controller).");
         _retries = Meter.CreateCounter<long>("stoke.request.retries", "{request}", "Requests tried again on another instance after theirs was lost.");
+        _artifactRejected = Meter.CreateCounter<long>(
+            "stoke.artifact.rejected", "{fetch}", "Artifact copies refused by a cold start (wrong hash or size, failed or timed-out peer), by tier and reason.");
     }
 
     public void RecordRoute(string function, bool direct) =>
@@ -52,6 +55,10 @@ public sealed class RuntimeMetrics
             _batchDuration.Record(duration.TotalSeconds, tag);
         }
     }
+
+    /// <summary>A copy of an artifact from <paramref name="tier"/> was not used: <c>hash</c>, <c>size</c>, <c>timeout</c> or <c>error</c>.</summary>
+    public void RecordArtifactRejected(string tier, string reason) =>
+        _artifactRejected.Add(1, new KeyValuePair<string, object?>("tier", tier), new KeyValuePair<string, object?>("reason", reason));
 
     public void RecordColdStart(string function, ColdStartReport report)
     {
