@@ -29,4 +29,6 @@ public sealed record FunctionStatus
     [Id(13)] public long Requests { get; init; }
     /// <summary>Why the live status could not be read (its controller's node did not answer); null when it could.</summary>
     [Id(14)] public string? Unavailable { get; init; }
+    /// <summary>The node whose controller answered (where the function's control loop runs).</summary>
+    [Id(15)] public string? ControllerNode { get; init; }
 }

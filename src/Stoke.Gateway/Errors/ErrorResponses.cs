@@ -40,8 +40,15 @@ public static class ErrorResponses
         OipException o => WriteAsync(context, o.StatusCode, o.Message),
         BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } b => WriteAsync(context, 413, "Request body too large: " + b.Message),
         BadHttpRequestException b => WriteAsync(context, b.StatusCode, b.Message),
+        _ when IsClusterUnreachable(exception) => WriteAsync(
+            context, StatusCodes.Status503ServiceUnavailable, $"A node of the cluster cannot be reached right now ({exception.GetType().Name}); retry shortly.", TimeSpan.FromSeconds(2)),
         _ => WriteAsync(context, 500, "Internal error: " + exception.GetType().Name),
     };
+
+    /// <summary>A call failed because a node of the cluster died or cannot be reached (Orleans has not moved its grains yet).</summary>
+    public static bool IsClusterUnreachable(Exception exception) =>
+        exception is Orleans.Runtime.SiloUnavailableException or Orleans.Runtime.OrleansMessageRejectionException
+        || (exception.InnerException is { } inner && IsClusterUnreachable(inner));
 
     private static TimeSpan? DefaultRetry(StokeErrorKind kind) =>
         kind is StokeErrorKind.Overloaded or StokeErrorKind.TooManyRequests ? TimeSpan.FromSeconds(1) : null;

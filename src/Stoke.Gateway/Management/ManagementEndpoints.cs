@@ -144,7 +144,16 @@ public static class ManagementEndpoints
         var grains = context.RequestServices.GetRequiredService<IGrainFactory>();
         var cluster = context.RequestServices.GetRequiredService<ClusterView>();
         var (nodes, unreachable) = await cluster.SnapshotsAsync();
-        var specs = await Registry(context).List();
+        FunctionSpec[] specs;
+        try
+        {
+            specs = await Registry(context).List();
+        }
+        catch (Exception ex) when (Errors.ErrorResponses.IsClusterUnreachable(ex))
+        {
+            // The registry's node died and Orleans has not moved it yet: show what the nodes run.
+            specs = [];
+        }
         var keys = specs.Select(s => (s.Name, s.Version)).ToHashSet();
         var prefix = context.Tenant() + "/";
         foreach (var instance in nodes.SelectMany(n => n.Instances).Where(i => i.FunctionKey.StartsWith(prefix, StringComparison.Ordinal)))

@@ -90,6 +90,7 @@ public static class OipEndpoints
             usage = outcome.Usage;
             WriteUsageHeaders(context, outcome.Usage);
             context.Response.Headers["Stoke-Instance"] = outcome.InstanceId;
+            context.Response.Headers["Stoke-Attempts"] = outcome.Attempts.ToString(CultureInfo.InvariantCulture);
             var buffer = new ArrayBufferWriter<byte>();
             var jsonLength = OipResponseWriter.Write(
                 buffer, new InferenceResult(outcome.Outputs), name, spec.Version.ToString(CultureInfo.InvariantCulture), parsed.Request.Id, parsed);

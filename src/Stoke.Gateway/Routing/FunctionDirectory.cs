@@ -26,10 +26,30 @@ public sealed class FunctionDirectory(IGrainFactory grains, GatewayOptions optio
             return entry.Spec ?? throw NotFound(name, version);
         }
 
-        var spec = await grains.GetGrain<IFunctionRegistryGrain>(tenant).Get(name, version);
+        FunctionSpec? spec;
+        try
+        {
+            spec = await grains.GetGrain<IFunctionRegistryGrain>(tenant).Get(name, version);
+        }
+        catch (Exception ex) when (IsUnreachable(ex))
+        {
+            // The registry's node died and Orleans has not moved it yet: a version's spec never changes, so the last
+            // one seen still serves; without one, the client is asked to retry once the registry is back.
+            if (entry.Spec is { } stale)
+            {
+                return stale;
+            }
+
+            throw new StokeException(StokeErrorKind.Overloaded, $"The function registry of tenant '{tenant}' cannot be reached right now ({ex.GetType().Name}).", TimeSpan.FromSeconds(2));
+        }
+
         _cache[key] = (spec, now);
         return spec ?? throw NotFound(name, version);
     }
+
+    private static bool IsUnreachable(Exception ex) =>
+        ex is Orleans.Runtime.SiloUnavailableException or Orleans.Runtime.OrleansMessageRejectionException or TimeoutException
+        || ex.InnerException is { } inner && IsUnreachable(inner);
 
     public void Invalidate(string tenant, string name)
     {

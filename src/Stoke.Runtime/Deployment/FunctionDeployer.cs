@@ -36,8 +36,13 @@ public sealed record DeployRequest
 /// Deploys a function: checks the name and policies, loads the model once to prove it is valid and to read its
 /// signature, stores the artifact, then registers the new version. A failure at any step registers nothing.
 /// </summary>
-public sealed partial class FunctionDeployer(NodeHost node, IPolicyCatalog policies, IGrainFactory grains)
+public sealed partial class FunctionDeployer(
+    NodeHost node, IPolicyCatalog policies, IGrainFactory grains, Cluster.ClusterView cluster, Microsoft.Extensions.Options.IOptions<Hosting.StokeNodeOptions> options,
+    TimeProvider time, Microsoft.Extensions.Logging.ILogger<FunctionDeployer> logger)
 {
+    /// <summary>How long a deploy waits for one peer to copy the artifact into its repository.</summary>
+    public static readonly TimeSpan ReplicationTimeout = TimeSpan.FromSeconds(60);
+
     // Functions live in URLs and grain keys: keep names to a safe alphabet.
     [GeneratedRegex("^[a-z0-9][a-z0-9._-]{0,62}$")]
     private static partial Regex NamePattern();
@@ -120,7 +125,41 @@ public sealed partial class FunctionDeployer(NodeHost node, IPolicyCatalog polic
 
         // Keep the fresh bytes in this node's memory tier: the first cold start here need not read them back.
         node.MemoryTier.Put(artifact.Sha256, request.Artifact);
+        await ReplicateAsync(artifact);
+        if (tokenizer is not null)
+        {
+            await ReplicateAsync(tokenizer.Artifact);
+        }
         return await grains.GetGrain<IFunctionRegistryGrain>(request.Tenant).Register(draft);
+    }
+
+    // Without a shared repository the model would live only on this node: every reachable node keeps a copy in its
+    // own repository (fetched from this one), so the function survives the loss of any node but the last.
+    private async Task ReplicateAsync(ArtifactRef artifact)
+    {
+        if (!options.Value.ReplicateArtifacts)
+        {
+            return;
+        }
+
+        var peers = cluster.ReachableNodes().Where(n => n != node.NodeId).ToList();
+        await Task.WhenAll(peers.Select(async peer =>
+        {
+            try
+            {
+                await grains.GetGrain<INodeGrain>(peer).Replicate(artifact).WaitAsync(ReplicationTimeout, time);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                Log.ReplicationFailed(logger, artifact.FileName, artifact.Sha256, peer, ex.Message);
+            }
+        }));
+    }
+
+    private static partial class Log
+    {
+        [Microsoft.Extensions.Logging.LoggerMessage(EventId = 1300, Level = Microsoft.Extensions.Logging.LogLevel.Warning, Message = "Artifact {File} ({Sha256}) was not copied to node {Node}: {Reason}")]
+        public static partial void ReplicationFailed(Microsoft.Extensions.Logging.ILogger logger, string file, string sha256, string node, string reason);
     }
 
     // An embedding function's instances tokenise and pool: prove the vocab and the model make an embedder before

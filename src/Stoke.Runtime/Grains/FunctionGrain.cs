@@ -140,6 +140,7 @@ internal sealed partial class FunctionGrain(
         DesiredInstances = _controller.LastDecision?.Target ?? _controller.Instances.Count,
         Panicking = _controller.LastDecision?.Scale.Panicking ?? false,
         Requests = usage.State.Summary!.Requests,
+        ControllerNode = localNode.NodeId,
     };
 
     // Usage answered on any node since the last tick, so a read after a request sees it.

@@ -24,6 +24,9 @@ public interface INodeGrain : IGrainWithStringKey
 
     Task StopInstance(string instanceId, string reason);
 
+    /// <summary>Copies an artifact into this node's repository (from a peer), so it survives the node that deployed it.</summary>
+    Task Replicate(ArtifactRef artifact);
+
     Task<NodeSnapshot> Snapshot();
 
     Task<InstanceSnapshot[]> InstancesOf(string functionKey, int version);

@@ -40,6 +40,8 @@ internal sealed class NodeGrain(NodeHost host, NodeRouter router, NodeTraffic tr
 
     public Task StopInstance(string instanceId, string reason) => host.StopInstanceAsync(instanceId, reason);
 
+    public Task Replicate(ArtifactRef artifact) => host.ReplicateAsync(artifact, CancellationToken.None);
+
     public Task<NodeSnapshot> Snapshot() => Task.FromResult(host.Snapshot());
 
     public Task<InstanceSnapshot[]> InstancesOf(string functionKey, int version) => Task.FromResult(host.InstancesOf(functionKey, version).ToArray());

@@ -31,6 +31,13 @@ public sealed class StokeNodeOptions
     /// <summary>Fetch artifacts from peer nodes (their memory and disk tiers, or their repositories) on a cold start.</summary>
     public bool PeerFetch { get; set; } = true;
 
+    /// <summary>
+    /// At a deploy, have every reachable node copy the artifact into its own repository, so that without a shared
+    /// repository a model survives the loss of the node that deployed it. Off: only the deploying node keeps it
+    /// durably (the others fetch it from a peer at their first cold start and cache it).
+    /// </summary>
+    public bool ReplicateArtifacts { get; set; } = true;
+
     /// <summary>How long a cold start waits for peers to say whether they hold an artifact; a slower peer is skipped.</summary>
     public TimeSpan PeerQueryTimeout { get; set; } = TimeSpan.FromSeconds(1);
 

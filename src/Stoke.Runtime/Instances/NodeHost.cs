@@ -194,6 +194,21 @@ public sealed partial class NodeHost : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Keeps a durable copy of an artifact in this node's repository, fetched from the fastest tier that has it (a
+    /// peer's, at a deploy), so that a cluster without a shared repository does not lose a model with its deploying node.
+    /// </summary>
+    public async Task ReplicateAsync(ArtifactRef artifact, CancellationToken cancellationToken)
+    {
+        if (Repository.Contains(artifact.Sha256))
+        {
+            return;
+        }
+
+        var (bytes, _) = await FetchAsync(artifact, cancellationToken);
+        await Repository.PutAsync(bytes, artifact.FileName, cancellationToken);
+    }
+
     /// <summary>Requests in flight on one of this node's instances, or null when the instance is not here.</summary>
     public int? InFlightOf(string instanceId) => _instances.TryGetValue(instanceId, out var instance) ? instance.InFlight : null;
 

@@ -23,7 +23,7 @@ public sealed partial class FunctionInvoker
             try
             {
                 var result = await call(route.InstanceId, route.NodeId);
-                return (result, route);
+                return (result, route with { Attempts = attempt });
             }
             catch (InstanceGoneException) when (attempt < MaxAttempts)
             {
@@ -121,4 +121,8 @@ public sealed partial class FunctionInvoker
 }
 
 /// <summary>Where a request runs: by the warm path (<see cref="Direct"/> set) or as the controller assigned it.</summary>
-internal sealed record Route(string InstanceId, string NodeId, double HeldMs, string? ColdStartTier, DirectRoute? Direct);
+internal sealed record Route(string InstanceId, string NodeId, double HeldMs, string? ColdStartTier, DirectRoute? Direct)
+{
+    /// <summary>Instances tried, this one included (more than one when a lost instance was retried).</summary>
+    public int Attempts { get; init; } = 1;
+}

@@ -34,7 +34,7 @@ public sealed partial class FunctionInvoker(
             ? node.InvokeAsync(instance, request, options.Deadline, cancellationToken)
             : grains.GetGrain<INodeGrain>(nodeId).Invoke(instance, request, options.Deadline, cancellationToken));
         var record = Record(spec, request.Id, result, route, arrived);
-        return new InferenceOutcome(result.Outputs, record, route.InstanceId);
+        return new InferenceOutcome(result.Outputs, record, route.InstanceId) { Attempts = route.Attempts };
     }
 
     public async Task<EmbeddingOutcome> EmbedAsync(FunctionSpec spec, string[] texts, InvocationOptions options, CancellationToken cancellationToken)

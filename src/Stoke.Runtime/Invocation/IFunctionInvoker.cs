@@ -32,7 +32,11 @@ public interface IFunctionInvoker
 public sealed record InvocationOptions(DateTimeOffset Deadline, string? AffinityKey = null);
 
 /// <summary>A served tensor request: its outputs and its usage record.</summary>
-public sealed record InferenceOutcome(Tensor[] Outputs, UsageRecord Usage, string InstanceId);
+public sealed record InferenceOutcome(Tensor[] Outputs, UsageRecord Usage, string InstanceId)
+{
+    /// <summary>Instances tried, the one that answered included (more than one after a lost instance).</summary>
+    public int Attempts { get; init; } = 1;
+}
 
 /// <summary>Served embeddings: a vector per text, the tokens each cost, and the usage record.</summary>
 public sealed record EmbeddingOutcome(float[][] Vectors, int[] TokenCounts, UsageRecord Usage);

@@ -44,6 +44,8 @@ public sealed class PeerCluster : IAsyncDisposable
                 // Several chunks even for the 0.6 MB classifier; a generous query timeout, since only one test is about it.
                 o.PeerChunkBytes = StokeNodeOptions.MinPeerChunkBytes;
                 o.PeerQueryTimeout = QueryTimeout;
+                // These tests are about fetching from a peer: the deploy must not copy the model everywhere first.
+                o.ReplicateArtifacts = false;
             });
             configure?.Invoke(index, silo);
         });
