@@ -17,7 +17,8 @@ namespace Stoke.Cli.Commands;
 
 /// <summary>
 /// <c>stoke demo</c>: starts a node in this process, deploys the three sample models through the HTTP API, drives a
-/// bursty workload at them and shows scaling, batching and cold starts live; needs nothing but the .NET SDK.
+/// bursty workload at them and shows scaling, batching and cold starts live; needs nothing but the .NET SDK. Exits 1
+/// when any of its requests failed (<see cref="DemoOutcome"/>).
 /// </summary>
 public static class DemoCommand
 {
@@ -61,7 +62,10 @@ public static class DemoCommand
 
                 var usage = await TryAsync(() => client.UsageAsync(cancellationToken: CancellationToken.None));
                 env.Console.Write(DemoTables.Summary(functions, usage is null ? null : Api.Read<UsageReport>(usage)));
-                return 0;
+                var outcome = DemoOutcome.Of(functions.Select(f => f.Stats));
+                env.Console.WriteLine(outcome.Counts);
+                // Ctrl+C before any answer is a normal exit; a request that failed is a failure either way.
+                return outcome.Passed || (token.IsCancellationRequested && outcome.Failed == 0) ? 0 : env.Fail(outcome.Failure!);
             }
             finally
             {
