@@ -60,8 +60,10 @@ public static class DemoCommand
                 env.Console.MarkupLine($"Driving a bursty workload for {length.TotalSeconds:0} s...");
                 await RunWithDisplayAsync(env, client, functions, length, token);
 
+                var status = await TryAsync(() => client.StatusAsync(CancellationToken.None));
                 var usage = await TryAsync(() => client.UsageAsync(cancellationToken: CancellationToken.None));
-                env.Console.Write(DemoTables.Summary(functions, usage is null ? null : Api.Read<UsageReport>(usage)));
+                env.Console.Write(DemoTables.Summary(
+                    functions, status is null ? null : Api.Read<ClusterStatus>(status), usage is null ? null : Api.Read<UsageReport>(usage)));
                 var outcome = DemoOutcome.Of(functions.Select(f => f.Stats));
                 env.Console.WriteLine(outcome.Counts);
                 // Ctrl+C before any answer is a normal exit; a request that failed is a failure either way.
