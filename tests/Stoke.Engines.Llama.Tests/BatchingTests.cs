@@ -11,6 +11,16 @@ public sealed class BatchingTests(ModelFixture fixture)
     private static GenerationRequest Endless(string prompt = "Once upon a time", int maxTokens = 1500) =>
         new() { Prompt = prompt, MaxTokens = maxTokens, Temperature = 0, IgnoreEndOfGeneration = true };
 
+    // A generation that cannot end by itself while a test waits for it to be freed. llama.cpp decodes in real time on
+    // its own thread, so no fake clock can drive it: those tests poll with a real-time bound. Attention over a growing
+    // context makes the cost per token grow with its position: 16,000 tokens of stories260K took over a minute on the
+    // 2-core CI machine (the first 2,000 alone 2.4 s) and would take several seconds on a core ten times faster, far
+    // past the bound; a cancelled sequence leaves before the next decode step, a few milliseconds.
+    private const int LongContext = 16_384;
+    private const int FreedWithinMs = 2_000;
+
+    private static readonly LlamaEngineOptions LongRunning = new() { Threads = 1, ContextWindow = LongContext, MaxSequences = 1 };
+
     [Fact]
     public async Task ConcurrentGenerationsDecodeInOneBatch()
     {
@@ -70,13 +80,15 @@ public sealed class BatchingTests(ModelFixture fixture)
     [Fact]
     public async Task CancellingMidStreamFreesSequenceAndKvCache()
     {
-        await using var engine = new ContinuousBatchingEngine(fixture.Model, new LlamaEngineOptions { Threads = 1, ContextWindow = 2048, MaxSequences = 4 });
+        using var generations = new FinishedGenerations();
+        await using var engine = new ContinuousBatchingEngine(fixture.Model, LongRunning, meterFactory: generations);
+        var request = Endless(maxTokens: LongContext - engine.CountTokens("Once upon a time"));
         using var cts = new CancellationTokenSource();
         var chunks = 0;
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(async () =>
         {
-            await foreach (var _ in engine.GenerateAsync(Endless(), cts.Token))
+            await foreach (var _ in engine.GenerateAsync(request, cts.Token))
             {
                 if (++chunks == 10)
                 {
@@ -87,22 +99,27 @@ public sealed class BatchingTests(ModelFixture fixture)
             }
         });
 
-        await Wait.UntilAsync(() => engine.ActiveSequences == 0, "the cancelled sequence leaves");
-        await Wait.UntilAsync(() => engine.KvCacheUsedCells == 0, "its KV cells are freed");
+        await Wait.UntilAsync(() => engine.ActiveSequences == 0 && engine.KvCacheUsedCells == 0, "the cancelled sequence leaves and frees its KV cells", FreedWithinMs);
         Assert.Equal(0, engine.KvCacheReservedCells);
+        Assert.Equal([FinishReasons.Cancelled], generations.Reasons);
+        Assert.True(generations.CompletionTokens.Single() < request.MaxTokens, $"it generated all {request.MaxTokens} tokens: it ended by itself");
     }
 
     [Fact]
     public async Task AbandonedStreamFreesItsSequence()
     {
-        await using var engine = new ContinuousBatchingEngine(fixture.Model, new LlamaEngineOptions { Threads = 1, ContextWindow = 2048, MaxSequences = 4 });
+        using var generations = new FinishedGenerations();
+        await using var engine = new ContinuousBatchingEngine(fixture.Model, LongRunning, meterFactory: generations);
+        var request = Endless(maxTokens: LongContext - engine.CountTokens("Once upon a time"));
 
-        await foreach (var _ in engine.GenerateAsync(Endless()))
+        await foreach (var _ in engine.GenerateAsync(request))
         {
             break;
         }
 
-        await Wait.UntilAsync(() => engine.ActiveSequences == 0 && engine.KvCacheUsedCells == 0, "the abandoned sequence is freed");
+        await Wait.UntilAsync(() => engine.ActiveSequences == 0 && engine.KvCacheUsedCells == 0, "the abandoned sequence is freed", FreedWithinMs);
+        Assert.Equal([FinishReasons.Cancelled], generations.Reasons);
+        Assert.True(generations.CompletionTokens.Single() < request.MaxTokens, $"it generated all {request.MaxTokens} tokens: it ended by itself");
     }
 
     [Fact]

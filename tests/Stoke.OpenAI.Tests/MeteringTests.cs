@@ -62,13 +62,17 @@ public sealed class MeteringTests(OpenAIStoke stoke)
     [Fact]
     public async Task ClientThatDisconnectsMidStreamFreesItsSequence()
     {
+        // Nearly the whole 16k context with ignore-eos: far longer than FreedWithin even on a fast core (16,000 tokens
+        // of this model took over a minute on the 2-core CI machine), so only the disconnect can end it in time.
+        const int maxTokens = OpenAIStoke.LongContext - 32;
+        using var generations = new EngineGenerations(stoke.LongModelSha256);
         using var http = stoke.Http();
         using var cts = new CancellationTokenSource();
         var request = new HttpRequestMessage(HttpMethod.Post, "/v1/completions")
         {
             Content = ChatCompletionTests.Json(new JsonObject
             {
-                ["model"] = OpenAIStoke.Model, ["prompt"] = "Once upon a time", ["max_tokens"] = 400, ["stream"] = true, ["ignore_eos"] = true,
+                ["model"] = OpenAIStoke.LongModel, ["prompt"] = "Once upon a time", ["max_tokens"] = maxTokens, ["stream"] = true, ["ignore_eos"] = true,
             }),
         };
         var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cts.Token);
@@ -79,6 +83,7 @@ public sealed class MeteringTests(OpenAIStoke stoke)
             Assert.StartsWith("data: ", line, StringComparison.Ordinal);
         }
 
+        Assert.Contains(stoke.Node.Snapshot().Instances, i => i.Generation?.ContextWindow == OpenAIStoke.LongContext);
         await cts.CancelAsync();
         response.Dispose();
 
@@ -86,21 +91,30 @@ public sealed class MeteringTests(OpenAIStoke stoke)
             .Where(i => i.Generation is not null)
             .All(i => i.Generation!.ActiveSequences == 0 && i.Generation.KvCacheUsedCells == 0));
         Assert.True(freed, "the disconnected stream's sequence still holds its slot or KV cells");
+        // The engine ended it as cancelled, short of its budget (a cold start adds its one-token warm-up).
+        Assert.Single(generations.Reasons, r => r == "cancelled");
+        Assert.True(generations.CompletionTokens.Max() < maxTokens, $"the engine generated all {maxTokens} tokens: the stream ended by itself");
     }
+
+    // llama.cpp decodes in real time on its own thread, so no fake clock can drive it: a real-time poll, bounded well
+    // below the time the generation would take by itself. A cancelled sequence leaves before the next decode step.
+    private static readonly TimeSpan FreedWithin = TimeSpan.FromSeconds(2);
 
     private static async Task<bool> WaitAsync(Func<bool> condition)
     {
-        for (var i = 0; i < 100; i++)
+        var time = TimeProvider.System;
+        var started = time.GetTimestamp();
+        while (!condition())
         {
-            if (condition())
+            if (time.GetElapsedTime(started) > FreedWithin)
             {
-                return true;
+                return false;
             }
 
-            await Task.Delay(50);
+            await Task.Delay(TimeSpan.FromMilliseconds(10), time);
         }
 
-        return false;
+        return true;
     }
 
     private async Task<(long Input, long Output, decimal Cost)> UsageAsync()

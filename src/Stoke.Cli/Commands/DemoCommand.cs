@@ -17,7 +17,8 @@ namespace Stoke.Cli.Commands;
 
 /// <summary>
 /// <c>stoke demo</c>: starts a node in this process, deploys the three sample models through the HTTP API, drives a
-/// bursty workload at them and shows scaling, batching and cold starts live; needs nothing but the .NET SDK.
+/// bursty workload at them and shows scaling, batching and cold starts live; needs nothing but the .NET SDK. Exits 1
+/// when any of its requests failed (<see cref="DemoOutcome"/>).
 /// </summary>
 public static class DemoCommand
 {
@@ -59,9 +60,14 @@ public static class DemoCommand
                 env.Console.MarkupLine($"Driving a bursty workload for {length.TotalSeconds:0} s...");
                 await RunWithDisplayAsync(env, client, functions, length, token);
 
+                var status = await TryAsync(() => client.StatusAsync(CancellationToken.None));
                 var usage = await TryAsync(() => client.UsageAsync(cancellationToken: CancellationToken.None));
-                env.Console.Write(DemoTables.Summary(functions, usage is null ? null : Api.Read<UsageReport>(usage)));
-                return 0;
+                env.Console.Write(DemoTables.Summary(
+                    functions, status is null ? null : Api.Read<ClusterStatus>(status), usage is null ? null : Api.Read<UsageReport>(usage)));
+                var outcome = DemoOutcome.Of(functions.Select(f => f.Stats));
+                env.Console.WriteLine(outcome.Counts);
+                // Ctrl+C before any answer is a normal exit; a request that failed is a failure either way.
+                return outcome.Passed || (token.IsCancellationRequested && outcome.Failed == 0) ? 0 : env.Fail(outcome.Failure!);
             }
             finally
             {

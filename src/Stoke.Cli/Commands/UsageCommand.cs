@@ -12,7 +12,7 @@ public static class UsageCommand
     public static Command Create(CliEnvironment env)
     {
         var name = new Argument<string?>("NAME") { Description = "Only this function.", Arity = ArgumentArity.ZeroOrOne };
-        var command = new Command("usage", "Show metered usage: requests, cold starts, compute, memory-time, tokens, cost.") { name };
+        var command = new Command("usage", "Show metered usage: requests, cold-start waits, compute, memory-time, tokens, cost.") { name };
         command.SetAction((result, ct) => env.RunAsync(result, ct, async (client, token) =>
         {
             var report = Api.Read<UsageReport>(await client.UsageAsync(result.GetValue(name), token));
@@ -26,7 +26,7 @@ public static class UsageCommand
     public static Table Table(IEnumerable<UsageSummary> rows, UsageSummary total)
     {
         var table = new Table().Border(TableBorder.Rounded)
-            .AddColumns("function", "v", "requests", "failures", "cold starts", "cold-start ms", "queue ms", "compute ms", "MB-s", "tokens in/out", "cost");
+            .AddColumns("function", "v", "requests", "failures", "cold-start waits", "cold-start wait ms", "queue ms", "compute ms", "MB-s", "tokens in/out", "cost");
         foreach (var r in rows)
         {
             Add(table, Markup.Escape(r.Function), r.Version.ToString(System.Globalization.CultureInfo.InvariantCulture), r);

@@ -9,7 +9,7 @@ public sealed class DemoStats(string function)
     private readonly Lock _lock = new();
     private readonly List<double> _latenciesMs = [];
     private readonly SortedDictionary<string, int> _errors = new(StringComparer.Ordinal);
-    private readonly SortedDictionary<string, (int Count, double Ms)> _coldStarts = new(StringComparer.Ordinal);
+    private readonly SortedDictionary<string, (int Count, double Ms)> _coldStartWaits = new(StringComparer.Ordinal);
     private long _batchSum;
     private int _batchCount;
 
@@ -43,8 +43,8 @@ public sealed class DemoStats(string function)
             if (response.Header("Stoke-Cold-Start-Tier") is { } tier)
             {
                 double.TryParse(response.Header("Stoke-Cold-Start-Ms"), NumberStyles.Float, CultureInfo.InvariantCulture, out var ms);
-                var (count, total) = _coldStarts.GetValueOrDefault(tier);
-                _coldStarts[tier] = (count + 1, total + ms);
+                var (count, total) = _coldStartWaits.GetValueOrDefault(tier);
+                _coldStartWaits[tier] = (count + 1, total + ms);
             }
         }
     }
@@ -93,14 +93,29 @@ public sealed class DemoStats(string function)
         }
     }
 
-    /// <summary>Requests that waited for a cold start, by tier, with the mean wait, e.g. <c>repository:4 (512 ms)</c>.</summary>
-    public string ColdStarts()
+    /// <summary>Requests that waited for a cold start (a <c>Stoke-Cold-Start-Tier</c> reply).</summary>
+    public int ColdStartWaits
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _coldStartWaits.Values.Sum(v => v.Count);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Requests that waited for a cold start, by tier, with the mean wait, e.g. <c>repository:4 (512 ms)</c>; several
+    /// requests can wait for one instance start.
+    /// </summary>
+    public string ColdStartWaitsByTier()
     {
         lock (_lock)
         {
-            return _coldStarts.Count == 0
+            return _coldStartWaits.Count == 0
                 ? "0"
-                : string.Join(" ", _coldStarts.Select(kv => $"{kv.Key}:{kv.Value.Count} ({(kv.Value.Ms / kv.Value.Count).ToString("0", CultureInfo.InvariantCulture)} ms)"));
+                : string.Join(" ", _coldStartWaits.Select(kv => $"{kv.Key}:{kv.Value.Count} ({(kv.Value.Ms / kv.Value.Count).ToString("0", CultureInfo.InvariantCulture)} ms)"));
         }
     }
 

@@ -90,7 +90,7 @@ public sealed class DemoWorkload(StokeClient client, IReadOnlyList<DemoFunction>
         }
         catch (HttpRequestException ex)
         {
-            // Failures are part of what the demo shows; they are counted, never fatal.
+            // Counted and shown in the summary; the demo goes on and exits 1 at the end (DemoOutcome).
             function.Stats.RecordFailure(ex.HttpRequestError.ToString().ToLowerInvariant());
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)

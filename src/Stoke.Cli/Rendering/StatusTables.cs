@@ -12,10 +12,13 @@ namespace Stoke.Cli.Rendering;
 /// <summary>The live view of <c>GET /api/status</c>, shared by <c>stoke status</c> and <c>stoke demo</c>.</summary>
 public static class StatusTables
 {
+    /// <summary>Header of the instances a function started, by tier (see <see cref="InstanceStarts"/>).</summary>
+    public const string InstanceStartsColumn = "instance starts";
+
     public static Table Functions(IEnumerable<FunctionStatus> functions)
     {
         var table = new Table().Border(TableBorder.Rounded)
-            .AddColumns("function", "v", "loading", "ready", "draining", "held", "queue", "desired", "panic", "batch", "cold starts", "p50 ms", "p99 ms", "req/s", "requests");
+            .AddColumns("function", "v", "loading", "ready", "draining", "held", "queue", "desired", "panic", "batch", InstanceStartsColumn, "p50 ms", "p99 ms", "req/s", "requests");
         foreach (var f in functions)
         {
             table.AddRow(
@@ -29,7 +32,7 @@ public static class StatusTables
                 f.DesiredInstances.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 f.Panicking ? "[red]yes[/]" : "no",
                 Fmt.Num(f.MeanBatchSize, "0.0"),
-                Markup.Escape(ColdStarts(f.ColdStartsByTier)),
+                Markup.Escape(InstanceStarts(f.ColdStartsByTier)),
                 Fmt.Ms(f.P50Ms),
                 Fmt.Ms(f.P99Ms),
                 Fmt.Num(f.RequestsPerSecond, "0.0"),
@@ -73,10 +76,14 @@ public static class StatusTables
     /// <summary>One line per function for logs and CI, where a live table cannot redraw.</summary>
     public static string Line(FunctionStatus f) =>
         $"{f.Function} v{f.Version}: ready {f.Instances.Count(i => i.Phase == InstancePhase.Ready)}, loading {f.Instances.Count(i => i.Phase == InstancePhase.Loading)}, " +
-        $"held {f.Held}, queue {f.Instances.Sum(i => i.QueueDepth)}, batch {Fmt.Num(f.MeanBatchSize, "0.0")}, cold {ColdStarts(f.ColdStartsByTier)}, " +
+        $"held {f.Held}, queue {f.Instances.Sum(i => i.QueueDepth)}, batch {Fmt.Num(f.MeanBatchSize, "0.0")}, instance starts {InstanceStarts(f.ColdStartsByTier)}, " +
         $"p50 {Fmt.Ms(f.P50Ms)} ms, p99 {Fmt.Ms(f.P99Ms)} ms, {Fmt.Num(f.RequestsPerSecond, "0.0")} req/s";
 
-    public static string ColdStarts(IReadOnlyDictionary<string, long> byTier) =>
+    /// <summary>
+    /// Instances the function started (cold starts from the instance's side: one per model load), by the tier the
+    /// model came from, e.g. <c>memory:3</c>; not the requests that waited for them (many can wait for one start).
+    /// </summary>
+    public static string InstanceStarts(IReadOnlyDictionary<string, long> byTier) =>
         byTier.Count == 0 ? "0" : string.Join(" ", byTier.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Key}:{kv.Value}"));
 
     private static string Count(FunctionStatus f, InstancePhase phase) =>

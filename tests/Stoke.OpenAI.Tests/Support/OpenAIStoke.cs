@@ -14,7 +14,8 @@ namespace Stoke.OpenAI.Tests.Support;
 
 /// <summary>
 /// A real embedded Stoke node with the OpenAI API, two API keys (one with a 2 requests/minute quota) and the tiny
-/// stories260K GGUF deployed as function <c>stories</c>.
+/// stories260K GGUF deployed as function <c>stories</c>, and as <c>stories-long</c> with a 16k-token context window
+/// (<see cref="LongContextModel"/>) for generations that must not end by themselves during a test.
 /// </summary>
 public sealed class OpenAIStoke : IAsyncLifetime
 {
@@ -22,6 +23,8 @@ public sealed class OpenAIStoke : IAsyncLifetime
     public const string LimitedKey = "sk-stoke-test-limited";
     public const string TokenLimitedKey = "sk-stoke-test-tokens";
     public const string Model = "stories";
+    public const string LongModel = "stories-long";
+    public const int LongContext = 16_384;
     /// <summary>stories260K in <c>../shared/models/llm</c> beside the repository.</summary>
     public static string ModelPath => SharedModels.TryFind(out var dir) ? Path.Combine(dir, "llm", "stories260K.gguf") : "../shared/models/llm/stories260K.gguf";
 
@@ -29,6 +32,9 @@ public sealed class OpenAIStoke : IAsyncLifetime
     private IHost _host = null!;
 
     public Uri Address { get; private set; } = null!;
+
+    /// <summary>Hash of <see cref="LongModel"/>'s artifact, which names its loaded file (the engine's <c>stoke.model</c>).</summary>
+    public string LongModelSha256 { get; private set; } = null!;
 
     public NodeHost Node => _host.Services.GetRequiredService<NodeHost>();
 
@@ -69,6 +75,15 @@ public sealed class OpenAIStoke : IAsyncLifetime
             ["keepAliveSeconds"] = "300",
             ["pricePer1kInputTokens"] = "0.5",
             ["pricePer1kOutputTokens"] = "1.5",
+        });
+        var longModel = LongContextModel.Create(ModelPath, LongContext);
+        LongModelSha256 = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(longModel));
+        await client.DeployAsync(LongModel, longModel, new Dictionary<string, string>
+        {
+            ["engine"] = "llama",
+            ["file"] = "stories260K-16k.gguf",
+            ["keepAliveSeconds"] = "300",
+            ["maxInstances"] = "1",
         });
     }
 
