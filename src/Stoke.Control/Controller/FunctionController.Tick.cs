@@ -69,10 +69,18 @@ public sealed partial class FunctionController<THeld>
             }
         }
 
-        // A function with nothing running stops its loop, so thousands of idle functions cost nothing.
+        // A function with nothing running stops its loop, so thousands of idle functions cost nothing; if its
+        // keep-alive policy wants an instance pre-warmed later, the host wakes the loop then.
         var idleNow = _instances.Count == 0 && _held.Count == 0 && load.InFlight == 0;
         _idleTicks = idleNow ? _idleTicks + 1 : 0;
-        return new TickOutcome(decision, _idleTicks < _options.IdleTicksBeforeStop);
+        var keepTicking = _idleTicks < _options.IdleTicksBeforeStop;
+        DateTimeOffset? wakeAt = null;
+        if (!keepTicking && !_retired && _count.LastArrival is { } lastSeen && lastSeen + decision.KeepAlive.PrewarmAfter > now)
+        {
+            wakeAt = lastSeen + decision.KeepAlive.PrewarmAfter;
+        }
+
+        return new TickOutcome(decision, keepTicking, wakeAt);
     }
 
     // Nodes know their own instances exactly: take their counts, notice readiness the controller missed (an adopted
@@ -116,5 +124,8 @@ public sealed partial class FunctionController<THeld>
     }
 }
 
-/// <summary>One tick's decision, and whether the host should keep ticking.</summary>
-public readonly record struct TickOutcome(ControlDecision Decision, bool KeepTicking);
+/// <summary>
+/// One tick's decision, whether the host should keep ticking, and, when it may stop, when it must tick again all the
+/// same (the keep-alive policy's pre-warm moment).
+/// </summary>
+public readonly record struct TickOutcome(ControlDecision Decision, bool KeepTicking, DateTimeOffset? WakeAt = null);

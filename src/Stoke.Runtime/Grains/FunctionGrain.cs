@@ -217,6 +217,12 @@ internal sealed partial class FunctionGrain(
         {
             _ticker?.Dispose();
             _ticker = null;
+            if (outcome.WakeAt is { } wake)
+            {
+                // A pre-warm is due later: one tick then restarts the loop.
+                var self = this.AsReference<IFunctionGrain>();
+                _ticker = time.CreateTimer(_ => _ = self.Tick(), null, wake - time.GetUtcNow(), nodeOptions.Value.ControlInterval);
+            }
         }
     }
 

@@ -245,11 +245,17 @@ internal sealed partial class Simulation
         var now = _clock.NowTicks;
         if (_options.ServerControlLoop)
         {
-            // As the server's controller grain: the loop runs until the controller says it may stop.
+            // As the server's controller grain: the loop runs until the controller says it may stop, and wakes again
+            // when the controller asks to (a pre-warm).
             if (outcome.KeepTicking)
             {
                 f.Ticking = true;
                 Schedule(now + _tickTicks, new SimEvent(SimEventKind.Tick, f, null, 0));
+            }
+            else if (outcome.WakeAt is { } wakeAt)
+            {
+                f.Ticking = true;
+                Schedule(wakeAt.UtcTicks, new SimEvent(SimEventKind.Tick, f, null, 0));
             }
 
             return;
