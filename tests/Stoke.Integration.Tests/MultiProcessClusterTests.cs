@@ -1,19 +1,28 @@
+using System.Diagnostics;
 using System.Net;
+using Npgsql;
 using Stoke.Client;
 using Stoke.Integration.Tests.Support;
 using Stoke.Runtime.Storage;
+using Xunit.Abstractions;
 
 namespace Stoke.Integration.Tests;
 
-/// <summary>Three real `stoke serve` processes on one store, as an operator runs a cluster on one machine.</summary>
-public sealed class MultiProcessClusterTests : IAsyncLifetime
+/// <summary>Three real `stoke serve` processes on one store, as an operator runs a cluster on one machine; the store
+/// (a redis-server, or a PostgreSQL server that starts empty) is started by the test that needs it.</summary>
+public sealed class MultiProcessClusterTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private static readonly TimeSpan Within = TimeSpan.FromSeconds(30);
+
+    /// <summary>Orleans' default failure detection (probes every 5 s, 3 missed, 2 votes) plus its table refresh, with room.</summary>
+    private static readonly TimeSpan DeclaredDeadWithin = TimeSpan.FromSeconds(120);
+
     private readonly string _root = Directory.CreateTempSubdirectory("stoke-processes-").FullName;
     private readonly List<StokeProcess> _nodes = [];
-    private RedisServer _redis = null!;
+    private RedisServer? _redis;
+    private PostgresServer? _postgres;
 
-    public async Task InitializeAsync() => _redis = await RedisServer.StartAsync();
+    public Task InitializeAsync() => Task.CompletedTask;
 
     public async Task DisposeAsync()
     {
@@ -22,14 +31,25 @@ public sealed class MultiProcessClusterTests : IAsyncLifetime
             await node.DisposeAsync();
         }
 
-        await _redis.DisposeAsync();
+        if (_redis is not null)
+        {
+            await _redis.DisposeAsync();
+        }
+
+        if (_postgres is not null)
+        {
+            await _postgres.DisposeAsync();
+        }
+
         Directory.Delete(_root, recursive: true);
     }
 
-    [Fact]
-    public async Task ThreeRedisNodesServeOneFunctionAndKeepItAcrossARestartOfAll()
+    [Theory]
+    [InlineData("redis")]
+    [InlineData("postgres")]
+    public async Task ThreeNodesServeOneFunctionAndKeepItAcrossARestartOfAll(string backend)
     {
-        var store = new[] { "--redis", _redis.ConnectionString };
+        var store = await StoreAsync(backend);
         var first = await StartAllAsync(store);
         await Eventually.ReturnsAsync(() => NodeCountAsync(first[0]), n => n == 3, Within, "3 nodes in /api/status");
         using (var deployer = new StokeClient(first[0].Url))
@@ -45,14 +65,53 @@ public sealed class MultiProcessClusterTests : IAsyncLifetime
         await AssertServedThroughEachAsync(second, "after the restart");
     }
 
-    [Fact]
-    public async Task NodesStartingTogetherOnAnEmptyStoreFormOneCluster()
+    [Theory]
+    [InlineData("redis")]
+    [InlineData("postgres")]
+    public async Task NodesStartingTogetherOnAnEmptyStoreFormOneCluster(string backend)
     {
-        await StartAllAsync(["--redis", _redis.ConnectionString]);
+        await StartAllAsync(await StoreAsync(backend));
 
         var generations = Enumerable.Range(0, 3).Select(i => JoinedCluster.Read(Path.Combine(_root, "node" + i), "stoke")?.Generation).ToHashSet();
 
         Assert.True(generations.Count == 1 && !generations.Contains(null), string.Join("\n", _nodes.Select(n => n.Output)));
+    }
+
+    [Fact]
+    public async Task SurvivorsDeclareAKilledPostgresNodeDead()
+    {
+        var nodes = await StartAllAsync(await StoreAsync("postgres"));
+        await Eventually.ReturnsAsync(() => NodeCountAsync(nodes[0]), n => n == 3, Within, "3 nodes in /api/status");
+        var victim = nodes[2];
+
+        var since = Stopwatch.StartNew();
+        victim.KillHard();
+        await Eventually.ReturnsAsync(() => MembershipStatusAsync(victim.SiloPort), s => s == DeadStatus, DeclaredDeadWithin, $"the killed silo (port {victim.SiloPort}) Dead in PostgreSQL");
+        var declared = since.Elapsed;
+        foreach (var survivor in nodes[..2])
+        {
+            await Eventually.ReturnsAsync(() => NodeCountAsync(survivor), n => n == 2, Within, $"{survivor} listing 2 nodes");
+        }
+
+        output.WriteLine($"kill -9 to Dead in the membership table: {declared.TotalSeconds:F1} s; to both survivors listing 2 nodes: {since.Elapsed.TotalSeconds:F1} s");
+    }
+
+    /// <summary>Orleans' <c>SiloStatus.Dead</c>.</summary>
+    private const int DeadStatus = 6;
+
+    private async Task<string[]> StoreAsync(string backend)
+    {
+        switch (backend)
+        {
+            case "redis":
+                _redis = await RedisServer.StartAsync();
+                return ["--redis", _redis.ConnectionString];
+            case "postgres":
+                _postgres = await PostgresServer.StartAsync();
+                return ["--postgres", _postgres.ConnectionString];
+            default:
+                throw new ArgumentOutOfRangeException(nameof(backend), backend, "redis or postgres");
+        }
     }
 
     private async Task<StokeProcess[]> StartAllAsync(string[] store)
@@ -61,6 +120,15 @@ public sealed class MultiProcessClusterTests : IAsyncLifetime
             [.. store, "--data", Path.Combine(_root, "node" + i), "--repository", Path.Combine(_root, "repository")])));
         _nodes.AddRange(nodes);
         return nodes;
+    }
+
+    private async Task<int?> MembershipStatusAsync(int siloPort)
+    {
+        await using var connection = new NpgsqlConnection(_postgres!.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("SELECT status FROM stoke_membership WHERE port = @port ORDER BY generation DESC LIMIT 1", connection);
+        command.Parameters.AddWithValue("port", siloPort);
+        return await command.ExecuteScalarAsync() as int?;
     }
 
     private static async Task<int> NodeCountAsync(StokeProcess node)

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Npgsql;
 using Stoke.Abstractions.Nodes;
 using Stoke.Gateway.Clustering;
 using Stoke.Gateway.Hosting;
@@ -8,7 +9,7 @@ using Stoke.Runtime.Storage;
 
 namespace Stoke.Integration.Tests;
 
-/// <summary>`stoke serve --postgres` against a real PostgreSQL server: the start check and the store probe.</summary>
+/// <summary>`stoke serve --postgres` against a real PostgreSQL server: the start check (and its schema) and the store probe.</summary>
 public sealed class PostgresStoreTests : IAsyncLifetime
 {
     private readonly string _data = Directory.CreateTempSubdirectory("stoke-pg-node-").FullName;
@@ -23,15 +24,26 @@ public sealed class PostgresStoreTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task StartNamesTheMissingOrleansSchema()
+    public async Task StartNamesTheQueriesAForeignQueryTableLacks()
     {
+        await ExecuteAsync("CREATE TABLE orleansquery (querykey varchar(64) PRIMARY KEY, querytext text NOT NULL)");
         using var host = StokeHost.Create(Settings(_postgres.ConnectionString));
 
         var error = await Assert.ThrowsAnyAsync<Exception>(() => host.StartAsync());
 
-        var store = ClusterStoreException.Find(error);
-        Assert.NotNull(store);
-        Assert.Contains("lacks Orleans' ADO.NET schema (missing: table orleansquery, table orleansmembershipversiontable, table orleansmembershiptable, table orleansstorage)", store.Message, StringComparison.Ordinal);
+        Assert.Contains("has an OrleansQuery table that Stoke did not create, and it lacks the queries GatewaysQueryKey, MembershipReadRowKey", ClusterStoreException.Find(error)?.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task StartNamesAUserThatMayNotCreateTheSchema()
+    {
+        // PostgreSQL 15 grants CREATE on the public schema to the database owner only.
+        await ExecuteAsync("CREATE ROLE visitor LOGIN; REVOKE CREATE ON SCHEMA public FROM PUBLIC");
+        using var host = StokeHost.Create(Settings(_postgres.ConnectionString.Replace($"Username={PostgresServer.User}", "Username=visitor", StringComparison.Ordinal)));
+
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => host.StartAsync());
+
+        Assert.Contains("PostgreSQL user visitor may not create Stoke's schema", ClusterStoreException.Find(error)?.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -59,6 +71,14 @@ public sealed class PostgresStoreTests : IAsyncLifetime
 
         Assert.Equal((StoreState.Ok, StoreState.Down, StoreState.Ok), (before, stopped.Status, health.Current.Status));
         Assert.Contains("Failed to connect", stopped.LastError, StringComparison.Ordinal);
+    }
+
+    private async Task ExecuteAsync(string sql)
+    {
+        await using var connection = new NpgsqlConnection(_postgres.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync();
     }
 
     private StokeHostSettings Settings(string postgres) => new()

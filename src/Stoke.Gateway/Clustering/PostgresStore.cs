@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Npgsql;
 using Orleans.Hosting;
 using Stoke.Runtime.Grains;
@@ -9,24 +10,21 @@ namespace Stoke.Gateway.Clustering;
 
 /// <summary>
 /// PostgreSQL as the cluster's store: Orleans' ADO.NET membership and the <c>stoke</c> grain storage on ADO.NET
-/// (invariant "Npgsql"), probed with <c>SELECT 1</c>. The providers need Orleans' ADO.NET schema (its tables and the
-/// <c>OrleansQuery</c> rows); the start check names what is missing.
+/// (invariant "Npgsql") over Stoke's own schema (<see cref="PostgresSchema"/>), which the start check applies when it
+/// is missing; probed with <c>SELECT 1</c>.
 /// </summary>
-public static class PostgresStore
+public static partial class PostgresStore
 {
     public const string Backend = "postgres";
 
     /// <summary>The ADO.NET invariant name Orleans maps to Npgsql.</summary>
     public const string Invariant = "Npgsql";
 
-    /// <summary>Tables of Orleans' ADO.NET schema the clustering and persistence providers use (unquoted, so lower case).</summary>
-    public static readonly string[] Tables = ["orleansquery", "orleansmembershipversiontable", "orleansmembershiptable", "orleansstorage"];
-
-    /// <summary>Some of the <c>OrleansQuery</c> rows each provider reads: their absence means a script was not applied.</summary>
-    public static readonly string[] Queries = ["MembershipReadAllKey", "InsertMembershipKey", "ReadFromStorageKey", "WriteToStorageKey"];
-
     /// <summary>How long the start check waits to connect.</summary>
     private const int ConnectTimeoutSeconds = 5;
+
+    /// <summary>SQLSTATE insufficient_privilege.</summary>
+    private const string InsufficientPrivilege = "42501";
 
     public static void Use(ISiloBuilder silo, string connectionString)
     {
@@ -42,7 +40,11 @@ public static class PostgresStore
             o.ConnectionString = connectionString;
         });
         silo.Services.AddSingleton<IStoreProbe>(new PostgresStoreProbe(builder));
-        silo.Services.AddSingleton<IHostedService>(new StoreStartCheck(ct => CheckAsync(builder, ct)));
+        silo.Services.AddSingleton<IHostedService>(sp =>
+        {
+            var logger = sp.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(PostgresStore).FullName!);
+            return new StoreStartCheck(ct => CheckAsync(builder, logger, ct));
+        });
     }
 
     /// <summary>Parses an Npgsql connection string ("Host=...;Database=...;Username=..."), naming what is wrong.</summary>
@@ -63,8 +65,9 @@ public static class PostgresStore
             : builder;
     }
 
-    /// <summary>Connects once, then checks that Orleans' ADO.NET schema is there.</summary>
-    public static async Task CheckAsync(NpgsqlConnectionStringBuilder configured, CancellationToken cancellationToken)
+    /// <summary>Connects once, then applies Stoke's schema when it is missing (<see cref="PostgresSchema.EnsureAsync"/>);
+    /// a schema Stoke did not create must hold every query key the providers need.</summary>
+    public static async Task CheckAsync(NpgsqlConnectionStringBuilder configured, ILogger logger, CancellationToken cancellationToken)
     {
         var builder = new NpgsqlConnectionStringBuilder(configured.ConnectionString) { Timeout = ConnectTimeoutSeconds, Pooling = false };
         var where = Describe(builder);
@@ -82,49 +85,60 @@ public static class PostgresStore
             throw new ClusterStoreException($"Cannot reach PostgreSQL at {where}: {ex.InnerException?.Message ?? ex.Message}", ex);
         }
 
-        var missing = await MissingSchemaAsync(connection, cancellationToken);
-        if (missing.Count > 0)
+        PostgresSchemaOutcome outcome;
+        try
+        {
+            outcome = await PostgresSchema.EnsureAsync(connection, cancellationToken);
+        }
+        catch (PostgresException ex) when (ex.SqlState == InsufficientPrivilege)
         {
             throw new ClusterStoreException(
-                $"The PostgreSQL database at {where} lacks Orleans' ADO.NET schema (missing: {string.Join(", ", missing)}). " +
-                "Stoke does not create it: the Orleans NuGet packages do not ship the scripts. Apply PostgreSQL-Main.sql, " +
-                "PostgreSQL-Clustering.sql and PostgreSQL-Persistence.sql from the Orleans source of the version Stoke uses " +
-                $"({typeof(Orleans.Hosting.AdoNetHostingExtensions).Assembly.GetName().Version?.ToString(3)}, folder src/AdoNet) to this database once, then start again.");
+                $"PostgreSQL user {connection.UserName} may not create Stoke's schema in {where}: {ex.MessageText}. " +
+                $"Grant it CREATE on the schema Stoke's tables go in, the first on its search path (e.g. GRANT CREATE ON SCHEMA public TO {connection.UserName}), " +
+                "or start one node once as a user that may.", ex);
         }
-    }
-
-    /// <summary>The Orleans tables and query rows the database lacks.</summary>
-    public static async Task<List<string>> MissingSchemaAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
-    {
-        var missing = new List<string>();
-        await using (var tables = new NpgsqlCommand("SELECT t FROM unnest(@tables) AS t WHERE to_regclass(t) IS NULL", connection))
+        catch (PostgresException ex)
         {
-            tables.Parameters.AddWithValue("tables", Tables);
-            await using var reader = await tables.ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                missing.Add("table " + reader.GetString(0));
-            }
+            throw new ClusterStoreException($"Could not apply Stoke's schema to PostgreSQL at {where}: {ex.MessageText} (SQLSTATE {ex.SqlState}).", ex);
         }
 
-        if (missing.Contains("table orleansquery"))
+        switch (outcome)
         {
-            return missing;
-        }
+            case PostgresSchemaOutcome.Created or PostgresSchemaOutcome.Upgraded:
+                Log.SchemaApplied(logger, PostgresSchema.Version, where, outcome);
+                break;
+            case PostgresSchemaOutcome.Newer:
+                Log.SchemaNewer(logger, where, PostgresSchema.Version);
+                break;
+            case PostgresSchemaOutcome.Foreign:
+                var missing = await PostgresSchema.MissingQueriesAsync(connection, cancellationToken);
+                if (missing.Count > 0)
+                {
+                    throw new ClusterStoreException(
+                        $"The PostgreSQL database at {where} has an OrleansQuery table that Stoke did not create, and it lacks " +
+                        $"the queries {string.Join(", ", missing)}. Give Stoke a database (or schema) of its own, where it creates its schema itself, " +
+                        "or complete that table.");
+                }
 
-        await using var queries = new NpgsqlCommand("SELECT k FROM unnest(@keys) AS k WHERE NOT EXISTS (SELECT 1 FROM orleansquery q WHERE q.querykey = k)", connection);
-        queries.Parameters.AddWithValue("keys", Queries);
-        await using var rows = await queries.ExecuteReaderAsync(cancellationToken);
-        while (await rows.ReadAsync(cancellationToken))
-        {
-            missing.Add("OrleansQuery row " + rows.GetString(0));
+                Log.SchemaForeign(logger, where);
+                break;
         }
-
-        return missing;
     }
 
     /// <summary>host:port/database, never the password.</summary>
     internal static string Describe(NpgsqlConnectionStringBuilder builder) => $"{builder.Host}:{builder.Port}/{builder.Database ?? builder.Username ?? "postgres"}";
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 1230, Level = LogLevel.Information, Message = "Applied Stoke's PostgreSQL schema version {Version} to {Where} ({Outcome})")]
+        public static partial void SchemaApplied(ILogger logger, int version, string where, PostgresSchemaOutcome outcome);
+
+        [LoggerMessage(EventId = 1231, Level = LogLevel.Warning, Message = "PostgreSQL at {Where} holds a Stoke schema newer than version {Version}, applied by a newer Stoke; using it as it is")]
+        public static partial void SchemaNewer(ILogger logger, string where, int version);
+
+        [LoggerMessage(EventId = 1232, Level = LogLevel.Information, Message = "PostgreSQL at {Where} holds an OrleansQuery table that Stoke did not create; using its queries")]
+        public static partial void SchemaForeign(ILogger logger, string where);
+    }
 }
 
 /// <summary><c>SELECT 1</c> on a fresh connection (no pool to hold broken ones after the server restarts).</summary>

@@ -4,7 +4,7 @@ namespace Stoke.Gateway.Clustering;
 
 /// <summary>
 /// Checks the cluster's store before anything else starts (it runs in <see cref="IHostedLifecycleService.StartingAsync"/>,
-/// ahead of the silo), so a bad connection string, an unreachable server or a missing schema fails the start with
+/// ahead of the silo), so a bad connection string, an unreachable server or a schema it cannot apply fails the start with
 /// one message instead of a provider's stack trace at the first membership write.
 /// </summary>
 internal sealed class StoreStartCheck(Func<CancellationToken, Task> check) : IHostedLifecycleService

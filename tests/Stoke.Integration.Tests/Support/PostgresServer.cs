@@ -73,6 +73,18 @@ public sealed class PostgresServer : IAsyncDisposable
         }
     }
 
+    /// <summary>Creates another empty database on this server (tests that share one server each take their own) and
+    /// returns its connection string.</summary>
+    public async Task<string> NewDatabaseAsync()
+    {
+        var name = "t" + Guid.NewGuid().ToString("N")[..12];
+        await using var connection = new NpgsqlConnection($"Host=127.0.0.1;Port={Port};Database=postgres;Username={User};Pooling=false");
+        await connection.OpenAsync();
+        await using var create = new NpgsqlCommand($"CREATE DATABASE {name}", connection);
+        await create.ExecuteNonQueryAsync();
+        return $"Host=127.0.0.1;Port={Port};Database={name};Username={User}";
+    }
+
     /// <summary>Stops the server by its PID (fast shutdown), keeping its data.</summary>
     public async Task StopAsync()
     {

@@ -16,14 +16,18 @@ public sealed class StokeProcess : IAsyncDisposable
     private readonly Process _process;
     private readonly StringBuilder _output = new();
 
-    private StokeProcess(Process process, Uri url)
+    private StokeProcess(Process process, Uri url, int siloPort)
     {
         _process = process;
         Url = url;
+        SiloPort = siloPort;
     }
 
     /// <summary>The gateway's address.</summary>
     public Uri Url { get; }
+
+    /// <summary>The Orleans silo port it was given (<c>--silo-port</c>): its row in the membership table.</summary>
+    public int SiloPort { get; }
 
     public int Id => _process.Id;
 
@@ -141,13 +145,14 @@ public sealed class StokeProcess : IAsyncDisposable
     private static StokeProcess Launch(IEnumerable<string> serveArguments, IReadOnlyDictionary<string, string>? environment)
     {
         var url = new Uri($"http://127.0.0.1:{FreePorts.Next()}");
+        var siloPort = FreePorts.Next();
         var info = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var argument in new[] { CliPath, "serve", "--url", url.ToString().TrimEnd('/'), "--silo-port", Port(), "--gateway-port", Port() }.Concat(serveArguments))
+        foreach (var argument in new[] { CliPath, "serve", "--url", url.ToString().TrimEnd('/'), "--silo-port", siloPort.ToString(CultureInfo.InvariantCulture), "--gateway-port", Port() }.Concat(serveArguments))
         {
             info.ArgumentList.Add(argument);
         }
@@ -159,7 +164,7 @@ public sealed class StokeProcess : IAsyncDisposable
         }
 
         var process = new Process { StartInfo = info };
-        var stoke = new StokeProcess(process, url);
+        var stoke = new StokeProcess(process, url, siloPort);
         process.OutputDataReceived += (_, e) => stoke.Append(e.Data);
         process.ErrorDataReceived += (_, e) => stoke.Append(e.Data);
         process.Start();
