@@ -8,7 +8,7 @@ using Xunit.Abstractions;
 namespace Stoke.Integration.Tests;
 
 /// <summary>
-/// Three real `stoke serve --redis` processes under load through all three gateways; `kill -9` of the node holding an
+/// Three real `stoke serve` processes (on Redis, and on PostgreSQL) under load through all three gateways; `kill -9` of the node holding an
 /// instance, then of the node holding the function's controller. Every request a surviving gateway accepted is
 /// answered 200 (retried on another instance, or held by a controller that moved), routing stops sending to a dead
 /// node within 2 s, status keeps answering, and the survivors drop the dead nodes.
@@ -20,9 +20,10 @@ public sealed class FailoverTests(ITestOutputHelper output) : IAsyncLifetime
     private static readonly TimeSpan RoutingStopsWithin = TimeSpan.FromSeconds(2);
     private readonly string _root = Directory.CreateTempSubdirectory("stoke-failover-").FullName;
     private readonly List<StokeProcess> _nodes = [];
-    private RedisServer _redis = null!;
+    private RedisServer? _redis;
+    private PostgresServer? _postgres;
 
-    public async Task InitializeAsync() => _redis = await RedisServer.StartAsync();
+    public Task InitializeAsync() => Task.CompletedTask;
 
     public async Task DisposeAsync()
     {
@@ -31,16 +32,31 @@ public sealed class FailoverTests(ITestOutputHelper output) : IAsyncLifetime
             await node.DisposeAsync();
         }
 
-        await _redis.DisposeAsync();
+        if (_redis is not null)
+        {
+            await _redis.DisposeAsync();
+        }
+
+        if (_postgres is not null)
+        {
+            await _postgres.DisposeAsync();
+        }
+
         Directory.Delete(_root, recursive: true);
     }
 
-    [Fact]
-    public async Task KillingTheInstanceNodeAndThenTheControllerNodeLosesNoAcceptedRequest()
+    [Theory]
+    [InlineData("redis")]
+    [InlineData("postgres")]
+    public async Task KillingTheInstanceNodeAndThenTheControllerNodeLosesNoAcceptedRequest(string backend)
     {
-        // Each node has its own repository: the artifact reaches the others by peer fetch.
+        string[] store = backend == "redis"
+            ? ["--redis", (_redis = await RedisServer.StartAsync()).ConnectionString]
+            : ["--postgres", (_postgres = await PostgresServer.StartAsync()).ConnectionString];
+
+        // Each node has its own repository: deploys copy the artifact to every node, cold starts fetch from peers.
         var nodes = await Task.WhenAll(Enumerable.Range(0, 3).Select(i => StokeProcess.StartAsync(
-            ["--redis", _redis.ConnectionString, "--data", Path.Combine(_root, "node" + i)])));
+            [.. store, "--data", Path.Combine(_root, "node" + i)])));
         _nodes.AddRange(nodes);
         await Eventually.ReturnsAsync(() => NodeCountAsync(nodes[0]), n => n == 3, Within, "3 nodes in /api/status");
         var ids = await Task.WhenAll(nodes.Select(NodeIdAsync));
@@ -92,7 +108,7 @@ public sealed class FailoverTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.True(statusFailures.Count == 0, $"/api/status failed {statusFailures.Count} times on the survivor: {string.Join("; ", statusFailures.Take(3).Select(f => f.Error))}");
         var dropped = await Eventually.ReturnsAsync(() => NodeCountAsync(nodes[survivor]), n => n == 1, Within, "the survivor drops both dead nodes");
         Assert.Equal(1, dropped);
-        output.WriteLine($"{accepted.Count} accepted requests, all 200; {late.Count} sent 2 s after a kill, none retried; the survivor's membership dropped the second dead node {(watch.Elapsed - secondKill).TotalSeconds:F1} s after its kill");
+        output.WriteLine($"{backend}: {accepted.Count} accepted requests, all 200; {late.Count} sent 2 s after a kill, none retried; the survivor's membership dropped the second dead node {(watch.Elapsed - secondKill).TotalSeconds:F1} s after its kill");
     }
 
     private static List<string> ReadyNodes(JsonNode status) =>
