@@ -105,78 +105,41 @@ public sealed partial class BurstParityTests
 
     private static async Task<(List<string> Decisions, List<string> Routes)> PlayLiveAsync()
     {
-        var fake = new FakeTimeProvider(Start);
-        var engine = new ServiceTimeEngine(fake, Service);
-        var data = Path.Combine(Path.GetTempPath(), "stoke-burst-" + Guid.NewGuid().ToString("N")[..8]);
-        using var host = StokeHost.Create(new StokeHostSettings
+        await using var node = await FakeClockNode.StartAsync(Start, Tick, Service, Function, new Dictionary<string, string>
         {
-            Url = "http://127.0.0.1:0",
-            DataDirectory = data,
-            SiloPort = FreePorts.Next(),
-            GatewayPort = FreePorts.Next(),
-            ClusterId = "burst-" + Guid.NewGuid().ToString("N")[..8],
-            ConfigureNode = o => o.ControlInterval = Tick,
-            ConfigureServices = s =>
-            {
-                s.AddSingleton<TimeProvider>(fake);
-                s.AddSingleton<IInferenceEngine>(engine);
-            },
+            ["autoscaler"] = Scaling.Autoscaler,
+            ["keepAlive"] = Scaling.KeepAlive,
+            ["keepAliveSeconds"] = "20",
+            ["targetConcurrency"] = "1",
+            ["maxInstances"] = "4",
+            ["stableWindowSeconds"] = "12",
+            ["panicWindowSeconds"] = "4",
+            ["instanceConcurrency"] = "1",
+            ["maxBatchSize"] = "1",
         });
-        await host.StartAsync();
-        try
+        foreach (var (second, count) in Trace)
         {
-            using var client = new StokeClient(host.Services.GetRequiredService<GatewayServer>().Address!);
-            await client.DeployAsync(Function, TestModels.Classifier, new Dictionary<string, string>
-            {
-                ["engine"] = ServiceTimeEngine.EngineName,
-                ["autoscaler"] = Scaling.Autoscaler,
-                ["keepAlive"] = Scaling.KeepAlive,
-                ["keepAliveSeconds"] = "20",
-                ["targetConcurrency"] = "1",
-                ["maxInstances"] = "4",
-                ["stableWindowSeconds"] = "12",
-                ["panicWindowSeconds"] = "4",
-                ["instanceConcurrency"] = "1",
-                ["maxBatchSize"] = "1",
-            });
-
-            var player = new LivePlayer(fake, engine, client);
-            var at = TimeSpan.Zero;
-            foreach (var (second, count) in Trace)
-            {
-                at = await player.AdvanceAsync(at, TimeSpan.FromSeconds(second));
-                await player.SendAsync(count);
-            }
-
-            await player.AdvanceAsync(at, End);
-            var responses = await player.AllAsync();
-            Assert.All(responses, r => Assert.Equal(HttpStatusCode.OK, r.Response.Status));
-
-            var log = (await client.DescribeAsync(Function))["status"]![0]!["recentDecisions"]!.AsArray()
-                .Select(e => (At: e!["at"]!.GetValue<DateTimeOffset>(), Kind: e["kind"]!.GetValue<string>(), Detail: e["detail"]!.GetValue<string>()))
-                .ToList();
-            var order = log.Where(e => e.Kind == "start").Select(e => InstanceOf(e.Detail)).ToList();
-            var decisions = log
-                .Where(e => e.Kind is "start" or "ready" or "stop" or "scale")
-                .Select(e => Describe(e.At, e.Kind, e.Kind == "scale" ? TargetOf(e.Detail) : null, e.Kind == "scale" ? null : order.IndexOf(InstanceOf(e.Detail))))
-                .ToList();
-            var routes = responses
-                .Select(r => Route(r.SentAt, order.IndexOf(r.Response.Header("Stoke-Instance")!), r.AnsweredAt - Service, r.AnsweredAt))
-                .Order(StringComparer.Ordinal)
-                .ToList();
-            return (decisions, routes);
+            await node.AdvanceToAsync(TimeSpan.FromSeconds(second));
+            await node.SendAsync(count);
         }
-        finally
-        {
-            await host.StopAsync();
-            try
-            {
-                Directory.Delete(data, recursive: true);
-            }
-            catch (IOException)
-            {
-            }
-        }
+
+        await node.AdvanceToAsync(End);
+        var responses = await node.AllAsync();
+        Assert.All(responses, r => Assert.Equal(HttpStatusCode.OK, r.Response.Status));
+
+        var log = (await node.StatusAsync())["recentDecisions"]!.AsArray()
+            .Select(e => (At: e!["at"]!.GetValue<DateTimeOffset>(), Kind: e["kind"]!.GetValue<string>(), Detail: e["detail"]!.GetValue<string>()))
+            .ToList();
+        var order = log.Where(e => e.Kind == "start").Select(e => FakeClockNode.InstanceOf(e.Detail)).ToList();
+        var decisions = log
+            .Where(e => e.Kind is "start" or "ready" or "stop" or "scale")
+            .Select(e => Describe(e.At, e.Kind, e.Kind == "scale" ? TargetOf(e.Detail) : null, e.Kind == "scale" ? null : order.IndexOf(FakeClockNode.InstanceOf(e.Detail))))
+            .ToList();
+        var routes = responses
+            .Select(r => Route(r.SentAt, order.IndexOf(r.Response.Header("Stoke-Instance")!), r.AnsweredAt - Service, r.AnsweredAt))
+            .Order(StringComparer.Ordinal)
+            .ToList();
+        return (decisions, routes);
     }
 
     private static string Describe(DateTimeOffset at, string kind, int? target, int? instance) =>
@@ -185,7 +148,6 @@ public sealed partial class BurstParityTests
     private static string Route(DateTimeOffset arrived, int instance, DateTimeOffset started, DateTimeOffset completed) =>
         string.Create(CultureInfo.InvariantCulture, $"arrived {(arrived - Start).TotalSeconds:000}s on i{instance} ran {(started - Start).TotalSeconds:000}-{(completed - Start).TotalSeconds:000}s");
 
-    private static string InstanceOf(string detail) => detail[..detail.IndexOf(':', StringComparison.Ordinal)];
 
     private static int TargetOf(string reason)
     {
@@ -196,94 +158,4 @@ public sealed partial class BurstParityTests
 
     [GeneratedRegex(@"target (\d+) \(have")]
     private static partial Regex TargetPattern();
-
-    /// <summary>Moves fake time and traffic in the order the simulator processes one instant, with barriers between.</summary>
-    private sealed class LivePlayer(FakeTimeProvider fake, ServiceTimeEngine engine, StokeClient client)
-    {
-        private readonly List<Task<(DateTimeOffset SentAt, InferResponse Response, DateTimeOffset AnsweredAt)>> _sent = [];
-        private List<string> _started = [];
-
-        public async Task<TimeSpan> AdvanceAsync(TimeSpan from, TimeSpan to)
-        {
-            for (var at = from; at < to; at += TimeSpan.FromSeconds(1))
-            {
-                // Ticks fire inside Advance; the status calls of the barrier queue behind them in the controller.
-                fake.Advance(TimeSpan.FromSeconds(1));
-                await SettleAsync();
-                await ReleaseLoadsAsync();
-
-                // One completion at a time, as the simulator processes the events of one instant.
-                while (engine.ReleaseNext(StartIndex))
-                {
-                    await SettleAsync();
-                }
-            }
-
-            return to > from ? to : from;
-        }
-
-        /// <summary>Sends a burst; its requests arrive together, before any load they start completes.</summary>
-        public async Task SendAsync(int count)
-        {
-            for (var i = 0; i < count; i++)
-            {
-                var sentAt = fake.GetUtcNow();
-                _sent.Add(Task.Run(async () =>
-                {
-                    var response = await client.InferAsync(Function, TestModels.ClassifierJson());
-                    return (sentAt, response, fake.GetUtcNow());
-                }));
-            }
-
-            await SettleAsync();
-            await ReleaseLoadsAsync();
-        }
-
-        public async Task<(DateTimeOffset SentAt, InferResponse Response, DateTimeOffset AnsweredAt)[]> AllAsync() => await Task.WhenAll(_sent);
-
-        // Loads finish one at a time in the order their instances were started.
-        private async Task ReleaseLoadsAsync()
-        {
-            while (engine.BlockedLoads.Count > 0)
-            {
-                var next = engine.BlockedLoads.OrderBy(StartIndex).First();
-                engine.ReleaseLoad(next);
-                await SettleAsync();
-            }
-        }
-
-        private int StartIndex(string instanceId)
-        {
-            var i = _started.IndexOf(instanceId);
-            return i < 0 ? int.MaxValue : i;
-        }
-
-        // The node has settled when every request in flight runs on the engine or is held by the controller, every
-        // loading instance waits for the test to release its load, and the controller has answered a status call
-        // (so the ticks before it have run).
-        public async Task SettleAsync()
-        {
-            var until = DateTime.UtcNow + TimeSpan.FromSeconds(20);
-            while (true)
-            {
-                var function = await client.DescribeAsync(Function);
-                var status = function["status"]![0]!;
-                _started = [.. status["recentDecisions"]!.AsArray().Where(e => e!["kind"]!.GetValue<string>() == "start").Select(e => InstanceOf(e!["detail"]!.GetValue<string>()))];
-                var held = status["held"]!.GetValue<int>();
-                var loading = status["instances"]!.AsArray().Count(i => i!["phase"]!.GetValue<string>() == "Loading");
-                var inFlight = _sent.Count(t => !t.IsCompleted);
-                if (loading == engine.BlockedLoads.Count && engine.Waiting + held == inFlight)
-                {
-                    return;
-                }
-
-                if (DateTime.UtcNow > until)
-                {
-                    throw new Xunit.Sdk.XunitException($"The node did not settle: {inFlight} in flight, {engine.Waiting} on the engine, {held} held, {loading} loading, {engine.BlockedLoads.Count} loads waiting.");
-                }
-
-                await Task.Delay(20);
-            }
-        }
-    }
 }

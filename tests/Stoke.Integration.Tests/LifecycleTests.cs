@@ -8,63 +8,77 @@ namespace Stoke.Integration.Tests;
 /// <summary>Instances come and go: scale to zero, scale out on a burst, eviction under a memory budget, restarts.</summary>
 public sealed class LifecycleTests
 {
+    private static readonly DateTimeOffset T0 = new(2026, 4, 1, 10, 0, 0, TimeSpan.Zero);
+
     [Fact]
     public async Task ScalesToZeroAfterKeepAlive()
     {
-        await using var node = await EmbeddedStoke.StartAsync();
-        using var client = node.Client();
-        await client.DeployAsync("cls-ttl", TestModels.Classifier, new Dictionary<string, string> { ["keepAliveSeconds"] = "1", ["stableWindowSeconds"] = "2", ["panicWindowSeconds"] = "1" });
-        await client.InferAsync("cls-ttl", TestModels.ClassifierJson());
+        await using var node = await FakeClockNode.StartAsync(T0, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1), "cls-ttl", new Dictionary<string, string>
+        {
+            ["keepAliveSeconds"] = "10", ["stableWindowSeconds"] = "4", ["panicWindowSeconds"] = "2", ["maxBatchSize"] = "1",
+        });
+        await node.AdvanceToAsync(TimeSpan.FromSeconds(1));
+        await node.SendAsync(1);
 
-        var status = await Eventually.ReturnsAsync(
-            () => FunctionStatusAsync(client, "cls-ttl"), s => s!["instances"]!.AsArray().Count == 0, TimeSpan.FromSeconds(20), "scale to zero");
-        var again = await client.InferAsync("cls-ttl", TestModels.ClassifierJson());
+        await node.AdvanceToAsync(TimeSpan.FromSeconds(25));
+        var status = await node.StatusAsync();
+        await node.SendAsync(1);
+        await node.AdvanceToAsync(TimeSpan.FromSeconds(27));
+        var responses = await node.AllAsync();
 
-        Assert.Contains(status!["recentDecisions"]!.AsArray(), d => d!["kind"]!.GetValue<string>() == "stop");
-        Assert.NotNull(again.Header("Stoke-Cold-Start-Tier"));
+        Assert.Empty(status["instances"]!.AsArray());
+        var stop = Assert.Single(status["recentDecisions"]!.AsArray(), d => d!["kind"]!.GetValue<string>() == "stop");
+        // The keep-alive counts from the last arrival (1 s): released at 11 s, not before.
+        Assert.Equal(T0.AddSeconds(11), stop!["at"]!.GetValue<DateTimeOffset>());
+        Assert.NotNull(responses[1].Response.Header("Stoke-Cold-Start-Tier"));
     }
 
     [Fact]
     public async Task KeepsMinInstancesWarm()
     {
-        await using var node = await EmbeddedStoke.StartAsync();
-        using var client = node.Client();
-        await client.DeployAsync("cls-min", TestModels.Classifier, new Dictionary<string, string> { ["keepAliveSeconds"] = "0.5", ["minInstances"] = "1", ["stableWindowSeconds"] = "1", ["panicWindowSeconds"] = "0.5" });
-        var first = await client.InferAsync("cls-min", TestModels.ClassifierJson());
+        await using var node = await FakeClockNode.StartAsync(T0, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1), "cls-min", new Dictionary<string, string>
+        {
+            ["keepAliveSeconds"] = "0.5", ["minInstances"] = "1", ["stableWindowSeconds"] = "1", ["panicWindowSeconds"] = "0.5", ["maxBatchSize"] = "1",
+        });
+        await node.AdvanceToAsync(TimeSpan.FromSeconds(1));
+        await node.SendAsync(1);
 
-        await Task.Delay(TimeSpan.FromSeconds(3));
-        var later = await client.InferAsync("cls-min", TestModels.ClassifierJson());
+        await node.AdvanceToAsync(TimeSpan.FromSeconds(120));
+        await node.SendAsync(1);
+        await node.AdvanceToAsync(TimeSpan.FromSeconds(122));
+        var responses = await node.AllAsync();
+        var status = await node.StatusAsync();
 
-        Assert.NotNull(first.Header("Stoke-Cold-Start-Tier"));
-        Assert.Null(later.Header("Stoke-Cold-Start-Tier"));
+        Assert.NotNull(responses[0].Response.Header("Stoke-Cold-Start-Tier"));
+        Assert.Null(responses[1].Response.Header("Stoke-Cold-Start-Tier"));
+        Assert.DoesNotContain(status["recentDecisions"]!.AsArray(), d => d!["kind"]!.GetValue<string>() == "stop");
     }
 
     [Fact]
-    public async Task ScalesOutUnderBurstWithinMaxInstances()
+    public async Task ScalesOutUnderBurstToMaxInstancesAndBackToZero()
     {
-        await using var node = await EmbeddedStoke.StartAsync();
-        using var client = node.Client();
-        await client.DeployAsync("cls-burst", TestModels.Classifier, new Dictionary<string, string>
+        await using var node = await FakeClockNode.StartAsync(T0, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(3), "cls-burst", new Dictionary<string, string>
         {
-            ["targetConcurrency"] = "1", ["maxInstances"] = "3", ["maxBatchSize"] = "1", ["keepAliveSeconds"] = "30", ["panicWindowSeconds"] = "1", ["stableWindowSeconds"] = "10",
+            ["targetConcurrency"] = "1", ["instanceConcurrency"] = "1", ["maxInstances"] = "3", ["maxBatchSize"] = "1",
+            ["keepAliveSeconds"] = "10", ["panicWindowSeconds"] = "2", ["stableWindowSeconds"] = "6",
         });
-        var (header, tail) = TestModels.ClassifierBinary(rows: 4);
-        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(6));
-        var load = Enumerable.Range(0, 12).Select(async _ =>
+        await node.AdvanceToAsync(TimeSpan.FromSeconds(1));
+        await node.SendAsync(12);
+
+        var peak = 0;
+        for (var second = 2; second <= 60; second++)
         {
-            while (!stop.IsCancellationRequested)
-            {
-                await client.InferBinaryAsync("cls-burst", header, tail);
-            }
-        }).ToArray();
+            await node.AdvanceToAsync(TimeSpan.FromSeconds(second));
+            peak = Math.Max(peak, (await node.StatusAsync())["instances"]!.AsArray().Count(i => i!["phase"]!.GetValue<string>() is "Loading" or "Ready"));
+        }
 
-        var status = await Eventually.ReturnsAsync(
-            () => FunctionStatusAsync(client, "cls-burst"), s => s!["instances"]!.AsArray().Count > 1, TimeSpan.FromSeconds(6), "scale out");
-        await Task.WhenAll(load);
-        var peak = (await FunctionStatusAsync(client, "cls-burst"))!["instances"]!.AsArray().Count;
+        var responses = await node.AllAsync();
+        var status = await node.StatusAsync();
 
-        Assert.InRange(status!["instances"]!.AsArray().Count, 2, 3);
-        Assert.InRange(peak, 1, 3);
+        Assert.All(responses, r => Assert.Equal(System.Net.HttpStatusCode.OK, r.Response.Status));
+        Assert.Equal(3, peak);
+        Assert.Equal(3, status["recentDecisions"]!.AsArray().Count(d => d!["kind"]!.GetValue<string>() == "start"));
+        Assert.Empty(status["instances"]!.AsArray());
     }
 
     [Fact]

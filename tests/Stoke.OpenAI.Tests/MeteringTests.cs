@@ -44,6 +44,28 @@ public sealed class MeteringTests(OpenAIStoke stoke)
     }
 
     [Fact]
+    public async Task GenerationsShowInTheFunctionsLatencyPercentiles()
+    {
+        var chat = stoke.OpenAI().GetChatClient(OpenAIStoke.Model);
+        for (var i = 0; i < 3; i++)
+        {
+            await chat.CompleteChatAsync([ChatMessage.CreateUserMessage("A fox")], new ChatCompletionOptions { MaxOutputTokenCount = 8, Temperature = 0 });
+        }
+
+        // Latencies reach the controller with the nodes' load reports, at its next tick.
+        using var http = stoke.Http();
+        JsonNode? status = null;
+        for (var i = 0; i < 50 && (status?["p50Ms"]?.GetValue<double>() ?? 0) == 0; i++)
+        {
+            await Task.Delay(100);
+            status = JsonNode.Parse(await http.GetStringAsync($"/api/functions/{OpenAIStoke.Model}"))!["status"]![0];
+        }
+
+        Assert.True(status!["p50Ms"]!.GetValue<double>() > 0, "a language-model function shows p50 0 after generations: " + status);
+        Assert.True(status["p99Ms"]!.GetValue<double>() >= status["p50Ms"]!.GetValue<double>());
+    }
+
+    [Fact]
     public async Task UsageRecordsTokensAndTheirCost()
     {
         using var stokeClient = new StokeClient(stoke.Address, OpenAIStoke.Key);

@@ -19,6 +19,7 @@ public sealed class ServiceTimeEngine(FakeTimeProvider time, TimeSpan serviceTim
     private readonly Lock _gate = new();
     private readonly List<Run> _running = [];
     private readonly Dictionary<string, ManualResetEventSlim> _loads = new(StringComparer.Ordinal);
+    private int _started;
 
     public string Name => EngineName;
 
@@ -35,6 +36,9 @@ public sealed class ServiceTimeEngine(FakeTimeProvider time, TimeSpan serviceTim
             }
         }
     }
+
+    /// <summary>Request runs the engine has started (warm-up runs at load excluded).</summary>
+    public int Started => Volatile.Read(ref _started);
 
     /// <summary>Instance loads waiting to be released.</summary>
     public IReadOnlyCollection<string> BlockedLoads
@@ -104,8 +108,26 @@ public sealed class ServiceTimeEngine(FakeTimeProvider time, TimeSpan serviceTim
         return true;
     }
 
+    /// <summary>Lets every waiting load and run finish (the node is stopping).</summary>
+    public void ReleaseAll()
+    {
+        List<ManualResetEventSlim> gates;
+        lock (_gate)
+        {
+            gates = [.. _loads.Values, .. _running.Select(r => r.Done)];
+            _loads.Clear();
+            _running.Clear();
+        }
+
+        foreach (var gate in gates)
+        {
+            gate.Set();
+        }
+    }
+
     private void Wait(string instanceId)
     {
+        Interlocked.Increment(ref _started);
         var run = new Run(time.GetUtcNow() + ServiceTime, instanceId);
         lock (_gate)
         {
