@@ -135,8 +135,13 @@ public sealed class BadInputTests(SharedStoke stoke) : IClassFixture<SharedStoke
     {
         await _client.DeployAsync("cls-deadline", TestModels.Classifier);
         var r = await _client.InferAsync("cls-deadline", TestModels.ClassifierJson(), timeout: TimeSpan.FromMilliseconds(1));
+        var usage = (await _client.UsageAsync("cls-deadline"))["total"]!;
+
         Assert.Equal(HttpStatusCode.GatewayTimeout, r.Status);
         Assert.Contains("cold start", r.Text);
+        // The refusal is metered as a failure, with its reason.
+        Assert.Equal(1, usage["failures"]!.GetValue<long>());
+        Assert.Equal(1, usage["failureReasons"]!["deadline_exceeded"]!.GetValue<long>());
     }
 
     [Fact]

@@ -106,6 +106,17 @@ public sealed class FailoverTests(ITestOutputHelper output) : IAsyncLifetime
 
         var statusFailures = load.StatusFailures.Where(f => f.Node == survivor).ToList();
         Assert.True(statusFailures.Count == 0, $"/api/status failed {statusFailures.Count} times on the survivor: {string.Join("; ", statusFailures.Take(3).Select(f => f.Error))}");
+        // Usage: nothing the survivor answered is lost; what is unaccounted is at most what the dead gateways had not
+        // yet reported (up to one control interval); none of it counts as a failure.
+        using (var usageClient = new StokeClient(nodes[survivor].Url))
+        {
+            var usage = (await usageClient.UsageAsync(Function))["total"]!;
+            var billed = usage["requests"]!.GetValue<long>();
+            var answeredBySurvivor = accepted.Count(r => r.Gateway == survivor);
+            Assert.True(billed >= answeredBySurvivor && billed <= results.Count, $"{billed} requests billed; the survivor answered {answeredBySurvivor}, {results.Count} were sent");
+            Assert.Equal(0, usage["failures"]!.GetValue<long>());
+        }
+
         var dropped = await Eventually.ReturnsAsync(() => NodeCountAsync(nodes[survivor]), n => n == 1, Within, "the survivor drops both dead nodes");
         Assert.Equal(1, dropped);
         output.WriteLine($"{backend}: {accepted.Count} accepted requests, all 200; {late.Count} sent 2 s after a kill, none retried; the survivor's membership dropped the second dead node {(watch.Elapsed - secondKill).TotalSeconds:F1} s after its kill");

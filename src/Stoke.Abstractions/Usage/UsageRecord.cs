@@ -42,6 +42,8 @@ public sealed record UsageSummary
     [Id(10)] public long InputTokens { get; init; }
     [Id(11)] public long OutputTokens { get; init; }
     [Id(12)] public decimal Cost { get; init; }
+    /// <summary>Failures by reason (<c>deadline_exceeded</c>, <c>overloaded</c>, <c>internal</c>, ...): every refused or failed request is counted.</summary>
+    [Id(13)] public Dictionary<string, long> FailureReasons { get; init; } = [];
 
     /// <summary>The sum of two summaries, e.g. a tenant's total over its functions.</summary>
     public UsageSummary Plus(UsageSummary o) => this with
@@ -56,7 +58,27 @@ public sealed record UsageSummary
         InputTokens = InputTokens + o.InputTokens,
         OutputTokens = OutputTokens + o.OutputTokens,
         Cost = Cost + o.Cost,
+        FailureReasons = Merge(FailureReasons, o.FailureReasons),
     };
+
+    /// <summary>Counts one request that was refused or failed after it was accepted, with its reason.</summary>
+    public UsageSummary AddFailure(string reason) => this with
+    {
+        Requests = Requests + 1,
+        Failures = Failures + 1,
+        FailureReasons = Merge(FailureReasons, new Dictionary<string, long> { [reason] = 1 }),
+    };
+
+    private static Dictionary<string, long> Merge(Dictionary<string, long> a, Dictionary<string, long> b)
+    {
+        var sum = new Dictionary<string, long>(a ?? [], StringComparer.Ordinal);
+        foreach (var (reason, count) in b ?? [])
+        {
+            sum[reason] = sum.GetValueOrDefault(reason) + count;
+        }
+
+        return sum;
+    }
 
     public UsageSummary Add(UsageRecord r) => this with
     {

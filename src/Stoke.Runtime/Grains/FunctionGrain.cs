@@ -44,6 +44,8 @@ internal sealed partial class FunctionGrain(
     private FunctionSpec _spec = null!;
     private ITimer? _ticker;
     private bool _usageDirty;
+    // What nodes may drop: the batches applied AND persisted (a failed write keeps them on their nodes).
+    private Dictionary<string, long> _acknowledged = [];
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -58,16 +60,14 @@ internal sealed partial class FunctionGrain(
             time,
             new ControllerOptions { Decisions = new LoggedDecisions(_decisions, logger, _spec), Epoch = time.GetUtcNow().UtcTicks });
         usage.State.Summary ??= new UsageSummary { Tenant = tenant, Function = name, Version = version };
+        _acknowledged = new Dictionary<string, long>(usage.State.Applied);
         await AdoptExistingInstancesAsync();
     }
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         _ticker?.Dispose();
-        if (_usageDirty)
-        {
-            await usage.WriteStateAsync(cancellationToken);
-        }
+        await PersistUsageAsync();
     }
 
     public async Task<AdmitReply> Admit(AdmitRequest request, CancellationToken cancellationToken)
@@ -154,7 +154,7 @@ internal sealed partial class FunctionGrain(
     {
         var pulls = cluster.ReachableNodes().Select(async node =>
         {
-            var acknowledged = usage.State.Applied.GetValueOrDefault(node);
+            var acknowledged = _acknowledged.GetValueOrDefault(node);
             try
             {
                 var batches = node == localNode.NodeId
@@ -173,10 +173,26 @@ internal sealed partial class FunctionGrain(
             Apply(node, batches);
         }
 
-        if (_usageDirty)
+        await PersistUsageAsync();
+    }
+
+    // A store that is down keeps the usage dirty and unacknowledged: the nodes hold their batches until a write succeeds.
+    private async Task PersistUsageAsync()
+    {
+        if (!_usageDirty)
         {
-            _usageDirty = false;
+            return;
+        }
+
+        try
+        {
             await usage.WriteStateAsync();
+            _usageDirty = false;
+            _acknowledged = new Dictionary<string, long>(usage.State.Applied);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            Log.UsageWriteFailed(logger, _spec.Key, _spec.Version, ex.Message);
         }
     }
 
@@ -207,12 +223,7 @@ internal sealed partial class FunctionGrain(
         }
 
         var outcome = _controller.Tick(LoadSample.Sum(reports));
-        if (_usageDirty)
-        {
-            _usageDirty = false;
-            await usage.WriteStateAsync();
-        }
-
+        await PersistUsageAsync();
         if (!outcome.KeepTicking && !reports.Any(r => r.Usage.Length > 0))
         {
             _ticker?.Dispose();
@@ -233,7 +244,7 @@ internal sealed partial class FunctionGrain(
         var nodes = cluster.ReachableNodes();
         var pulls = nodes.Select(async node =>
         {
-            var acknowledged = usage.State.Applied.GetValueOrDefault(node);
+            var acknowledged = _acknowledged.GetValueOrDefault(node);
             if (node == localNode.NodeId)
             {
                 return localTraffic.Report(_spec.Key, _spec.Version, acknowledged, routes);
@@ -324,6 +335,9 @@ internal sealed partial class FunctionGrain(
 
         [LoggerMessage(EventId = 2003, Level = LogLevel.Warning, Message = "Could not look for existing instances of {Function} on {Node}: {Reason}")]
         public static partial void AdoptFailed(ILogger logger, string function, string node, string reason);
+
+        [LoggerMessage(EventId = 2005, Level = LogLevel.Warning, Message = "Usage of {Function} v{Version} could not be written ({Reason}); the nodes keep it until a write succeeds")]
+        public static partial void UsageWriteFailed(ILogger logger, string function, int version, string reason);
 
         [LoggerMessage(EventId = 2004, Level = LogLevel.Warning, Message = "Publishing the routes of {Function} to {Node} failed: {Reason}")]
         public static partial void PublishFailed(ILogger logger, string function, string node, string reason);

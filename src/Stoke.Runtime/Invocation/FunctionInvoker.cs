@@ -61,7 +61,7 @@ public sealed partial class FunctionInvoker(
         }
         catch (Exception ex) when (CountsAsFailure(ex, cancellationToken))
         {
-            functionTraffic.Failed(spec.Tenant, spec.Name, spec.Version);
+            functionTraffic.Failed(spec.Tenant, spec.Name, spec.Version, ReasonOf(ex));
             throw;
         }
         finally
@@ -74,6 +74,15 @@ public sealed partial class FunctionInvoker(
     private static bool CountsAsFailure(Exception ex, CancellationToken cancellationToken) =>
         ex is not StokeException { Kind: StokeErrorKind.BadRequest or StokeErrorKind.NotFound }
         && !(ex is OperationCanceledException && cancellationToken.IsCancellationRequested);
+
+    // The reason a failure is counted under: the refusal's kind (deadline_exceeded, overloaded, ...), or internal.
+    private static string ReasonOf(Exception ex) => ex switch
+    {
+        StokeException s => System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(s.Kind.ToString()),
+        OperationCanceledException => "cancelled",
+        _ when Failures.IsTransport(ex) => "node_unreachable",
+        _ => "internal",
+    };
 
     private UsageRecord Record(FunctionSpec spec, string? requestId, InstanceInvocation result, Route route, long arrived)
     {
@@ -115,7 +124,7 @@ public sealed partial class FunctionInvoker(
         {
             if (CountsAsFailure(ex, cancellationToken))
             {
-                functionTraffic.Failed(spec.Tenant, spec.Name, spec.Version);
+                functionTraffic.Failed(spec.Tenant, spec.Name, spec.Version, ReasonOf(ex));
             }
 
             functionTraffic.Meter.Leave();

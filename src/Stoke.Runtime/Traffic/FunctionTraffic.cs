@@ -59,13 +59,12 @@ internal sealed class FunctionTraffic(string functionKey, int version, TimeProvi
         }
     }
 
-    /// <summary>Counts a request that was refused or failed after it was accepted, as a failure.</summary>
-    public void Failed(string tenant, string function, int version)
+    /// <summary>Counts a request that was refused or failed after it was accepted, as a failure with its reason.</summary>
+    public void Failed(string tenant, string function, int version, string reason)
     {
         lock (_gate)
         {
-            var empty = _pending ?? new UsageSummary { Tenant = tenant, Function = function, Version = version };
-            _pending = empty with { Requests = empty.Requests + 1, Failures = empty.Failures + 1 };
+            _pending = (_pending ?? new UsageSummary { Tenant = tenant, Function = function, Version = version }).AddFailure(reason);
             LastActivity = time.GetTimestamp();
         }
     }
