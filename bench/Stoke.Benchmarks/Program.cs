@@ -12,6 +12,9 @@ switch (command)
     case "burst":
         await BurstThroughput.RunAsync(options);
         break;
+    case "two-silo":
+        await TwoSiloThroughput.RunAsync(options);
+        break;
     case "coldstart":
         await ColdStart.RunAsync(options);
         break;
@@ -28,6 +31,6 @@ switch (command)
         BenchmarkSwitcher.FromAssembly(typeof(Args).Assembly).Run(args[1..]);
         break;
     default:
-        Console.WriteLine("usage: Stoke.Benchmarks overhead|burst|coldstart|tiers|footprint|micro [--option value ...] (see BENCHMARKS.md)");
+        Console.WriteLine("usage: Stoke.Benchmarks overhead|burst|two-silo|coldstart|tiers|footprint|micro [--option value ...] (see BENCHMARKS.md)");
         break;
 }

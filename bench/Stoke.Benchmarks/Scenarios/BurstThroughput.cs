@@ -12,7 +12,7 @@ namespace Stoke.Benchmarks.Scenarios;
 /// </summary>
 internal static class BurstThroughput
 {
-    private sealed record Arm(string Name, string Function, bool Binary);
+    private sealed record Arm(string Name, string Function, bool Binary, bool Plain = false);
 
     private sealed record LoopResult(double RequestsPerSecond, double P50Ms, double P99Ms, double MeanBatch, long Errors);
 
@@ -26,12 +26,14 @@ internal static class BurstThroughput
         var maxBatch = args.Int("batch", 16);
         var delayMs = args.Double("delay-ms", 4);
         var instances = args.Int("instances", 1);
-        var armNames = args.Str("arms", "on-json,off-json,on-binary").Split(',');
+        var armNames = args.Str("arms", "on-json,off-json,on-binary,plain-json").Split(',');
         var model = await File.ReadAllBytesAsync(SampleModels.MiniLm.ModelPath);
         var input = new MiniLmInputs(tokens);
 
         await using var node = await BenchNode.StartAsync(o => o.IntraOpThreads = threads);
         using var client = new InferClient(node.Address);
+        await using var plain = await Peers.PlainApi.StartAsync(model, threads);
+        using var plainClient = new InferClient(plain.Address);
         var common = new[] { ("maxInstances", instances.ToString(CultureInfo.InvariantCulture)), ("minInstances", instances.ToString(CultureInfo.InvariantCulture)), ("keepAliveSeconds", "3600") };
         await client.DeployAsync("burst-on", model, [.. common, ("maxBatchSize", maxBatch.ToString(CultureInfo.InvariantCulture)), ("maxQueueDelayMs", delayMs.ToString(CultureInfo.InvariantCulture))]);
         await client.DeployAsync("burst-off", model, [.. common, ("maxBatchSize", "1")]);
@@ -41,6 +43,7 @@ internal static class BurstThroughput
             "off-json" => new Arm("batching off, JSON", "burst-off", false),
             "on-binary" => new Arm("batching on, binary", "burst-on", true),
             "off-binary" => new Arm("batching off, binary", "burst-off", true),
+            "plain-json" => new Arm("plain minimal API, JSON", "plain", false, Plain: true),
             _ => throw new ArgumentException($"Unknown arm '{n}'."),
         }).ToArray();
 
@@ -48,7 +51,7 @@ internal static class BurstThroughput
             $"burst: MiniLM {tokens} tokens, {clients} closed-loop clients, {seconds} s per arm, {rounds} rounds, maxBatchSize {maxBatch}, maxQueueDelayMs {delayMs}, instances {instances}, intra-op threads {(threads == 0 ? "ORT default" : threads)}"));
         foreach (var arm in arms)
         {
-            await LoopAsync(client, arm, input, clients, Math.Min(5, seconds));
+            await LoopAsync(arm.Plain ? plainClient : client, arm, input, clients, Math.Min(5, seconds));
         }
 
         using var direct = new DirectSession(model, threads);
@@ -66,7 +69,7 @@ internal static class BurstThroughput
                 $"  round {round + 1}: direct rows/s by batch: {string.Join(", ", perBatch.Select(p => $"{p.Batch}: {p.Rows:F0}"))}"));
             foreach (var arm in arms)
             {
-                var r = await LoopAsync(client, arm, input, clients, seconds);
+                var r = await LoopAsync(arm.Plain ? plainClient : client, arm, input, clients, seconds);
                 results[arm.Name].Add(r);
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"  round {round + 1}: {arm.Name}: {r.RequestsPerSecond:F0} req/s, p50 {r.P50Ms:F1} ms, p99 {r.P99Ms:F1} ms, mean batch {r.MeanBatch:F1}, errors {r.Errors}"));
@@ -74,16 +77,18 @@ internal static class BurstThroughput
         }
 
         Console.WriteLine();
-        Console.WriteLine("| arm | req/s, median of rounds [range] | x batching off (per-round ratio) | / ceiling (per-round ratio) | p50 ms | p99 ms | mean batch | errors |");
-        Console.WriteLine("|---|---|---|---|---|---|---|---|");
+        Console.WriteLine("| arm | req/s, median of rounds [range] | x batching off (per-round ratio) | x plain API (per-round ratio) | / ceiling (per-round ratio) | p50 ms | p99 ms | mean batch | errors |");
+        Console.WriteLine("|---|---|---|---|---|---|---|---|---|");
         var off = results.FirstOrDefault(r => r.Key.StartsWith("batching off, JSON", StringComparison.Ordinal)).Value;
-        Console.WriteLine($"| ceiling: direct ORT, best batch ({string.Join("/", ceilingBatch)}) | {Stats.Summary(ceilings, "F0")} | | 1 | | | | |");
+        var plainResults = results.FirstOrDefault(r => r.Key.StartsWith("plain", StringComparison.Ordinal)).Value;
+        Console.WriteLine($"| ceiling: direct ORT, best batch ({string.Join("/", ceilingBatch)}) | {Stats.Summary(ceilings, "F0")} | | | 1 | | | | |");
         foreach (var arm in arms)
         {
             var rs = results[arm.Name];
             var vsOff = off is null ? "" : Stats.Summary(Enumerable.Range(0, rounds).Select(i => rs[i].RequestsPerSecond / off[i].RequestsPerSecond).ToList());
+            var vsPlain = plainResults is null ? "" : Stats.Summary(Enumerable.Range(0, rounds).Select(i => rs[i].RequestsPerSecond / plainResults[i].RequestsPerSecond).ToList());
             var vsCeiling = Stats.Summary(Enumerable.Range(0, rounds).Select(i => rs[i].RequestsPerSecond / ceilings[i]).ToList());
-            Console.WriteLine($"| {arm.Name} | {Stats.Summary(rs.Select(r => r.RequestsPerSecond).ToList(), "F0")} | {vsOff} | {vsCeiling} | " +
+            Console.WriteLine($"| {arm.Name} | {Stats.Summary(rs.Select(r => r.RequestsPerSecond).ToList(), "F0")} | {vsOff} | {vsPlain} | {vsCeiling} | " +
                 $"{Stats.Summary(rs.Select(r => r.P50Ms).ToList(), "F1")} | {Stats.Summary(rs.Select(r => r.P99Ms).ToList(), "F1")} | " +
                 $"{Stats.Summary(rs.Select(r => r.MeanBatch).ToList(), "F1")} | {rs.Sum(r => r.Errors)} |");
         }

@@ -20,5 +20,11 @@ public sealed record NodeSnapshot(
     public NodeView ToView() => new(
         NodeId, MemoryCapacityBytes, MemoryUsedBytes, ReclaimableBytes,
         MemoryTierArtifacts.ToHashSet(StringComparer.Ordinal), DiskTierArtifacts.ToHashSet(StringComparer.Ordinal),
-        Instances.Length, Labels);
+        Instances.Length, Labels)
+    {
+        FunctionInstances = Instances
+            .Where(i => i.Phase is InstancePhase.Loading or InstancePhase.Ready)
+            .GroupBy(i => i.FunctionKey, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal),
+    };
 }

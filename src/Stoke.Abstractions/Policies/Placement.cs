@@ -19,7 +19,15 @@ public sealed record NodeView(
     int Instances,
     IReadOnlyDictionary<string, string> Labels)
 {
+    private static readonly IReadOnlyDictionary<string, int> None = new Dictionary<string, int>();
+
     public long FreeBytes => MemoryCapacityBytes - MemoryUsedBytes;
+
+    /// <summary>Loading and ready instances on the node per function key: placement spreads a function's instances.</summary>
+    public IReadOnlyDictionary<string, int> FunctionInstances { get; init; } = None;
+
+    /// <summary>Instances of one function on the node.</summary>
+    public int InstancesOf(string functionKey) => FunctionInstances.TryGetValue(functionKey, out var n) ? n : 0;
 }
 
 /// <summary>An instance to be placed.</summary>

@@ -131,7 +131,14 @@ public sealed partial class FunctionController<THeld>
         {
             // Several starts in one tick: the next placement sees this one's memory as taken.
             var index = nodes.FindIndex(n => string.Equals(n.NodeId, nodeId, StringComparison.Ordinal));
-            nodes[index] = nodes[index] with { MemoryUsedBytes = nodes[index].MemoryUsedBytes + InstanceMemoryBytes, Instances = nodes[index].Instances + 1 };
+            var counts = new Dictionary<string, int>(nodes[index].FunctionInstances, StringComparer.Ordinal);
+            counts[_spec.Key] = counts.GetValueOrDefault(_spec.Key) + 1;
+            nodes[index] = nodes[index] with
+            {
+                MemoryUsedBytes = nodes[index].MemoryUsedBytes + InstanceMemoryBytes,
+                Instances = nodes[index].Instances + 1,
+                FunctionInstances = counts,
+            };
         }
 
         _port.StartInstance(id, nodeId);

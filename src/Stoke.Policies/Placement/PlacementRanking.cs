@@ -2,14 +2,18 @@ using Stoke.Abstractions.Policies;
 
 namespace Stoke.Policies.Placement;
 
-/// <summary>Ranks qualifying nodes: a policy's preference first, then no eviction, then tightest fit, then input order.</summary>
+/// <summary>
+/// Ranks qualifying nodes: fewest instances of the same function first (spread for availability: a second instance
+/// never lands beside the first while another node has room), then the policy's preference, then no eviction, then
+/// tightest fit, then input order.
+/// </summary>
 internal static class PlacementRanking
 {
     /// <param name="preference">Higher is better; compared before anything else.</param>
     public static string? Best(PlacementRequest request, IReadOnlyList<NodeView> nodes, Func<NodeView, PlacementRequest, int> preference)
     {
         NodeView? best = null;
-        (int Preference, int NoEviction, long NegLeftover) bestKey = default;
+        (int Spread, int Preference, int NoEviction, long NegLeftover) bestKey = default;
         foreach (var node in nodes)
         {
             if (!NodeFit.HasLabels(node, request) || !NodeFit.FitsAfterEviction(node, request))
@@ -17,7 +21,7 @@ internal static class PlacementRanking
                 continue;
             }
 
-            var key = (preference(node, request), NodeFit.FitsFree(node, request) ? 1 : 0, -NodeFit.Leftover(node, request));
+            var key = (-node.InstancesOf(request.FunctionKey), preference(node, request), NodeFit.FitsFree(node, request) ? 1 : 0, -NodeFit.Leftover(node, request));
             // Strictly greater keeps the earliest node on ties, so the result is deterministic.
             if (best is null || key.CompareTo(bestKey) > 0)
             {

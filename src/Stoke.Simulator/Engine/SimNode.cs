@@ -7,6 +7,7 @@ internal sealed class SimNode(string id, long capacityBytes, IEvictionPolicy evi
 {
     private static readonly IReadOnlyDictionary<string, string> NoLabels = new Dictionary<string, string>();
     private readonly Dictionary<string, int> _loaded = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, int> _byFunction = new(StringComparer.Ordinal);
     private readonly HashSet<string> _memoryTier = new(StringComparer.Ordinal);
 
     public string Id { get; } = id;
@@ -28,6 +29,7 @@ internal sealed class SimNode(string id, long capacityBytes, IEvictionPolicy evi
         UsedBytes += bytes;
         DiskTier.Add(instance.Function.Name);
         _loaded[instance.Function.Name] = _loaded.GetValueOrDefault(instance.Function.Name) + 1;
+        _byFunction[instance.Function.Spec.Key] = _byFunction.GetValueOrDefault(instance.Function.Spec.Key) + 1;
         _memoryTier.Add(instance.Function.Name);
     }
 
@@ -35,6 +37,16 @@ internal sealed class SimNode(string id, long capacityBytes, IEvictionPolicy evi
     {
         Instances.Remove(instance);
         UsedBytes -= bytes;
+        var key = instance.Function.Spec.Key;
+        if (_byFunction[key] == 1)
+        {
+            _byFunction.Remove(key);
+        }
+        else
+        {
+            _byFunction[key]--;
+        }
+
         var left = _loaded[instance.Function.Name] - 1;
         if (left == 0)
         {
@@ -59,6 +71,6 @@ internal sealed class SimNode(string id, long capacityBytes, IEvictionPolicy evi
             }
         }
 
-        return new NodeView(Id, CapacityBytes, UsedBytes, reclaimable, _memoryTier, DiskTier, Instances.Count, NoLabels);
+        return new NodeView(Id, CapacityBytes, UsedBytes, reclaimable, _memoryTier, DiskTier, Instances.Count, NoLabels) { FunctionInstances = _byFunction };
     }
 }

@@ -17,6 +17,19 @@ public sealed class PlacementTests
     ];
 
     [Fact]
+    public void LocalitySpreadsASecondInstanceOntoAnotherNodeEvenWithoutTheArtifact()
+    {
+        var request = Request(2);
+        NodeView[] nodes =
+        [
+            Node("a", 16, 6, memoryTier: [request.ArtifactSha256]) with { FunctionInstances = new Dictionary<string, int> { [request.FunctionKey] = 1 } },
+            Node("b", 16, 6),
+        ];
+
+        Assert.Equal("b", Create(PolicyNames.LocalityAware).ChooseNode(request, nodes));
+    }
+
+    [Fact]
     public void FirstFitTakesTheFirstNodeWithRoom() =>
         Assert.Equal("a", Create(PolicyNames.FirstFit).ChooseNode(Request(2), Cluster));
 

@@ -32,9 +32,17 @@ public sealed class RoutingPolicyTests
     [Fact]
     public void LocalFirstPrefersAnInstanceOnTheGatewaysNodeOverAnIdlerRemoteOne()
     {
-        RouteCandidate[] candidates = [new("a", "n1", 0), new("b", "n2", 5), new("c", "n2", 2)];
+        RouteCandidate[] candidates = [new("a", "n1", 1), new("b", "n2", 5), new("c", "n2", 3)];
 
         Assert.Equal(2, Catalog.GetRouting(PolicyNames.LocalFirst).Pick(candidates, Context(local: "n2")));
+    }
+
+    [Fact]
+    public void LocalFirstSpillsWhenTheLocalInstanceHasMoreThanTwiceTheLoad()
+    {
+        RouteCandidate[] candidates = [new("a", "n1", 1), new("b", "n2", 4)];
+
+        Assert.Equal(0, Catalog.GetRouting(PolicyNames.LocalFirst).Pick(candidates, Context(local: "n2")));
     }
 
     [Fact]
