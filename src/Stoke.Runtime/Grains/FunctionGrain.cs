@@ -143,59 +143,6 @@ internal sealed partial class FunctionGrain(
         ControllerNode = localNode.NodeId,
     };
 
-    // Usage answered on any node since the last tick, so a read after a request sees it.
-    public async Task<UsageSummary> Usage()
-    {
-        await RefreshUsageAsync();
-        return usage.State.Summary!;
-    }
-
-    private async Task RefreshUsageAsync()
-    {
-        var pulls = cluster.ReachableNodes().Select(async node =>
-        {
-            var acknowledged = _acknowledged.GetValueOrDefault(node);
-            try
-            {
-                var batches = node == localNode.NodeId
-                    ? localTraffic.Usage(_spec.Key, _spec.Version, acknowledged)
-                    : await grains.GetGrain<INodeGrain>(node).Usage(_spec.Key, _spec.Version, acknowledged).WaitAsync(nodeOptions.Value.PeerTimeout, time);
-                return (Node: node, Batches: batches);
-            }
-            catch (Exception ex) when (ex is not OutOfMemoryException)
-            {
-                cluster.Suspect(node, "no usage: " + ex.GetType().Name);
-                return (Node: node, Batches: Array.Empty<UsageBatch>());
-            }
-        });
-        foreach (var (node, batches) in await Task.WhenAll(pulls))
-        {
-            Apply(node, batches);
-        }
-
-        await PersistUsageAsync();
-    }
-
-    // A store that is down keeps the usage dirty and unacknowledged: the nodes hold their batches until a write succeeds.
-    private async Task PersistUsageAsync()
-    {
-        if (!_usageDirty)
-        {
-            return;
-        }
-
-        try
-        {
-            await usage.WriteStateAsync();
-            _usageDirty = false;
-            _acknowledged = new Dictionary<string, long>(usage.State.Applied);
-        }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
-        {
-            Log.UsageWriteFailed(logger, _spec.Key, _spec.Version, ex.Message);
-        }
-    }
-
     public async Task Retire()
     {
         _controller.Retire("function deleted");
@@ -233,46 +180,6 @@ internal sealed partial class FunctionGrain(
                 // A pre-warm is due later: one tick then restarts the loop.
                 var self = this.AsReference<IFunctionGrain>();
                 _ticker = time.CreateTimer(_ => _ = self.Tick(), null, wake - time.GetUtcNow(), nodeOptions.Value.ControlInterval);
-            }
-        }
-    }
-
-    // Every reachable node's report, each within the peer timeout: a dead node costs one timeout, not the tick.
-    private async Task<List<NodeLoadReport>> PullReportsAsync()
-    {
-        var routes = _controller.Routes;
-        var nodes = cluster.ReachableNodes();
-        var pulls = nodes.Select(async node =>
-        {
-            var acknowledged = _acknowledged.GetValueOrDefault(node);
-            if (node == localNode.NodeId)
-            {
-                return localTraffic.Report(_spec.Key, _spec.Version, acknowledged, routes);
-            }
-
-            try
-            {
-                return await grains.GetGrain<INodeGrain>(node).Report(_spec.Key, _spec.Version, acknowledged, routes).WaitAsync(nodeOptions.Value.PeerTimeout, time);
-            }
-            catch (Exception ex) when (ex is not OutOfMemoryException)
-            {
-                cluster.Suspect(node, "no load report: " + ex.GetType().Name);
-                return null;
-            }
-        });
-        return [.. (await Task.WhenAll(pulls)).OfType<NodeLoadReport>()];
-    }
-
-    // Each node's usage batches are applied once (by sequence number) and acknowledged by the next pull.
-    private void Apply(string node, UsageBatch[] batches)
-    {
-        foreach (var batch in batches.OrderBy(b => b.Sequence))
-        {
-            if (batch.Sequence > usage.State.Applied.GetValueOrDefault(node))
-            {
-                usage.State.Summary = usage.State.Summary!.Plus(batch.Usage);
-                usage.State.Applied[node] = batch.Sequence;
-                _usageDirty = true;
             }
         }
     }

@@ -171,44 +171,6 @@ public sealed partial class NodeHost : IAsyncDisposable
         }
     }
 
-    /// <summary>Embeds texts on a ready embedding instance of this node: tokenised here, batched with other requests, pooled here.</summary>
-    public async Task<EmbeddingInvocation> EmbedAsync(string instanceId, string[] texts, DateTimeOffset deadline, CancellationToken cancellationToken)
-    {
-        if (!_instances.TryGetValue(instanceId, out var instance) || instance.Phase != InstancePhase.Ready || instance.Batcher is null)
-        {
-            throw new InstanceGoneException(instanceId);
-        }
-
-        var embedder = instance.Embedder
-            ?? throw new StokeException(StokeErrorKind.BadRequest, $"Model '{instance.Spec.Name}' is not an embedding model: deploy it with its vocab (stoke deploy --vocab FILE).");
-        var encoded = embedder.Encode(texts);
-        instance.Enter();
-        try
-        {
-            var run = await instance.Batcher.EnqueueAsync(new InferenceRequest(null, encoded.Inputs, [embedder.OutputName]), deadline, cancellationToken);
-            return new EmbeddingInvocation(embedder.Pool(run.Outputs, encoded), encoded.TokenCounts, run with { Outputs = [] });
-        }
-        finally
-        {
-            Done(instance);
-        }
-    }
-
-    /// <summary>
-    /// Keeps a durable copy of an artifact in this node's repository, fetched from the fastest tier that has it (a
-    /// peer's, at a deploy), so that a cluster without a shared repository does not lose a model with its deploying node.
-    /// </summary>
-    public async Task ReplicateAsync(ArtifactRef artifact, CancellationToken cancellationToken)
-    {
-        if (Repository.Contains(artifact.Sha256))
-        {
-            return;
-        }
-
-        var (bytes, _) = await FetchAsync(artifact, cancellationToken);
-        await Repository.PutAsync(bytes, artifact.FileName, cancellationToken);
-    }
-
     /// <summary>Requests in flight on one of this node's instances, or null when the instance is not here.</summary>
     public int? InFlightOf(string instanceId) => _instances.TryGetValue(instanceId, out var instance) ? instance.InFlight : null;
 
