@@ -57,6 +57,25 @@ public sealed class EndToEndTests(TestNode node) : IClassFixture<TestNode>
     }
 
     [Fact]
+    public async Task ASampleTextEncoderDeploysAsAnEmbeddingFunctionAnsweringBothApis()
+    {
+        var server = node.Address;
+        var (code, output) = await CliRun.InvokeAsync("deploy", "minilm-both", "--sample", "minilm", "--server", server);
+        Assert.True(code == 0, output);
+
+        (code, output) = await CliRun.InvokeAsync("invoke", "minilm-both", "--text", "Serverless inference in .NET", "--server", server);
+        using var http = new HttpClient { BaseAddress = new Uri(server) };
+        using var embeddings = await http.PostAsync("/v1/embeddings", new StringContent(
+            """{"model":"minilm-both","input":["A cat sits on the mat.","Stock markets fell."]}""", System.Text.Encoding.UTF8, "application/json"));
+        var body = System.Text.Json.Nodes.JsonNode.Parse(await embeddings.Content.ReadAsStringAsync())!;
+
+        Assert.True(code == 0, output);
+        Assert.Equal(System.Net.HttpStatusCode.OK, embeddings.StatusCode);
+        Assert.Equal(2, body["data"]!.AsArray().Count);
+        Assert.Equal(384, body["data"]![0]!["embedding"]!.AsArray().Count);
+    }
+
+    [Fact]
     public async Task InvokeOfUnknownFunctionReportsTheServersError()
     {
         var (code, output) = await CliRun.InvokeAsync("invoke", "nope", "--input", """{"inputs":[]}""", "--server", node.Address);

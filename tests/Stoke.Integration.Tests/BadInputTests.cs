@@ -131,6 +131,25 @@ public sealed class BadInputTests(SharedStoke stoke) : IClassFixture<SharedStoke
     }
 
     [Fact]
+    public async Task ANodeNamingAnUnknownPlacementOrEvictionPolicyFailsToStart()
+    {
+        var placement = await Assert.ThrowsAnyAsync<Microsoft.Extensions.Options.OptionsValidationException>(() => EmbeddedStoke.StartAsync(o => o.Placement = "fastest"));
+        var eviction = await Assert.ThrowsAnyAsync<Microsoft.Extensions.Options.OptionsValidationException>(() => EmbeddedStoke.StartAsync(o => o.Eviction = "random"));
+
+        Assert.Contains("fastest", placement.Message, StringComparison.Ordinal);
+        Assert.Contains("random", eviction.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task DeployNamingAnUnknownRoutingPolicyIs400NamingTheKnownOnes()
+    {
+        var ex = await Assert.ThrowsAnyAsync<Exception>(() => _client.DeployAsync("cls-routing", TestModels.Classifier, new Dictionary<string, string> { ["routing"] = "round-robin" }));
+
+        Assert.Contains("round-robin", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("power-of-two", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task DeadlineExpiringDuringColdStartIs504WithReason()
     {
         await _client.DeployAsync("cls-deadline", TestModels.Classifier);

@@ -35,6 +35,23 @@ public sealed class EmbeddingTests(OpenAIStoke stoke)
         Assert.Equal(400, error.Status);
     }
 
+    [Fact]
+    public async Task AModelThatCannotServeEmbeddingsWithItsVocabIsRefusedAndLeavesNothingRegistered()
+    {
+        using var http = stoke.Http();
+        using var form = new MultipartFormDataContent();
+        // An image classifier with a text vocab: it loads, but it is not a text encoder.
+        form.Add(new ByteArrayContent(await File.ReadAllBytesAsync(SampleModels.ResNet18.ModelPath)), "model", "model.onnx");
+        form.Add(new ByteArrayContent(await File.ReadAllBytesAsync(SampleModels.MiniLm.VocabPath!)), "vocab", "vocab.txt");
+
+        var deploy = await http.PostAsync("/api/functions/not-a-text-encoder", form);
+        var describe = await http.GetAsync("/api/functions/not-a-text-encoder");
+
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, deploy.StatusCode);
+        Assert.Contains("embeddings", await deploy.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, describe.StatusCode);
+    }
+
     private async Task DeployMiniLmAsync(string name)
     {
         using var http = stoke.Http();

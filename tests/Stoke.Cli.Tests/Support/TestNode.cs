@@ -1,3 +1,4 @@
+using Stoke.Gateway.OpenAI.Hosting;
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.DependencyInjection;
@@ -36,6 +37,8 @@ public sealed class TestNode : IAsyncLifetime
             GatewayPort = FreePort(),
             ClusterId = "cli-test-" + Guid.NewGuid().ToString("N")[..8],
             ConfigureNode = o => o.ControlInterval = TimeSpan.FromMilliseconds(250),
+            // As stoke serve runs it: the OpenAI-compatible API too.
+            ConfigureServices = s => s.AddStokeOpenAI(),
         });
         await _host.StartAsync();
         Address = _host.Services.GetRequiredService<GatewayServer>().Address!.ToString();
