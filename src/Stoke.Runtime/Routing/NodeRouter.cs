@@ -15,7 +15,7 @@ namespace Stoke.Runtime.Routing;
 /// </summary>
 public sealed class NodeRouter
 {
-    private readonly ConcurrentDictionary<string, FunctionRoutes> _tables = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<(string FunctionKey, int Version), FunctionRoutes> _tables = new();
     private readonly NodeHost _node;
     private readonly ClusterView _cluster;
     private readonly IPolicyCatalog _policies;
@@ -35,8 +35,8 @@ public sealed class NodeRouter
         _lostTicks = (long)(FunctionRoutes.LostPeriod.TotalSeconds * time.TimestampFrequency);
     }
 
-    /// <summary>The key of a function version's table.</summary>
-    public static string KeyOf(string functionKey, int version) => functionKey + "/" + version.ToString(System.Globalization.CultureInfo.InvariantCulture);
+    /// <summary>The key of a function version's table (a value tuple: no allocation on the request path).</summary>
+    public static (string FunctionKey, int Version) KeyOf(string functionKey, int version) => (functionKey, version);
 
     /// <summary>Takes a controller's table (newer revisions win); an empty table of a deleted function drops it.</summary>
     public void Update(RouteTable table)

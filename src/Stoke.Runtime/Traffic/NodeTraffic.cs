@@ -9,7 +9,7 @@ namespace Stoke.Runtime.Traffic;
 /// <summary>This node's traffic, per function version; the controllers' ticks pull it.</summary>
 public sealed class NodeTraffic(NodeHost node, NodeRouter router, TimeProvider time)
 {
-    private readonly ConcurrentDictionary<string, FunctionTraffic> _functions = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<(string FunctionKey, int Version), FunctionTraffic> _functions = new();
 
     internal FunctionTraffic For(FunctionSpec spec) =>
         _functions.GetOrAdd(NodeRouter.KeyOf(spec.Key, spec.Version), static (_, a) => new FunctionTraffic(a.spec.Key, a.spec.Version, a.time), (spec, time));
