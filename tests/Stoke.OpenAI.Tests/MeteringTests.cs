@@ -88,7 +88,7 @@ public sealed class MeteringTests(OpenAIStoke stoke)
         // of this model took over a minute on the 2-core CI machine), so only the disconnect can end it in time.
         const int maxTokens = OpenAIStoke.LongContext - 32;
         using var generations = new EngineGenerations(stoke.LongModelSha256);
-        using var http = stoke.Http();
+        using var http = stoke.Http(drainOnDispose: false);
         using var cts = new CancellationTokenSource();
         var request = new HttpRequestMessage(HttpMethod.Post, "/v1/completions")
         {

@@ -91,9 +91,20 @@ public sealed class OpenAIStoke : IAsyncLifetime
     public OpenAIClient OpenAI(string key = Key) =>
         new(new ApiKeyCredential(key), new OpenAIClientOptions { Endpoint = new Uri(Address, "/v1"), NetworkTimeout = TimeSpan.FromSeconds(60), RetryPolicy = new System.ClientModel.Primitives.ClientRetryPolicy(maxRetries: 0) });
 
-    public HttpClient Http(string key = Key)
+    /// <param name="key">The API key the client sends.</param>
+    /// <param name="drainOnDispose">
+    /// False makes a disposed, unfinished response close its connection at once, as a client that goes away does; by
+    /// default the handler keeps reading it for up to 2 s or 1 MB to reuse the connection, so the server sees no disconnect.
+    /// </param>
+    public HttpClient Http(string key = Key, bool drainOnDispose = true)
     {
-        var http = new HttpClient { BaseAddress = Address, Timeout = TimeSpan.FromSeconds(60) };
+        var handler = new SocketsHttpHandler();
+        if (!drainOnDispose)
+        {
+            handler.MaxResponseDrainSize = 0;
+        }
+
+        var http = new HttpClient(handler) { BaseAddress = Address, Timeout = TimeSpan.FromSeconds(60) };
         http.DefaultRequestHeaders.Authorization = new("Bearer", key);
         return http;
     }
