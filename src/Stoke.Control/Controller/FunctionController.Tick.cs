@@ -43,11 +43,12 @@ public sealed partial class FunctionController<THeld>
             _states.Add(new InstanceState(i.Id, i.Phase == InstancePhase.Ready, i.InFlight, i.LastUsed));
         }
 
-        var signal = new ScaleSignal(now, load.Concurrency, load.Arrivals, _held.Count, ready, _instances.Count - ready, LoadTime);
+        var signal = new ScaleSignal(now, load.Concurrency, load.Arrivals, _held.Count, ready, _instances.Count - ready, LoadTime, Explain: _options.Decisions is not null);
         var decision = _count.Decide(signal, Math.Max(inFlight, load.InFlight), _states);
         var previous = _lastDecision;
         _lastDecision = decision;
-        if (decision.Target != previous?.Target || decision.Start > 0 || decision.Release.Count > 0 || decision.Scale.Panicking != previous?.Scale.Panicking)
+        if (_options.Decisions is not null
+            && (decision.Target != previous?.Target || decision.Start > 0 || decision.Release.Count > 0 || decision.Scale.Panicking != previous?.Scale.Panicking))
         {
             Record("scale", null, decision.Reason);
         }
@@ -59,7 +60,6 @@ public sealed partial class FunctionController<THeld>
                 Drain(idle, "released: " + decision.KeepAlive.Reason);
             }
         }
-
 
         if (decision.Start > 0 && !_retired)
         {
