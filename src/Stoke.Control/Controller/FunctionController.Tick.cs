@@ -87,8 +87,10 @@ public sealed partial class FunctionController<THeld>
     // instance that was loading), and forget ready instances their node no longer has.
     private void Observe(in LoadSample load)
     {
-        foreach (var l in load.Instances)
+        var instances = load.Instances;
+        for (var n = 0; n < instances.Count; n++)
         {
+            var l = instances[n];
             if (Find(l.InstanceId) is not { } instance)
             {
                 continue;
