@@ -1,5 +1,6 @@
 using Stoke.Abstractions.Instances;
 using Stoke.Abstractions.Policies;
+using Stoke.Abstractions.Routing;
 using Stoke.Policies.Control;
 
 namespace Stoke.Control.Controller;
@@ -111,14 +112,18 @@ public sealed partial class FunctionController<THeld>
             }
         }
 
-        if (load.ReportingNodes is not { } reporting)
+        if (load.ReportingNodes is { } reporting)
         {
-            return;
+            ForgetUnreported(reporting, load.Instances);
         }
+    }
 
+    // Its own method: the lambdas capture `reporting`, and a closure in Observe would be allocated on every tick.
+    private void ForgetUnreported(IReadOnlyCollection<string> reporting, IReadOnlyList<InstanceLoad> reported)
+    {
         foreach (var instance in _instances.Where(i => i.Phase == InstancePhase.Ready && reporting.Contains(i.NodeId)).ToList())
         {
-            if (!load.Instances.Any(l => string.Equals(l.InstanceId, instance.Id, StringComparison.Ordinal)))
+            if (!reported.Any(l => string.Equals(l.InstanceId, instance.Id, StringComparison.Ordinal)))
             {
                 InstanceLost(instance.Id, $"its node {instance.NodeId} no longer runs it");
             }

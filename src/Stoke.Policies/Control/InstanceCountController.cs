@@ -16,6 +16,7 @@ public sealed class InstanceCountController
     private readonly IAutoscaler _autoscaler;
     private readonly IKeepAlivePolicy _keepAlive;
     private DateTimeOffset? _lastArrival;
+    private ControlDecision? _last;
 
     public InstanceCountController(ScalingOptions options, IAutoscaler autoscaler, IKeepAlivePolicy keepAlive)
     {
@@ -59,7 +60,15 @@ public sealed class InstanceCountController
             release = Release(instances, total - target);
         }
 
-        return new ControlDecision(target, toStart, release, scale, window, floor, total);
+        // Most ticks decide what the previous one did: hand back that (immutable) decision instead of a new one, so a
+        // replay of 100,000 mostly idle functions does not allocate a decision per function per tick.
+        if (_last is { } last && release.Count == 0 && last.Release.Count == 0 && last.Target == target && last.Start == toStart
+            && last.Floor == floor && last.Have == total && last.Scale == scale && last.KeepAlive == window)
+        {
+            return last;
+        }
+
+        return _last = new ControlDecision(target, toStart, release, scale, window, floor, total);
     }
 
     // Release only idle instances, at most `surplus`; the least recently used go first (they hold the coldest caches),
