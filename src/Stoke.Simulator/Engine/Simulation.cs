@@ -284,7 +284,7 @@ internal sealed partial class Simulation
         }
 
         var now = _clock.NowTicks;
-        instance.Ready = true;
+        instance.BecomeReady();
         instance.IdleSinceTicks = now;
         instance.LastUsedTicks = now;
         instance.Function.Controller.InstanceReady(instance.Id, new ColdStartReport(instance.Tier, 0, instance.LoadTime.TotalMilliseconds, 0));
@@ -298,7 +298,7 @@ internal sealed partial class Simulation
         var now = _clock.NowTicks;
         var instance = e.Instance!;
         var f = e.Function;
-        instance.InFlight--;
+        instance.End();
         f.Running--;
         f.Meter.Leave();
         instance.LastUsedTicks = now;
@@ -332,7 +332,7 @@ internal sealed partial class Simulation
             f.IdleSeconds += (now - instance.IdleSinceTicks) / TicksPerSecond;
         }
 
-        instance.InFlight++;
+        instance.Begin();
         f.Running++;
         instance.LastUsedTicks = now;
         instance.Uses++;
