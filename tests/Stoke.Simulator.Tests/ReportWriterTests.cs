@@ -37,4 +37,31 @@ public sealed class ReportWriterTests
         Assert.InRange(h.Percentile(0.5), 490, 510);
         Assert.InRange(h.Percentile(0.99), 970, 1010);
     }
+
+    [Fact]
+    public void LatencyHistogramsMergedFromDisjointRangesAnswerAsOne()
+    {
+        var low = new LatencyHistogram();
+        var high = new LatencyHistogram();
+        var one = new LatencyHistogram();
+        foreach (var ms in new[] { 0.001, 0.5, 3.0, 2.0, 0.02 })
+        {
+            low.Add(ms);
+            one.Add(ms);
+        }
+
+        foreach (var ms in new[] { 90_000.0, 5_000.0, 1e12, 60_000.0 })
+        {
+            high.Add(ms);
+            one.Add(ms);
+        }
+
+        var merged = new LatencyHistogram();
+        merged.Add(high);
+        merged.Add(new LatencyHistogram());
+        merged.Add(low);
+
+        double[] quantiles = [0, 0.1, 0.3, 0.5, 0.6, 0.9, 0.99, 1];
+        Assert.Equal(quantiles.Select(one.Percentile), quantiles.Select(merged.Percentile));
+    }
 }

@@ -8,6 +8,9 @@ namespace Stoke.Abstractions.Policies;
 /// <param name="ReadyInstances">Instances serving.</param>
 /// <param name="LoadingInstances">Instances still loading; they count, so a slow cold start does not start more than needed.</param>
 /// <param name="LoadTime">The function's measured cold-start time (0 when unknown).</param>
+/// <param name="Explain">Whether anyone reads the decision's reason (a decision log is attached). When false the
+/// autoscaler may leave <see cref="ScaleDecision.Reason"/> empty: a replay of 100,000 functions with no log attached
+/// would otherwise spend much of its time formatting reasons nobody reads. Never changes the decision itself.</param>
 public readonly record struct ScaleSignal(
     DateTimeOffset Now,
     double Concurrency,
@@ -15,9 +18,11 @@ public readonly record struct ScaleSignal(
     int QueueDepth,
     int ReadyInstances,
     int LoadingInstances,
-    TimeSpan LoadTime);
+    TimeSpan LoadTime,
+    bool Explain = true);
 
-/// <summary>The instance count an autoscaler wants, and why, in words an operator can read.</summary>
+/// <summary>The instance count an autoscaler wants, and why, in words an operator can read (empty when the signal did not
+/// ask for an explanation).</summary>
 public readonly record struct ScaleDecision(int DesiredInstances, bool Panicking, string Reason);
 
 /// <summary>Per-function autoscaler state; one object per function, fed one signal per tick.</summary>

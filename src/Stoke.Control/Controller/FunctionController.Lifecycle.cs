@@ -181,5 +181,15 @@ public sealed partial class FunctionController<THeld>
         _port.StopInstance(instance.Id, instance.NodeId, reason);
     }
 
-    private void ForgetOldDraining(DateTimeOffset now) => _draining.RemoveAll(i => now - i.DrainingSince > DrainingShownFor);
+    private void ForgetOldDraining(DateTimeOffset now)
+    {
+        // A loop, not RemoveAll with a lambda: this runs every tick, and the lambda's closure would allocate each time.
+        for (var i = _draining.Count - 1; i >= 0; i--)
+        {
+            if (now - _draining[i].DrainingSince > DrainingShownFor)
+            {
+                _draining.RemoveAt(i);
+            }
+        }
+    }
 }

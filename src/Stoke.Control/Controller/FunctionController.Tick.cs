@@ -1,5 +1,6 @@
 using Stoke.Abstractions.Instances;
 using Stoke.Abstractions.Policies;
+using Stoke.Abstractions.Routing;
 using Stoke.Policies.Control;
 
 namespace Stoke.Control.Controller;
@@ -43,11 +44,12 @@ public sealed partial class FunctionController<THeld>
             _states.Add(new InstanceState(i.Id, i.Phase == InstancePhase.Ready, i.InFlight, i.LastUsed));
         }
 
-        var signal = new ScaleSignal(now, load.Concurrency, load.Arrivals, _held.Count, ready, _instances.Count - ready, LoadTime);
+        var signal = new ScaleSignal(now, load.Concurrency, load.Arrivals, _held.Count, ready, _instances.Count - ready, LoadTime, Explain: _options.Decisions is not null);
         var decision = _count.Decide(signal, Math.Max(inFlight, load.InFlight), _states);
         var previous = _lastDecision;
         _lastDecision = decision;
-        if (decision.Target != previous?.Target || decision.Start > 0 || decision.Release.Count > 0 || decision.Scale.Panicking != previous?.Scale.Panicking)
+        if (_options.Decisions is not null
+            && (decision.Target != previous?.Target || decision.Start > 0 || decision.Release.Count > 0 || decision.Scale.Panicking != previous?.Scale.Panicking))
         {
             Record("scale", null, decision.Reason);
         }
@@ -59,7 +61,6 @@ public sealed partial class FunctionController<THeld>
                 Drain(idle, "released: " + decision.KeepAlive.Reason);
             }
         }
-
 
         if (decision.Start > 0 && !_retired)
         {
@@ -87,8 +88,10 @@ public sealed partial class FunctionController<THeld>
     // instance that was loading), and forget ready instances their node no longer has.
     private void Observe(in LoadSample load)
     {
-        foreach (var l in load.Instances)
+        var instances = load.Instances;
+        for (var n = 0; n < instances.Count; n++)
         {
+            var l = instances[n];
             if (Find(l.InstanceId) is not { } instance)
             {
                 continue;
@@ -109,14 +112,18 @@ public sealed partial class FunctionController<THeld>
             }
         }
 
-        if (load.ReportingNodes is not { } reporting)
+        if (load.ReportingNodes is { } reporting)
         {
-            return;
+            ForgetUnreported(reporting, load.Instances);
         }
+    }
 
+    // Its own method: the lambdas capture `reporting`, and a closure in Observe would be allocated on every tick.
+    private void ForgetUnreported(IReadOnlyCollection<string> reporting, IReadOnlyList<InstanceLoad> reported)
+    {
         foreach (var instance in _instances.Where(i => i.Phase == InstancePhase.Ready && reporting.Contains(i.NodeId)).ToList())
         {
-            if (!load.Instances.Any(l => string.Equals(l.InstanceId, instance.Id, StringComparison.Ordinal)))
+            if (!reported.Any(l => string.Equals(l.InstanceId, instance.Id, StringComparison.Ordinal)))
             {
                 InstanceLost(instance.Id, $"its node {instance.NodeId} no longer runs it");
             }

@@ -84,7 +84,7 @@ public sealed partial class FunctionController<THeld>
         Version = _spec.Version,
         Revision = _revision,
         Epoch = _options.Epoch,
-        Instances = [.. _instances.Where(i => i.Phase == InstancePhase.Ready).Select(i => new RouteEntry(i.Id, i.NodeId, i.InFlight))],
+        Instances = ReadyEntries(),
         Capacity = _spec.Scaling.InstanceConcurrency,
         Holding = _held.Count > 0,
         Routing = _routing.Name,
@@ -206,6 +206,27 @@ public sealed partial class FunctionController<THeld>
 
             return n;
         }
+    }
+
+    private RouteEntry[] ReadyEntries()
+    {
+        var count = ReadyCount;
+        if (count == 0)
+        {
+            return [];
+        }
+
+        var entries = new RouteEntry[count];
+        var n = 0;
+        foreach (var i in _instances)
+        {
+            if (i.Phase == InstancePhase.Ready)
+            {
+                entries[n++] = new RouteEntry(i.Id, i.NodeId, i.InFlight);
+            }
+        }
+
+        return entries;
     }
 
     private bool AnyLoading => _instances.Exists(i => i.Phase == InstancePhase.Loading);

@@ -49,31 +49,41 @@ internal sealed class KpaAutoscaler : IAutoscaler
         }
 
         int desired;
-        string reason;
+        var explain = signal.Explain;
+        string reason = "";
         if (_panicking)
         {
             // While panicking never scale down: the burst may be in a lull between waves.
             desired = Math.Max(desiredPanic, _maxPanicInstances);
-            reason = Describe("panic", panicAverage, _options.PanicWindow, desiredPanic);
-            if (desired > desiredPanic)
+            if (explain)
             {
-                reason += Format($" (holding panic peak {desired})");
+                reason = Describe("panic", panicAverage, _options.PanicWindow, desiredPanic);
+                if (desired > desiredPanic)
+                {
+                    reason += Format($" (holding panic peak {desired})");
+                }
             }
         }
         else
         {
             desired = desiredStable;
-            reason = Describe("stable", stableAverage, _options.StableWindow, desiredStable);
+            if (explain)
+            {
+                reason = Describe("stable", stableAverage, _options.StableWindow, desiredStable);
+            }
         }
 
         // Scale from zero: an arrival or a held request needs an instance even if the averages round it away.
         if (desired < 1 && (signal.Arrivals > 0 || signal.QueueDepth > 0))
         {
             desired = 1;
-            reason += "; request waiting at zero -> 1";
+            if (explain)
+            {
+                reason += "; request waiting at zero -> 1";
+            }
         }
 
-        desired = Clamp(desired, ref reason);
+        desired = Clamp(desired, explain, ref reason);
         if (_panicking)
         {
             _maxPanicInstances = Math.Max(_maxPanicInstances, desired);
@@ -86,17 +96,25 @@ internal sealed class KpaAutoscaler : IAutoscaler
     private int InstancesFor(double concurrency) =>
         concurrency <= 0 ? 0 : (int)Math.Min(int.MaxValue, Math.Ceiling(concurrency / _options.TargetConcurrency));
 
-    private int Clamp(int desired, ref string reason)
+    private int Clamp(int desired, bool explain, ref string reason)
     {
         if (desired > _options.MaxInstances)
         {
-            reason += Format($"; clamped to max {_options.MaxInstances}");
+            if (explain)
+            {
+                reason += Format($"; clamped to max {_options.MaxInstances}");
+            }
+
             return _options.MaxInstances;
         }
 
         if (desired < _options.MinInstances)
         {
-            reason += Format($"; raised to min {_options.MinInstances}");
+            if (explain)
+            {
+                reason += Format($"; raised to min {_options.MinInstances}");
+            }
+
             return _options.MinInstances;
         }
 

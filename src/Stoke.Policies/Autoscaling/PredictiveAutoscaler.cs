@@ -61,7 +61,8 @@ internal sealed class PredictiveAutoscaler : IAutoscaler
         // Safety, as KPA's panic mode: never below what the load in flight and held right now needs.
         int current = InstancesFor(observed);
         int desired = current;
-        string reason = KpaAutoscaler.Format($"current: {observed:0.0} conc / target {_options.TargetConcurrency:0.##} -> {current}");
+        var explain = signal.Explain;
+        string reason = explain ? KpaAutoscaler.Format($"current: {observed:0.0} conc / target {_options.TargetConcurrency:0.##} -> {current}") : "";
 
         if (tick > TimeSpan.Zero)
         {
@@ -84,7 +85,7 @@ internal sealed class PredictiveAutoscaler : IAutoscaler
             if (forecast > desired)
             {
                 desired = forecast;
-                reason = KpaAutoscaler.Format(
+                reason = !explain ? "" : KpaAutoscaler.Format(
                     $"predictive: rate {_rate.Level:0.00}/s{(trend != 0 ? KpaAutoscaler.Format($" {trend:+0.00;-0.00} trend") : "")} + {Quantile:0.##} x {_rate.Deviation:0.00} in {horizon.TotalSeconds:0.#}s x {service:0.###}s service / target {_options.TargetConcurrency:0.##} -> {forecast}");
             }
 
@@ -94,7 +95,11 @@ internal sealed class PredictiveAutoscaler : IAutoscaler
             int held = quiet ? 0 : (int)_needs.Max(now, signal.LoadTime + tick);
             if (held > desired)
             {
-                reason += KpaAutoscaler.Format($" (holding {held} for {signal.LoadTime.TotalSeconds:0.#}s)");
+                if (explain)
+                {
+                    reason += KpaAutoscaler.Format($" (holding {held} for {signal.LoadTime.TotalSeconds:0.#}s)");
+                }
+
                 desired = held;
             }
 
@@ -102,7 +107,7 @@ internal sealed class PredictiveAutoscaler : IAutoscaler
             if (forBurst > desired)
             {
                 desired = forBurst;
-                reason = _holdReason;
+                reason = explain ? _holdReason : "";
             }
         }
 
@@ -111,24 +116,36 @@ internal sealed class PredictiveAutoscaler : IAutoscaler
         if (signal.LoadingInstances > 0 && desired < have)
         {
             desired = have;
-            reason += KpaAutoscaler.Format($"; {signal.LoadingInstances} loading, holding {have}");
+            if (explain)
+            {
+                reason += KpaAutoscaler.Format($"; {signal.LoadingInstances} loading, holding {have}");
+            }
         }
 
         if (desired < 1 && (signal.Arrivals > 0 || signal.QueueDepth > 0))
         {
             desired = 1;
-            reason += "; request waiting at zero -> 1";
+            if (explain)
+            {
+                reason += "; request waiting at zero -> 1";
+            }
         }
 
         if (desired > _options.MaxInstances)
         {
             desired = _options.MaxInstances;
-            reason += KpaAutoscaler.Format($"; clamped to max {desired}");
+            if (explain)
+            {
+                reason += KpaAutoscaler.Format($"; clamped to max {desired}");
+            }
         }
         else if (desired < _options.MinInstances)
         {
             desired = _options.MinInstances;
-            reason += KpaAutoscaler.Format($"; raised to min {desired}");
+            if (explain)
+            {
+                reason += KpaAutoscaler.Format($"; raised to min {desired}");
+            }
         }
 
         return new ScaleDecision(desired, current > signal.ReadyInstances, reason);

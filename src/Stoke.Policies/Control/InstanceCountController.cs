@@ -1,3 +1,4 @@
+using System.Globalization;
 using Stoke.Abstractions.Functions;
 using Stoke.Abstractions.Policies;
 
@@ -15,6 +16,7 @@ public sealed class InstanceCountController
     private readonly IAutoscaler _autoscaler;
     private readonly IKeepAlivePolicy _keepAlive;
     private DateTimeOffset? _lastArrival;
+    private ControlDecision? _last;
 
     public InstanceCountController(ScalingOptions options, IAutoscaler autoscaler, IKeepAlivePolicy keepAlive)
     {
@@ -52,23 +54,48 @@ public sealed class InstanceCountController
 
         var total = instances.Count;
         var toStart = Math.Max(0, target - total);
-        List<string> release = [];
+        IReadOnlyList<string> release = [];
         if (total > target && !scale.Panicking)
         {
-            // Release only idle instances; the least recently used go first (they hold the coldest caches).
-            foreach (var idle in instances.Where(i => i.Ready && i.InFlight == 0).OrderBy(i => i.LastUsed))
-            {
-                if (total - release.Count <= target)
-                {
-                    break;
-                }
+            release = Release(instances, total - target);
+        }
 
-                release.Add(idle.InstanceId);
+        // Most ticks decide what the previous one did: hand back that (immutable) decision instead of a new one, so a
+        // replay of 100,000 mostly idle functions does not allocate a decision per function per tick.
+        if (_last is { } last && release.Count == 0 && last.Release.Count == 0 && last.Target == target && last.Start == toStart
+            && last.Floor == floor && last.Have == total && last.Scale == scale && last.KeepAlive == window)
+        {
+            return last;
+        }
+
+        return _last = new ControlDecision(target, toStart, release, scale, window, floor, total);
+    }
+
+    // Release only idle instances, at most `surplus`; the least recently used go first (they hold the coldest caches),
+    // ties in the order the instances are listed.
+    private static List<string> Release(IReadOnlyList<InstanceState> instances, int surplus)
+    {
+        List<InstanceState> idle = [];
+        for (var i = 0; i < instances.Count; i++)
+        {
+            if (instances[i] is { Ready: true, InFlight: 0 } state)
+            {
+                idle.Add(state);
             }
         }
 
-        var reason = $"{scale.Reason}; keep-alive {window.Reason}; floor {floor}; target {target} (have {total})";
-        return new ControlDecision(target, toStart, release, scale, window, reason);
+        List<string> release = [];
+        foreach (var state in idle.OrderBy(i => i.LastUsed))
+        {
+            if (release.Count == surplus)
+            {
+                break;
+            }
+
+            release.Add(state.InstanceId);
+        }
+
+        return release;
     }
 
     // An instance is wanted while requests are in flight or held, and within the keep-alive window that follows the
@@ -93,11 +120,20 @@ public sealed class InstanceCountController
 /// <summary>What the controller knows of one instance.</summary>
 public readonly record struct InstanceState(string InstanceId, bool Ready, int InFlight, DateTimeOffset LastUsed);
 
-/// <summary>One tick's outcome: the target count, what to start and release, and the inputs, for the decision log.</summary>
+/// <summary>
+/// One tick's outcome: the target count, what to start and release, and the inputs, for the decision log.
+/// </summary>
+/// <param name="Floor">The least the controller keeps: min instances, or one while the keep-alive window wants it warm.</param>
+/// <param name="Have">Instances (loading or ready) when the decision was made.</param>
 public sealed record ControlDecision(
     int Target,
     int Start,
     IReadOnlyList<string> Release,
     ScaleDecision Scale,
     KeepAliveWindow KeepAlive,
-    string Reason);
+    int Floor,
+    int Have)
+{
+    /// <summary>Why, in words; built when read (a decision log reads it, a replay with none attached never does).</summary>
+    public string Reason => string.Create(CultureInfo.InvariantCulture, $"{Scale.Reason}; keep-alive {KeepAlive.Reason}; floor {Floor}; target {Target} (have {Have})");
+}

@@ -21,11 +21,11 @@ internal sealed class SimInstance(string id, SimFunction function, SimNode node,
     /// <summary>Order of the instance's start in the whole replay (ties between events of one instant follow it).</summary>
     public long Ordinal { get; } = ordinal;
 
-    public bool Ready { get; set; }
+    public bool Ready { get; private set; }
 
-    public bool Gone { get; set; }
+    public bool Gone { get; private set; }
 
-    public int InFlight { get; set; }
+    public int InFlight { get; private set; }
 
     public long LastUsedTicks { get; set; } = createdTicks;
 
@@ -35,6 +35,43 @@ internal sealed class SimInstance(string id, SimFunction function, SimNode node,
     public long Uses { get; set; }
 
     public bool Idle => Ready && !Gone && InFlight == 0;
+
+    // Every change of Idle goes through these, so that the node's count of idle instances stays exact.
+    public void BecomeReady()
+    {
+        var wasIdle = Idle;
+        Ready = true;
+        Changed(wasIdle);
+    }
+
+    public void Begin()
+    {
+        var wasIdle = Idle;
+        InFlight++;
+        Changed(wasIdle);
+    }
+
+    public void End()
+    {
+        var wasIdle = Idle;
+        InFlight--;
+        Changed(wasIdle);
+    }
+
+    public void BeGone()
+    {
+        var wasIdle = Idle;
+        Gone = true;
+        Changed(wasIdle);
+    }
+
+    private void Changed(bool wasIdle)
+    {
+        if (Idle != wasIdle)
+        {
+            Node.IdleChanged(Idle ? 1 : -1);
+        }
+    }
 
     public EvictionCandidate ToCandidate(long memoryBytes) =>
         new(Id, Function.Name, memoryBytes, new DateTimeOffset(LastUsedTicks, TimeSpan.Zero), Uses, LoadTime);

@@ -3,18 +3,20 @@ using Stoke.Abstractions.Policies;
 namespace Stoke.Simulator.Engine;
 
 /// <summary>A node with a memory budget, its instances, its artifact tiers and its own eviction policy state.</summary>
-internal sealed class SimNode(string id, long capacityBytes, IEvictionPolicy eviction)
+internal sealed class SimNode(string id, long capacityBytes, long instanceBytes, IEvictionPolicy eviction)
 {
     private static readonly IReadOnlyDictionary<string, string> NoLabels = new Dictionary<string, string>();
     private readonly Dictionary<string, int> _loaded = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int> _byFunction = new(StringComparer.Ordinal);
     private readonly HashSet<string> _memoryTier = new(StringComparer.Ordinal);
+    private int _idle;
+    private NodeView? _view;
 
     public string Id { get; } = id;
 
     public long CapacityBytes { get; } = capacityBytes;
 
-    public long UsedBytes { get; set; }
+    public long UsedBytes { get; private set; }
 
     public IEvictionPolicy Eviction { get; } = eviction;
 
@@ -23,20 +25,24 @@ internal sealed class SimNode(string id, long capacityBytes, IEvictionPolicy evi
     /// <summary>Artifacts this node has loaded before (its disk tier), for locality-aware placement.</summary>
     public HashSet<string> DiskTier { get; } = new(StringComparer.Ordinal);
 
-    public void Add(SimInstance instance, long bytes)
+    /// <summary>Marks the node as already among the candidates of one placement (<see cref="Simulation.NodeViews"/>).</summary>
+    public long SampledFor { get; set; } = -1;
+
+    public void Add(SimInstance instance)
     {
         Instances.Add(instance);
-        UsedBytes += bytes;
+        UsedBytes += instanceBytes;
         DiskTier.Add(instance.Function.Name);
         _loaded[instance.Function.Name] = _loaded.GetValueOrDefault(instance.Function.Name) + 1;
         _byFunction[instance.Function.Spec.Key] = _byFunction.GetValueOrDefault(instance.Function.Spec.Key) + 1;
         _memoryTier.Add(instance.Function.Name);
+        _view = null;
     }
 
-    public void Remove(SimInstance instance, long bytes)
+    public void Remove(SimInstance instance)
     {
         Instances.Remove(instance);
-        UsedBytes -= bytes;
+        UsedBytes -= instanceBytes;
         var key = instance.Function.Spec.Key;
         if (_byFunction[key] == 1)
         {
@@ -57,20 +63,21 @@ internal sealed class SimNode(string id, long capacityBytes, IEvictionPolicy evi
         {
             _loaded[instance.Function.Name] = left;
         }
+
+        _view = null;
     }
 
-    /// <summary>The node as placement sees it; the artifact sets are live (placement reads them at once).</summary>
-    public NodeView ToView(long instanceBytes)
+    /// <summary>An instance on the node became idle (+1) or stopped being idle (-1).</summary>
+    public void IdleChanged(int delta)
     {
-        long reclaimable = 0;
-        foreach (var i in Instances)
-        {
-            if (i.Idle)
-            {
-                reclaimable += instanceBytes;
-            }
-        }
-
-        return new NodeView(Id, CapacityBytes, UsedBytes, reclaimable, _memoryTier, DiskTier, Instances.Count, NoLabels) { FunctionInstances = _byFunction };
+        _idle += delta;
+        _view = null;
     }
+
+    /// <summary>
+    /// The node as placement sees it, rebuilt only after the node changed; the artifact sets are live (placement
+    /// reads them at once).
+    /// </summary>
+    public NodeView View() =>
+        _view ??= new NodeView(Id, CapacityBytes, UsedBytes, _idle * instanceBytes, _memoryTier, DiskTier, Instances.Count, NoLabels) { FunctionInstances = _byFunction };
 }

@@ -11,13 +11,14 @@ internal sealed partial class Simulation
     private readonly Dictionary<string, SimNode> _nodesById = new(StringComparer.Ordinal);
     private readonly List<NodeView> _views = [];
     private long _instanceOrdinal;
+    private long _viewCalls;
 
     private void CreateNodes()
     {
         var nodeBytes = (long)(_options.NodeMemoryGb * (1L << 30));
         for (var i = 0; i < _options.Nodes; i++)
         {
-            var node = new SimNode("node-" + i.ToString(CultureInfo.InvariantCulture), nodeBytes, _catalog.CreateEviction(_options.Eviction));
+            var node = new SimNode("node-" + i.ToString(CultureInfo.InvariantCulture), nodeBytes, _instanceBytes, _catalog.CreateEviction(_options.Eviction));
             _nodes.Add(node);
             _nodesById.Add(node.Id, node);
         }
@@ -36,26 +37,30 @@ internal sealed partial class Simulation
         {
             foreach (var n in _nodes)
             {
-                _views.Add(n.ToView(_instanceBytes));
+                _views.Add(n.View());
             }
 
             return _views;
         }
 
+        // Each node is taken once: a node already among this call's candidates carries its number.
+        var call = _viewCalls++;
         foreach (var instance in f.Instances)
         {
-            if (_views.Count < limit / 2 && !_views.Exists(v => ReferenceEquals(v.NodeId, instance.Node.Id)))
+            if (_views.Count < limit / 2 && instance.Node.SampledFor != call)
             {
-                _views.Add(instance.Node.ToView(_instanceBytes));
+                instance.Node.SampledFor = call;
+                _views.Add(instance.Node.View());
             }
         }
 
         for (var tries = 0; _views.Count < limit && tries < 4 * limit; tries++)
         {
             var node = _nodes[_rng.Next(_nodes.Count)];
-            if (!_views.Exists(v => ReferenceEquals(v.NodeId, node.Id)))
+            if (node.SampledFor != call)
             {
-                _views.Add(node.ToView(_instanceBytes));
+                node.SampledFor = call;
+                _views.Add(node.View());
             }
         }
 
@@ -100,7 +105,7 @@ internal sealed partial class Simulation
         var load = _options.LoadTime.Sample(_rng);
         var tier = node.DiskTier.Contains(f.Name) ? "disk" : "repository";
         var instance = new SimInstance(instanceId, f, node, now, load, tier, _instanceOrdinal++);
-        node.Add(instance, _instanceBytes);
+        node.Add(instance);
         Schedule(now + load.Ticks, new SimEvent(SimEventKind.LoadDone, f, instance, 0));
         return instance;
     }
@@ -120,10 +125,10 @@ internal sealed partial class Simulation
             f.IdleSeconds += (now - instance.IdleSinceTicks) / TicksPerSecond;
         }
 
-        instance.Gone = true;
+        instance.BeGone();
         f.InstanceSeconds += (now - instance.CreatedTicks) / TicksPerSecond;
         f.Forget(instance);
-        instance.Node.Remove(instance, _instanceBytes);
+        instance.Node.Remove(instance);
         instance.Node.Eviction.OnRemoved(instance.Id);
         if (evicted)
         {

@@ -23,7 +23,7 @@ internal sealed partial class Simulation
     private const double TicksPerSecond = TimeSpan.TicksPerSecond;
 
     private readonly SimulationOptions _options;
-    private readonly PriorityQueue<SimEvent, (long Due, int Rank, long Order, long Seq)> _events = new();
+    private readonly EventQueue _events;
     private readonly Dictionary<string, SimFunction> _functions = new(StringComparer.Ordinal);
     private readonly List<SimFunction> _functionOrder = [];
     private readonly Random _rng;
@@ -38,7 +38,6 @@ internal sealed partial class Simulation
     private RouteCandidate[] _candidates = new RouteCandidate[8];
     private VirtualClock _clock = new(DateTimeOffset.UnixEpoch);
     private IPolicyCatalog _catalog = null!;
-    private long _seq;
     private long _arrivalInstant = long.MinValue;
     private long _arrivalSeq;
 
@@ -54,6 +53,7 @@ internal sealed partial class Simulation
         _instanceBytes = (long)(options.InstanceMemoryGb * (1L << 30));
         _slots = options.InstanceConcurrency > 0 ? options.InstanceConcurrency : Math.Max(1, (int)Math.Ceiling(options.Scaling.TargetConcurrency));
         _tickTicks = options.TickInterval.Ticks;
+        _events = new EventQueue(_tickTicks);
         _deadlineTicks = options.Scaling.DefaultDeadline.Ticks;
         // Without traffic for this long a function stops ticking even if its autoscaler still wants instances;
         // keep-alive wake-ups still release or pre-warm it.
@@ -79,7 +79,7 @@ internal sealed partial class Simulation
         while (true)
         {
             var nextArrival = hasArrival ? Math.Max(arrivals.Current.Arrival.UtcTicks, _clock.NowTicks) : long.MaxValue;
-            var nextEvent = _events.TryPeek(out _, out var key) ? key.Due : long.MaxValue;
+            var nextEvent = _events.TryPeek(out var key) ? key.Due : long.MaxValue;
             var nextTimer = _clock.NextTimerDue;
             if (nextArrival == long.MaxValue && nextEvent == long.MaxValue && nextTimer == long.MaxValue)
             {
@@ -102,7 +102,7 @@ internal sealed partial class Simulation
                 if (_arrivalInstant != nextArrival)
                 {
                     _arrivalInstant = nextArrival;
-                    _arrivalSeq = _seq;
+                    _arrivalSeq = _events.NextSeq;
                 }
 
                 OnArrival(arrivals.Current);
@@ -149,16 +149,9 @@ internal sealed partial class Simulation
     }
 
     // At one instant: control ticks first (they see the load up to that instant), then instances becoming ready, then
-    // completions, each kind in the order its instances were started; arrivals after all events. The live parity test
-    // drives the server in the same order.
-    private void Schedule(long due, in SimEvent e) => _events.Enqueue(e, (due, Rank(e.Kind), e.Instance?.Ordinal ?? 0, _seq++));
-
-    private static int Rank(SimEventKind kind) => kind switch
-    {
-        SimEventKind.Tick or SimEventKind.Wake => 0,
-        SimEventKind.LoadDone or SimEventKind.StartFailed => 1,
-        _ => 2,
-    };
+    // completions, each kind in the order its instances were started (EventQueue); arrivals after all events. The live
+    // parity test drives the server in the same order.
+    private void Schedule(long due, in SimEvent e) => _events.Schedule(due, e);
 
     private DateTimeOffset Now => new(_clock.NowTicks, TimeSpan.Zero);
 
@@ -203,7 +196,7 @@ internal sealed partial class Simulation
         if (!f.Ticking)
         {
             f.Ticking = true;
-            Schedule(now + _tickTicks, new SimEvent(SimEventKind.Tick, f, null, 0));
+            _events.ScheduleTick(now, f);
         }
     }
 
@@ -250,7 +243,7 @@ internal sealed partial class Simulation
             if (outcome.KeepTicking)
             {
                 f.Ticking = true;
-                Schedule(now + _tickTicks, new SimEvent(SimEventKind.Tick, f, null, 0));
+                _events.ScheduleTick(now, f);
             }
             else if (outcome.WakeAt is { } wakeAt)
             {
@@ -268,7 +261,7 @@ internal sealed partial class Simulation
         if (active)
         {
             f.Ticking = true;
-            Schedule(now + _tickTicks, new SimEvent(SimEventKind.Tick, f, null, 0));
+            _events.ScheduleTick(now, f);
             return;
         }
 
@@ -291,7 +284,7 @@ internal sealed partial class Simulation
         }
 
         var now = _clock.NowTicks;
-        instance.Ready = true;
+        instance.BecomeReady();
         instance.IdleSinceTicks = now;
         instance.LastUsedTicks = now;
         instance.Function.Controller.InstanceReady(instance.Id, new ColdStartReport(instance.Tier, 0, instance.LoadTime.TotalMilliseconds, 0));
@@ -305,7 +298,7 @@ internal sealed partial class Simulation
         var now = _clock.NowTicks;
         var instance = e.Instance!;
         var f = e.Function;
-        instance.InFlight--;
+        instance.End();
         f.Running--;
         f.Meter.Leave();
         instance.LastUsedTicks = now;
@@ -339,7 +332,7 @@ internal sealed partial class Simulation
             f.IdleSeconds += (now - instance.IdleSinceTicks) / TicksPerSecond;
         }
 
-        instance.InFlight++;
+        instance.Begin();
         f.Running++;
         instance.LastUsedTicks = now;
         instance.Uses++;

@@ -1,0 +1,92 @@
+namespace Stoke.Simulator.Engine;
+
+/// <summary>
+/// The replay's scheduled events in due order. At one instant, control ticks and wake-ups come first (they see the
+/// load up to that instant), then instances becoming ready, then completions, each kind in the order its instances
+/// were started, and events of one kind and instance in the order they were scheduled.
+/// </summary>
+/// <remarks>
+/// Most events of a large replay are periodic control ticks, each due one tick interval after the moment it was
+/// scheduled. Virtual time never goes back, so those arrive in due order: they wait in a first-in first-out lane
+/// instead of the heap, and the next event is the earlier of the lane's head and the heap's top.
+/// </remarks>
+internal sealed class EventQueue(long tickInterval)
+{
+    private const int OrdinalBits = 56;
+    private readonly PriorityQueue<SimEvent, EventKey> _heap = new();
+    private readonly Queue<(SimEvent Event, EventKey Key)> _ticks = new();
+    private long _seq;
+    private long _lastTickDue = long.MinValue;
+
+    /// <summary>Sequence number the next scheduled event will get.</summary>
+    public long NextSeq => _seq;
+
+    public int Count => _heap.Count + _ticks.Count;
+
+    /// <summary>Schedules an event due at <paramref name="due"/>.</summary>
+    public void Schedule(long due, in SimEvent e) => _heap.Enqueue(e, Key(due, e));
+
+    /// <summary>Schedules the function's next control tick, one interval after <paramref name="now"/>.</summary>
+    public void ScheduleTick(long now, SimFunction f)
+    {
+        var e = new SimEvent(SimEventKind.Tick, f, null, 0);
+        var key = Key(now + tickInterval, e);
+        if (key.Due < _lastTickDue)
+        {
+            // Not while time moves forward; kept so that the lane only ever holds events in order.
+            _heap.Enqueue(e, key);
+            return;
+        }
+
+        _lastTickDue = key.Due;
+        _ticks.Enqueue((e, key));
+    }
+
+    /// <summary>The next event's key, without taking it.</summary>
+    public bool TryPeek(out EventKey key)
+    {
+        var fromHeap = _heap.TryPeek(out _, out var heapKey);
+        if (_ticks.TryPeek(out var tick) && (!fromHeap || tick.Key.CompareTo(heapKey) < 0))
+        {
+            key = tick.Key;
+            return true;
+        }
+
+        key = heapKey;
+        return fromHeap;
+    }
+
+    /// <summary>Takes the next event (the queue must not be empty).</summary>
+    public SimEvent Dequeue()
+    {
+        if (_ticks.TryPeek(out var tick) && (!_heap.TryPeek(out _, out var heapKey) || tick.Key.CompareTo(heapKey) < 0))
+        {
+            return _ticks.Dequeue().Event;
+        }
+
+        return _heap.Dequeue();
+    }
+
+    private EventKey Key(long due, in SimEvent e)
+    {
+        var rank = e.Kind switch
+        {
+            SimEventKind.Tick or SimEventKind.Wake => 0L,
+            SimEventKind.LoadDone or SimEventKind.StartFailed => 1L,
+            _ => 2L,
+        };
+        return new EventKey(due, (rank << OrdinalBits) | (e.Instance?.Ordinal ?? 0), _seq++);
+    }
+}
+
+/// <summary>
+/// Where an event sits in the replay's order: due time, then kind and instance (packed into one number: kind rank in the
+/// top bits, the instance's start ordinal below), then scheduling order.
+/// </summary>
+internal readonly record struct EventKey(long Due, long Order, long Seq) : IComparable<EventKey>
+{
+    public int CompareTo(EventKey other) =>
+        Due != other.Due ? Due.CompareTo(other.Due)
+        : Order != other.Order ? Order.CompareTo(other.Order)
+        : Seq.CompareTo(other.Seq);
+}

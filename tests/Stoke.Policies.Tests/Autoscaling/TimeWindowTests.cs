@@ -1,0 +1,45 @@
+using Stoke.Policies.Autoscaling;
+
+namespace Stoke.Policies.Tests.Autoscaling;
+
+public sealed class TimeWindowTests
+{
+    private static readonly DateTimeOffset T0 = Specs.T0;
+
+    // What a window must answer: the samples with at in (now - window, now], summed oldest first.
+    private static (double Average, double Max) Naive(IEnumerable<(int Second, double Value)> kept, int now, int window)
+    {
+        var inside = kept.Where(s => s.Second > now - window && s.Second <= now).Select(s => s.Value).ToList();
+        return (inside.Count == 0 ? 0 : inside.Aggregate(0.0, (sum, v) => sum + v) / inside.Count, inside.Count == 0 ? 0 : Math.Max(0, inside.Max()));
+    }
+
+    [Fact]
+    public void ReadsTheTrailingWindowAsAScanOfAllSamplesWould()
+    {
+        var window = new TimeWindow(TimeSpan.FromSeconds(60));
+        List<(int Second, double Value)> added = [];
+        for (var second = 0; second < 300; second += second % 7 == 0 ? 5 : 2)
+        {
+            var value = (second * 7919 % 13) / 3.0;
+            window.Add(T0.AddSeconds(second), value);
+            added.Add((second, value));
+            foreach (var (now, width) in new[] { (second, 60), (second, 6), (second - 3, 10), (second + 4, 30) })
+            {
+                Assert.Equal(Naive(added.Where(s => s.Second > second - 60), now, width), (window.Average(T0.AddSeconds(now), TimeSpan.FromSeconds(width)), window.Max(T0.AddSeconds(now), TimeSpan.FromSeconds(width))));
+            }
+        }
+    }
+
+    [Fact]
+    public void ReadsSamplesAddedOutOfTimeOrder()
+    {
+        var window = new TimeWindow(TimeSpan.FromSeconds(60));
+        (int Second, double Value)[] added = [(10, 1), (30, 8), (20, 2), (40, 4), (25, 16)];
+        foreach (var (second, value) in added)
+        {
+            window.Add(T0.AddSeconds(second), value);
+        }
+
+        Assert.Equal(Naive(added, 30, 12), (window.Average(T0.AddSeconds(30), TimeSpan.FromSeconds(12)), window.Max(T0.AddSeconds(30), TimeSpan.FromSeconds(12))));
+    }
+}
