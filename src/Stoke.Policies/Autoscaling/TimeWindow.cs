@@ -5,15 +5,16 @@ namespace Stoke.Policies.Autoscaling;
 /// Knative averages per-second buckets; with one sample per regular tick the sample mean is the same thing.
 /// </summary>
 /// <remarks>
-/// Every control tick of every function reads two averages, so the samples sit in a ring of (ticks, value) pairs
-/// and a read visits only the samples inside its window (they are contiguous while samples arrive in time order, as
-/// ticks do), summing them oldest first as a scan of all samples would.
+/// Every control tick of every function reads two averages, and most samples of a mostly idle function are zero. So
+/// the samples' times sit in one ring and the nonzero samples, again, in a second: a read counts the window's samples
+/// by binary search over the first (times ascend while samples arrive in time order, as ticks do) and sums only the
+/// second, oldest first. Adding a zero to a sum changes no bit of it, so the mean is the one a scan of every sample
+/// gives; out of order, a read scans every sample.
 /// </remarks>
 internal sealed class TimeWindow(TimeSpan span)
 {
-    private Sample[] _samples = new Sample[8]; // a power of two, so a position is masked, not divided
-    private int _head;
-    private int _count;
+    private Ring _all = new(8);
+    private Ring _nonZero = new(4);
     private long _newest = long.MinValue;
     private bool _inOrder = true;
 
@@ -22,13 +23,12 @@ internal sealed class TimeWindow(TimeSpan span)
     public void Add(DateTimeOffset at, double value)
     {
         var ticks = at.UtcTicks;
-        if (_count == _samples.Length)
+        _all.Push(new Sample(ticks, value));
+        if (value != 0)
         {
-            Grow();
+            _nonZero.Push(new Sample(ticks, value));
         }
 
-        _samples[(_head + _count) & (_samples.Length - 1)] = new Sample(ticks, value);
-        _count++;
         if (ticks < _newest)
         {
             _inOrder = false;
@@ -38,87 +38,137 @@ internal sealed class TimeWindow(TimeSpan span)
 
         // Keep samples strictly inside (at - span, at]; older ones can never be averaged again.
         var expired = ticks - Span.Ticks;
-        while (_count > 0 && _samples[_head].At <= expired)
-        {
-            _head = (_head + 1) & (_samples.Length - 1);
-            _count--;
-        }
+        _all.DropOldestUpTo(expired);
+        _nonZero.DropOldestUpTo(expired);
     }
 
     /// <summary>Mean of the samples in (now - window, now]; 0 when there are none.</summary>
     public double Average(DateTimeOffset now, TimeSpan window)
     {
         var (after, upTo) = Bounds(now, window);
-        var (first, end) = Range(after, upTo);
-        double sum = 0;
-        int count = 0;
-        for (var i = first; i < end; i++)
+        if (!_inOrder)
         {
-            ref readonly var s = ref _samples[(_head + i) & (_samples.Length - 1)];
-            if (s.At > after && s.At <= upTo)
-            {
-                sum += s.Value;
-                count++;
-            }
+            var total = Scan(ref _all, after, upTo, max: false, out var n);
+            return n == 0 ? 0 : total / n;
         }
 
-        return count == 0 ? 0 : sum / count;
+        var count = _all.CountIn(after, upTo);
+        if (count == 0)
+        {
+            return 0;
+        }
+
+        var (first, end) = _nonZero.RangeIn(after, upTo);
+        double sum = 0;
+        for (var i = first; i < end; i++)
+        {
+            sum += _nonZero[i].Value;
+        }
+
+        return sum / count;
     }
 
     /// <summary>Largest sample in (now - window, now]; 0 when there are none.</summary>
     public double Max(DateTimeOffset now, TimeSpan window)
     {
         var (after, upTo) = Bounds(now, window);
-        var (first, end) = Range(after, upTo);
-        double max = 0;
-        for (var i = first; i < end; i++)
-        {
-            ref readonly var s = ref _samples[(_head + i) & (_samples.Length - 1)];
-            if (s.At > after && s.At <= upTo && s.Value > max)
-            {
-                max = s.Value;
-            }
-        }
-
-        return max;
+        // Zeros never exceed the starting 0, so the nonzero samples alone give the same maximum.
+        return _inOrder ? Scan(ref _nonZero, after, upTo, max: true, out _) : Scan(ref _all, after, upTo, max: true, out _);
     }
 
     private static (long After, long UpTo) Bounds(DateTimeOffset now, TimeSpan window) => (now.UtcTicks - window.Ticks, now.UtcTicks);
 
-    // Positions [first, end) (0 = oldest) that can hold samples in (after, upTo]: all of them if samples came out of order.
-    private (int First, int End) Range(long after, long upTo)
+    // Every sample of the ring in (after, upTo], oldest first: their sum and count, or their maximum (at least 0).
+    private static double Scan(ref Ring ring, long after, long upTo, bool max, out int count)
     {
-        if (!_inOrder)
+        double result = 0;
+        count = 0;
+        for (var i = 0; i < ring.Count; i++)
         {
-            return (0, _count);
+            var s = ring[i];
+            if (s.At > after && s.At <= upTo)
+            {
+                count++;
+                result = !max ? result + s.Value : s.Value > result ? s.Value : result;
+            }
         }
 
-        var end = _count;
-        while (end > 0 && _samples[(_head + end - 1) & (_samples.Length - 1)].At > upTo)
-        {
-            end--;
-        }
-
-        var first = end;
-        while (first > 0 && _samples[(_head + first - 1) & (_samples.Length - 1)].At > after)
-        {
-            first--;
-        }
-
-        return (first, end);
-    }
-
-    private void Grow()
-    {
-        var grown = new Sample[_samples.Length * 2];
-        for (var i = 0; i < _count; i++)
-        {
-            grown[i] = _samples[(_head + i) & (_samples.Length - 1)];
-        }
-
-        _samples = grown;
-        _head = 0;
+        return result;
     }
 
     private readonly record struct Sample(long At, double Value);
+
+    // A growable ring of samples, oldest at position 0.
+    private struct Ring(int capacity)
+    {
+        private Sample[] _items = new Sample[capacity]; // a power of two, so a position is masked, not divided
+        private int _head;
+
+        public int Count { get; private set; }
+
+        public readonly Sample this[int i] => _items[(_head + i) & (_items.Length - 1)];
+
+        public void Push(Sample s)
+        {
+            if (Count == _items.Length)
+            {
+                var grown = new Sample[_items.Length * 2];
+                for (var i = 0; i < Count; i++)
+                {
+                    grown[i] = this[i];
+                }
+
+                _items = grown;
+                _head = 0;
+            }
+
+            _items[(_head + Count) & (_items.Length - 1)] = s;
+            Count++;
+        }
+
+        public void DropOldestUpTo(long ticks)
+        {
+            while (Count > 0 && _items[_head].At <= ticks)
+            {
+                _head = (_head + 1) & (_items.Length - 1);
+                Count--;
+            }
+        }
+
+        // Samples in time order only: how many lie in (after, upTo].
+        public readonly int CountIn(long after, long upTo)
+        {
+            var (first, end) = RangeIn(after, upTo);
+            return end - first;
+        }
+
+        // Samples in time order only: the positions [first, end) of those in (after, upTo].
+        public readonly (int First, int End) RangeIn(long after, long upTo) => (FirstAfter(after), FirstAfter(upTo));
+
+        // The first position whose time is past `ticks` (Count when none is).
+        private readonly int FirstAfter(long ticks)
+        {
+            // The newest sample is usually at or before `upTo`, and the window's start near the oldest: check the ends first.
+            if (Count == 0 || this[Count - 1].At <= ticks)
+            {
+                return Count;
+            }
+
+            int lo = 0, hi = Count - 1;
+            while (lo < hi)
+            {
+                var mid = (lo + hi) >>> 1;
+                if (this[mid].At > ticks)
+                {
+                    hi = mid;
+                }
+                else
+                {
+                    lo = mid + 1;
+                }
+            }
+
+            return lo;
+        }
+    }
 }

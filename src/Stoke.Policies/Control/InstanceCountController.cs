@@ -72,30 +72,45 @@ public sealed class InstanceCountController
     }
 
     // Release only idle instances, at most `surplus`; the least recently used go first (they hold the coldest caches),
-    // ties in the order the instances are listed.
-    private static List<string> Release(IReadOnlyList<InstanceState> instances, int surplus)
+    // ties in the order the instances are listed. A selection of the least LastUsed not yet taken, earliest on ties, is
+    // the order a stable sort gives, and allocates nothing when no instance is idle (most calls, while instances are busy).
+    private static IReadOnlyList<string> Release(IReadOnlyList<InstanceState> instances, int surplus)
     {
-        List<InstanceState> idle = [];
-        for (var i = 0; i < instances.Count; i++)
+        List<string>? release = null;
+        var taken = 0UL; // instances already chosen, by position (MaxInstances is far below 64; beyond that, a set)
+        HashSet<int>? takenBeyond = null;
+        while ((release?.Count ?? 0) < surplus)
         {
-            if (instances[i] is { Ready: true, InFlight: 0 } state)
+            var pick = -1;
+            for (var i = 0; i < instances.Count; i++)
             {
-                idle.Add(state);
+                if (instances[i] is { Ready: true, InFlight: 0 } state && !Taken(i)
+                    && (pick < 0 || state.LastUsed < instances[pick].LastUsed))
+                {
+                    pick = i;
+                }
             }
-        }
 
-        List<string> release = [];
-        foreach (var state in idle.OrderBy(i => i.LastUsed))
-        {
-            if (release.Count == surplus)
+            if (pick < 0)
             {
                 break;
             }
 
-            release.Add(state.InstanceId);
+            if (pick < 64)
+            {
+                taken |= 1UL << pick;
+            }
+            else
+            {
+                (takenBeyond ??= []).Add(pick);
+            }
+
+            (release ??= []).Add(instances[pick].InstanceId);
         }
 
-        return release;
+        return release ?? (IReadOnlyList<string>)[];
+
+        bool Taken(int i) => i < 64 ? (taken & (1UL << i)) != 0 : takenBeyond?.Contains(i) == true;
     }
 
     // An instance is wanted while requests are in flight or held, and within the keep-alive window that follows the

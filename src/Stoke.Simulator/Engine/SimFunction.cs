@@ -107,6 +107,7 @@ internal sealed class SimFunction : IControllerPort<SimRequest>, IDecisionSink
         {
             Instances.Add(instance);
             _byId.Add(instanceId, instance);
+            LoadsChanged = true;
             InstanceStarts++;
         }
     }
@@ -140,9 +141,23 @@ internal sealed class SimFunction : IControllerPort<SimRequest>, IDecisionSink
 
     void IDecisionSink.Record(in ControlEvent decision) => _simulation.Record(this, decision);
 
-    /// <summary>The instances' exact load, as their nodes would report it (a buffer reused by every tick).</summary>
+    /// <summary>Set when an instance's state (phase, in-flight count, uses, last use) or the set of instances changes.</summary>
+    public bool LoadsChanged { get; set; }
+
+    /// <summary>
+    /// The instances' exact load, as their nodes would report it (a buffer reused by every tick); nothing when no
+    /// instance changed since the last report. The controller takes a report's values as they are, and between two
+    /// reports it changes its own view of an instance only where the instance changes too (a request it routes starts
+    /// there, a slot it hears of freed there), so reporting unchanged instances again would change nothing.
+    /// </summary>
     public IReadOnlyList<InstanceLoad> InstanceLoads()
     {
+        if (!LoadsChanged)
+        {
+            return [];
+        }
+
+        LoadsChanged = false;
         _loads.Clear();
         foreach (var s in Instances)
         {

@@ -27,12 +27,29 @@ internal sealed class SimInstance(string id, SimFunction function, SimNode node,
 
     public int InFlight { get; private set; }
 
-    public long LastUsedTicks { get; set; } = createdTicks;
+    // What the instance's node reports of it changes: the function's next load report includes it.
+    public long LastUsedTicks
+    {
+        get;
+        set
+        {
+            field = value;
+            Function.LoadsChanged = true;
+        }
+    } = createdTicks;
 
     /// <summary>When the instance last became idle (ready, nothing in flight); meaningful while idle.</summary>
     public long IdleSinceTicks { get; set; }
 
-    public long Uses { get; set; }
+    public long Uses
+    {
+        get;
+        set
+        {
+            field = value;
+            Function.LoadsChanged = true;
+        }
+    }
 
     public bool Idle => Ready && !Gone && InFlight == 0;
 
@@ -67,6 +84,7 @@ internal sealed class SimInstance(string id, SimFunction function, SimNode node,
 
     private void Changed(bool wasIdle)
     {
+        Function.LoadsChanged = true;
         if (Idle != wasIdle)
         {
             Node.IdleChanged(Idle ? 1 : -1);
