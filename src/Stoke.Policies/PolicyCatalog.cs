@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using Stoke.Abstractions.Functions;
 using Stoke.Abstractions.Policies;
 using Stoke.Policies.Autoscaling;
@@ -87,30 +88,33 @@ public sealed class PolicyCatalog : IPolicyCatalog
         RequireKnown("Scaling.Autoscaler", scaling.Autoscaler, Autoscalers);
         RequireKnown("Scaling.KeepAlive", scaling.KeepAlive, KeepAlives);
         RequireKnown("Batching.Policy", batching.Policy, Batchers);
-        RequireKnown("Routing", spec.Routing, [.. _routing.Keys]);
+        if (spec.Routing is null || !_routing.ContainsKey(spec.Routing))
+        {
+            throw Unknown("Routing", spec.Routing, [.. _routing.Keys]);
+        }
 
-        Require(scaling.MinInstances >= 0, "Scaling.MinInstances", Text($"({scaling.MinInstances}) must be >= 0"));
-        Require(scaling.MaxInstances >= 1, "Scaling.MaxInstances", Text($"({scaling.MaxInstances}) must be >= 1"));
+        Require(scaling.MinInstances >= 0, "Scaling.MinInstances", $"({scaling.MinInstances}) must be >= 0");
+        Require(scaling.MaxInstances >= 1, "Scaling.MaxInstances", $"({scaling.MaxInstances}) must be >= 1");
         Require(scaling.MaxInstances >= scaling.MinInstances, "Scaling.MaxInstances",
-            Text($"({scaling.MaxInstances}) must be >= Scaling.MinInstances ({scaling.MinInstances})"));
+            $"({scaling.MaxInstances}) must be >= Scaling.MinInstances ({scaling.MinInstances})");
         Require(double.IsFinite(scaling.TargetConcurrency) && scaling.TargetConcurrency > 0, "Scaling.TargetConcurrency",
-            Text($"({scaling.TargetConcurrency}) must be a positive number"));
-        Require(scaling.KeepAliveTtl >= TimeSpan.Zero, "Scaling.KeepAliveTtl", Text($"({scaling.KeepAliveTtl}) must not be negative"));
-        Require(scaling.StableWindow > TimeSpan.Zero, "Scaling.StableWindow", Text($"({scaling.StableWindow}) must be positive"));
-        Require(scaling.PanicWindow > TimeSpan.Zero, "Scaling.PanicWindow", Text($"({scaling.PanicWindow}) must be positive"));
+            $"({scaling.TargetConcurrency}) must be a positive number");
+        Require(scaling.KeepAliveTtl >= TimeSpan.Zero, "Scaling.KeepAliveTtl", $"({scaling.KeepAliveTtl}) must not be negative");
+        Require(scaling.StableWindow > TimeSpan.Zero, "Scaling.StableWindow", $"({scaling.StableWindow}) must be positive");
+        Require(scaling.PanicWindow > TimeSpan.Zero, "Scaling.PanicWindow", $"({scaling.PanicWindow}) must be positive");
         Require(scaling.PanicWindow <= scaling.StableWindow, "Scaling.PanicWindow",
-            Text($"({scaling.PanicWindow}) must not exceed Scaling.StableWindow ({scaling.StableWindow})"));
+            $"({scaling.PanicWindow}) must not exceed Scaling.StableWindow ({scaling.StableWindow})");
         Require(double.IsFinite(scaling.PanicThreshold) && scaling.PanicThreshold >= 1, "Scaling.PanicThreshold",
-            Text($"({scaling.PanicThreshold}) must be >= 1"));
-        Require(scaling.MaxQueuedRequests >= 0, "Scaling.MaxQueuedRequests", Text($"({scaling.MaxQueuedRequests}) must be >= 0"));
-        Require(scaling.DefaultDeadline > TimeSpan.Zero, "Scaling.DefaultDeadline", Text($"({scaling.DefaultDeadline}) must be positive"));
-        Require(scaling.InstanceConcurrency >= 0, "Scaling.InstanceConcurrency", Text($"({scaling.InstanceConcurrency}) must be >= 0 (0: no limit)"));
+            $"({scaling.PanicThreshold}) must be >= 1");
+        Require(scaling.MaxQueuedRequests >= 0, "Scaling.MaxQueuedRequests", $"({scaling.MaxQueuedRequests}) must be >= 0");
+        Require(scaling.DefaultDeadline > TimeSpan.Zero, "Scaling.DefaultDeadline", $"({scaling.DefaultDeadline}) must be positive");
+        Require(scaling.InstanceConcurrency >= 0, "Scaling.InstanceConcurrency", $"({scaling.InstanceConcurrency}) must be >= 0 (0: no limit)");
 
-        Require(batching.MaxBatchSize >= 1, "Batching.MaxBatchSize", Text($"({batching.MaxBatchSize}) must be >= 1"));
-        Require(batching.MaxQueueDelay >= TimeSpan.Zero, "Batching.MaxQueueDelay", Text($"({batching.MaxQueueDelay}) must not be negative"));
+        Require(batching.MaxBatchSize >= 1, "Batching.MaxBatchSize", $"({batching.MaxBatchSize}) must be >= 1");
+        Require(batching.MaxQueueDelay >= TimeSpan.Zero, "Batching.MaxQueueDelay", $"({batching.MaxQueueDelay}) must not be negative");
 
-        Require(spec.Slo is null || spec.Slo > TimeSpan.Zero, "Slo", Text($"({spec.Slo}) must be positive when set"));
-        Require(spec.InstanceMemoryBytes >= 0, "InstanceMemoryBytes", Text($"({spec.InstanceMemoryBytes}) must not be negative"));
+        Require(spec.Slo is null || spec.Slo > TimeSpan.Zero, "Slo", $"({spec.Slo}) must be positive when set");
+        Require(spec.InstanceMemoryBytes >= 0, "InstanceMemoryBytes", $"({spec.InstanceMemoryBytes}) must not be negative");
     }
 
     public IAutoscaler CreateAutoscaler(FunctionSpec spec)
@@ -180,11 +184,13 @@ public sealed class PolicyCatalog : IPolicyCatalog
         }
     }
 
-    private static void Require(bool condition, string setting, string problem)
+    // The problem is formatted only when the condition fails: every function created validates its spec, and a
+    // replay of 100,000 functions would otherwise format thousands of messages that nobody reads.
+    private static void Require(bool condition, string setting, [InterpolatedStringHandlerArgument(nameof(condition))] ProblemText problem)
     {
         if (!condition)
         {
-            throw Bad(setting, problem);
+            throw Bad(setting, problem.ToStringAndClear());
         }
     }
 
@@ -194,5 +200,22 @@ public sealed class PolicyCatalog : IPolicyCatalog
     private static ArgumentException Unknown(string setting, string? name, IReadOnlyList<string> known) =>
         new($"Unknown {setting} '{name}'. Known: {string.Join(", ", known)}.", "name");
 
-    private static string Text(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+    /// <summary>An interpolated problem, formatted in the invariant culture, and only when the condition is false.</summary>
+    [InterpolatedStringHandler]
+    private ref struct ProblemText
+    {
+        private DefaultInterpolatedStringHandler _inner;
+
+        public ProblemText(int literalLength, int formattedCount, bool condition, out bool format)
+        {
+            format = !condition;
+            _inner = format ? new DefaultInterpolatedStringHandler(literalLength, formattedCount, CultureInfo.InvariantCulture) : default;
+        }
+
+        public void AppendLiteral(string value) => _inner.AppendLiteral(value);
+
+        public void AppendFormatted<T>(T value) => _inner.AppendFormatted(value);
+
+        public string ToStringAndClear() => _inner.ToStringAndClear();
+    }
 }

@@ -17,7 +17,8 @@ public sealed partial class FunctionController<THeld>
     public TickOutcome Tick(in LoadSample load)
     {
         var now = _time.GetUtcNow();
-        if (_held.TakeExpired(now) is { } expired)
+        // Most ticks of a large replay find nothing held and nothing draining: skip those walks.
+        if (_held.Count > 0 && _held.TakeExpired(now) is { } expired)
         {
             foreach (var held in expired)
             {
@@ -28,20 +29,30 @@ public sealed partial class FunctionController<THeld>
         }
 
         Observe(load);
-        ForgetOldDraining(now);
-        DispatchHeld();
+        if (_draining.Count > 0)
+        {
+            ForgetOldDraining(now);
+        }
+
+        if (_held.Count > 0 || _publishedHolding)
+        {
+            DispatchHeld();
+        }
+
         if (load.Arrivals > 0 && load.FirstArrival is { } firstArrival && load.LastArrival is { } lastArrival)
         {
             _count.OnArrivals(firstArrival, lastArrival, load.Arrivals);
         }
 
-        var ready = ReadyCount;
+        var ready = 0;
         var inFlight = 0;
         _states.Clear();
         foreach (var i in _instances)
         {
+            var isReady = i.Phase == InstancePhase.Ready;
+            ready += isReady ? 1 : 0;
             inFlight += i.InFlight;
-            _states.Add(new InstanceState(i.Id, i.Phase == InstancePhase.Ready, i.InFlight, i.LastUsed));
+            _states.Add(new InstanceState(i.Id, isReady, i.InFlight, i.LastUsed));
         }
 
         var signal = new ScaleSignal(now, load.Concurrency, load.Arrivals, _held.Count, ready, _instances.Count - ready, LoadTime, Explain: _options.Decisions is not null);
