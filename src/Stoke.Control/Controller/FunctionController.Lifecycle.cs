@@ -24,7 +24,11 @@ public sealed partial class FunctionController<THeld>
         _loadTimes.Add(TimeSpan.FromMilliseconds(report.TotalMs));
         _lastStartError = null;
         _coldStartsByTier[report.Tier] = _coldStartsByTier.GetValueOrDefault(report.Tier) + 1;
-        Record("ready", instanceId, () => Text($"on {instance.NodeId} from {report.Tier} in {report.TotalMs:F0} ms (fetch {report.FetchMs:F0}, session {report.SessionCreateMs:F0}, first run {report.FirstRunMs:F0})"));
+        if (Recording)
+        {
+            Record("ready", instanceId, Text($"on {instance.NodeId} from {report.Tier} in {report.TotalMs:F0} ms (fetch {report.FetchMs:F0}, session {report.SessionCreateMs:F0}, first run {report.FirstRunMs:F0})"));
+        }
+
         Publish();
         DispatchHeld();
     }
@@ -42,7 +46,7 @@ public sealed partial class FunctionController<THeld>
 
         _instances.Remove(instance);
         _lastStartError = reason;
-        Record("start-failed", instanceId, () => reason);
+        Record("start-failed", instanceId, reason);
         if (permanent)
         {
             foreach (var held in _held.TakeAll())
@@ -64,7 +68,7 @@ public sealed partial class FunctionController<THeld>
 
         var wasReady = instance.Phase == InstancePhase.Ready;
         _instances.Remove(instance);
-        Record("gone", instanceId, () => reason);
+        Record("gone", instanceId, reason);
         if (wasReady)
         {
             Publish();
@@ -114,25 +118,29 @@ public sealed partial class FunctionController<THeld>
     private bool TryStart(string reason, List<NodeView>? nodes)
     {
         IReadOnlyList<NodeView> views = nodes ?? _port.Nodes();
-        var request = new PlacementRequest(_spec.Key, _spec.Artifact.Sha256, InstanceMemoryBytes, _spec.Labels);
+        var request = new PlacementRequest(_key, _spec.Artifact.Sha256, InstanceMemoryBytes, _spec.Labels);
         var nodeId = _placement.ChooseNode(request, views);
         if (nodeId is null)
         {
             var error = NoNodeFits(request, views);
             _lastStartError = error;
-            Record("start-failed", null, () => error);
+            Record("start-failed", null, error);
             return false;
         }
 
         var id = _port.NewInstanceId();
         _instances.Add(new ControlledInstance(id, nodeId, _time.GetUtcNow()));
-        Record("start", id, () => Text($"on {nodeId}: {reason}"));
+        if (Recording)
+        {
+            Record("start", id, Text($"on {nodeId}: {reason}"));
+        }
+
         if (nodes is not null)
         {
             // Several starts in one tick: the next placement sees this one's memory as taken.
             var index = nodes.FindIndex(n => string.Equals(n.NodeId, nodeId, StringComparison.Ordinal));
             var counts = new Dictionary<string, int>(nodes[index].FunctionInstances, StringComparer.Ordinal);
-            counts[_spec.Key] = counts.GetValueOrDefault(_spec.Key) + 1;
+            counts[_key] = counts.GetValueOrDefault(_key) + 1;
             nodes[index] = nodes[index] with
             {
                 MemoryUsedBytes = nodes[index].MemoryUsedBytes + InstanceMemoryBytes,
@@ -172,7 +180,7 @@ public sealed partial class FunctionController<THeld>
         instance.DrainingSince = _time.GetUtcNow();
         _instances.Remove(instance);
         _draining.Add(instance);
-        Record("stop", instance.Id, () => reason);
+        Record("stop", instance.Id, reason);
         if (wasReady)
         {
             Publish();

@@ -21,6 +21,7 @@ namespace Stoke.Control.Controller;
 public sealed partial class FunctionController<THeld>
 {
     private readonly FunctionSpec _spec;
+    private readonly string _key; // the spec builds its key on each read; a placement and a route table each need it
     private readonly IControllerPort<THeld> _port;
     private readonly TimeProvider _time;
     private readonly InstanceCountController _count;
@@ -45,6 +46,7 @@ public sealed partial class FunctionController<THeld>
         ArgumentNullException.ThrowIfNull(spec);
         ArgumentNullException.ThrowIfNull(policies);
         _spec = spec;
+        _key = spec.Key;
         _port = port ?? throw new ArgumentNullException(nameof(port));
         _time = time ?? throw new ArgumentNullException(nameof(time));
         _options = options ?? new ControllerOptions();
@@ -80,7 +82,7 @@ public sealed partial class FunctionController<THeld>
     /// <summary>The routing table with the controller's current view of each ready instance's load.</summary>
     public RouteTable Routes => new()
     {
-        FunctionKey = _spec.Key,
+        FunctionKey = _key,
         Version = _spec.Version,
         Revision = _revision,
         Epoch = _options.Epoch,
@@ -307,7 +309,10 @@ public sealed partial class FunctionController<THeld>
         _port.PublishRoutes(Routes);
     }
 
-    // Details are built only when someone keeps decisions (the simulator usually does not).
+    // Details are built only when someone keeps decisions (the simulator usually does not): hot paths test this
+    // instead of passing a lambda, whose closure would be allocated on every call.
+    private bool Recording => _options.Decisions is not null;
+
     private void Record(string kind, string? instanceId, Func<string> detail)
     {
         if (_options.Decisions is not null)

@@ -8,6 +8,12 @@ internal static class NodeFit
     /// <summary>A node qualifies when it carries every label the request asks for, with the same value.</summary>
     public static bool HasLabels(NodeView node, PlacementRequest request)
     {
+        // Most requests ask for no label: skip the dictionary enumerator, which the interface would box per node.
+        if (request.Labels.Count == 0)
+        {
+            return true;
+        }
+
         foreach (var (key, value) in request.Labels)
         {
             if (!node.Labels.TryGetValue(key, out var actual) || !string.Equals(actual, value, StringComparison.Ordinal))

@@ -27,6 +27,7 @@ internal sealed class SimFunction : IControllerPort<SimRequest>, IDecisionSink
         _simulation = simulation;
         Name = name;
         Spec = spec;
+        Key = spec.Key;
         Routing = policies.Routing;
         Meter = new LoadMeter(clock);
         Controller = new FunctionController<SimRequest>(spec, policies, this, clock, new ControllerOptions { Decisions = recordDecisions ? this : null });
@@ -35,6 +36,9 @@ internal sealed class SimFunction : IControllerPort<SimRequest>, IDecisionSink
     public string Name { get; }
 
     public FunctionSpec Spec { get; }
+
+    /// <summary>The spec's key, built once (the spec builds it on each read).</summary>
+    public string Key { get; }
 
     public IRoutingPolicy Routing { get; }
 

@@ -34,7 +34,7 @@ internal sealed class SimNode(string id, long capacityBytes, long instanceBytes,
         UsedBytes += instanceBytes;
         DiskTier.Add(instance.Function.Name);
         _loaded[instance.Function.Name] = _loaded.GetValueOrDefault(instance.Function.Name) + 1;
-        _byFunction[instance.Function.Spec.Key] = _byFunction.GetValueOrDefault(instance.Function.Spec.Key) + 1;
+        _byFunction[instance.Function.Key] = _byFunction.GetValueOrDefault(instance.Function.Key) + 1;
         _memoryTier.Add(instance.Function.Name);
         _view = null;
     }
@@ -43,7 +43,7 @@ internal sealed class SimNode(string id, long capacityBytes, long instanceBytes,
     {
         Instances.Remove(instance);
         UsedBytes -= instanceBytes;
-        var key = instance.Function.Spec.Key;
+        var key = instance.Function.Key;
         if (_byFunction[key] == 1)
         {
             _byFunction.Remove(key);

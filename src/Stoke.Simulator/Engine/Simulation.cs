@@ -35,6 +35,10 @@ internal sealed partial class Simulation
     private readonly long _deadlineTicks;
     private readonly List<DecisionEvent>? _decisions;
     private readonly List<RequestRecord>? _requests;
+
+    // Shared by every function's spec (records, immutable): 100,000 functions need not carry 100,000 copies.
+    private readonly ScalingOptions _scaling;
+    private readonly ModelSignature _signature = new([], []);
     private RouteCandidate[] _candidates = new RouteCandidate[8];
     private VirtualClock _clock = new(DateTimeOffset.UnixEpoch);
     private IPolicyCatalog _catalog = null!;
@@ -53,6 +57,7 @@ internal sealed partial class Simulation
         _instanceBytes = (long)(options.InstanceMemoryGb * (1L << 30));
         _slots = options.InstanceConcurrency > 0 ? options.InstanceConcurrency : Math.Max(1, (int)Math.Ceiling(options.Scaling.TargetConcurrency));
         _tickTicks = options.TickInterval.Ticks;
+        _scaling = options.Scaling with { InstanceConcurrency = _slots };
         _events = new EventQueue(_tickTicks);
         _deadlineTicks = options.Scaling.DefaultDeadline.Ticks;
         // Without traffic for this long a function stops ticking even if its autoscaler still wants instances;
@@ -361,8 +366,8 @@ internal sealed partial class Simulation
         Version = 1,
         Engine = "sim",
         Artifact = new ArtifactRef(name, _instanceBytes, name),
-        Signature = new ModelSignature([], []),
-        Scaling = _options.Scaling with { InstanceConcurrency = _slots },
+        Signature = _signature,
+        Scaling = _scaling,
         Routing = _options.Routing,
         InstanceMemoryBytes = _instanceBytes,
         Slo = _options.Slo,
