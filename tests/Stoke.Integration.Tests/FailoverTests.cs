@@ -18,47 +18,22 @@ public sealed class FailoverTests(ITestOutputHelper output) : IAsyncLifetime
     private const string Function = "cls-failover";
     private static readonly TimeSpan Within = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan RoutingStopsWithin = TimeSpan.FromSeconds(2);
-    private readonly string _root = Directory.CreateTempSubdirectory("stoke-failover-").FullName;
-    private readonly List<StokeProcess> _nodes = [];
-    private RedisServer? _redis;
-    private PostgresServer? _postgres;
+    private readonly ProcessCluster _cluster = new("failover");
 
     public Task InitializeAsync() => Task.CompletedTask;
 
-    public async Task DisposeAsync()
-    {
-        foreach (var node in _nodes)
-        {
-            await node.DisposeAsync();
-        }
-
-        if (_redis is not null)
-        {
-            await _redis.DisposeAsync();
-        }
-
-        if (_postgres is not null)
-        {
-            await _postgres.DisposeAsync();
-        }
-
-        Directory.Delete(_root, recursive: true);
-    }
+    public async Task DisposeAsync() => await _cluster.DisposeAsync();
 
     [Theory]
     [InlineData("redis")]
     [InlineData("postgres")]
     public async Task KillingTheInstanceNodeAndThenTheControllerNodeLosesNoAcceptedRequest(string backend)
     {
-        string[] store = backend == "redis"
-            ? ["--redis", (_redis = await RedisServer.StartAsync()).ConnectionString]
-            : ["--postgres", (_postgres = await PostgresServer.StartAsync()).ConnectionString];
+        var store = await _cluster.StartStoreAsync(backend);
 
         // Each node has its own repository: deploys copy the artifact to every node, cold starts fetch from peers.
-        var nodes = await Task.WhenAll(Enumerable.Range(0, 3).Select(i => StokeProcess.StartAsync(
-            [.. store, "--data", Path.Combine(_root, "node" + i)])));
-        _nodes.AddRange(nodes);
-        await Eventually.ReturnsAsync(() => NodeCountAsync(nodes[0]), n => n == 3, Within, "3 nodes in /api/status");
+        var nodes = await _cluster.StartNodesAsync(store, 3);
+        await Eventually.ReturnsAsync(() => ProcessCluster.NodeCountAsync(nodes[0]), n => n == 3, Within, "3 nodes in /api/status");
         var ids = await Task.WhenAll(nodes.Select(NodeIdAsync));
         using (var deployer = new StokeClient(nodes[1].Url))
         {
@@ -117,7 +92,7 @@ public sealed class FailoverTests(ITestOutputHelper output) : IAsyncLifetime
             Assert.Equal(0, usage["failures"]!.GetValue<long>());
         }
 
-        var dropped = await Eventually.ReturnsAsync(() => NodeCountAsync(nodes[survivor]), n => n == 1, Within, "the survivor drops both dead nodes");
+        var dropped = await Eventually.ReturnsAsync(() => ProcessCluster.NodeCountAsync(nodes[survivor]), n => n == 1, Within, "the survivor drops both dead nodes");
         Assert.Equal(1, dropped);
         output.WriteLine($"{backend}: {accepted.Count} accepted requests, all 200; {late.Count} sent 2 s after a kill, none retried; the survivor's membership dropped the second dead node {(watch.Elapsed - secondKill).TotalSeconds:F1} s after its kill");
     }
@@ -129,12 +104,6 @@ public sealed class FailoverTests(ITestOutputHelper output) : IAsyncLifetime
     {
         using var client = new StokeClient(node.Url);
         return (await client.DescribeAsync(Function))["status"]![0]!;
-    }
-
-    private static async Task<int> NodeCountAsync(StokeProcess node)
-    {
-        using var client = new StokeClient(node.Url);
-        return (await client.StatusAsync())["nodes"]!.AsArray().Count;
     }
 
     private static async Task<string> NodeIdAsync(StokeProcess node)

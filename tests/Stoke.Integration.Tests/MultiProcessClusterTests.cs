@@ -17,41 +17,20 @@ public sealed class MultiProcessClusterTests(ITestOutputHelper output) : IAsyncL
     /// <summary>Orleans' default failure detection (probes every 5 s, 3 missed, 2 votes) plus its table refresh, with room.</summary>
     private static readonly TimeSpan DeclaredDeadWithin = TimeSpan.FromSeconds(120);
 
-    private readonly string _root = Directory.CreateTempSubdirectory("stoke-processes-").FullName;
-    private readonly List<StokeProcess> _nodes = [];
-    private RedisServer? _redis;
-    private PostgresServer? _postgres;
+    private readonly ProcessCluster _cluster = new("processes");
 
     public Task InitializeAsync() => Task.CompletedTask;
 
-    public async Task DisposeAsync()
-    {
-        foreach (var node in _nodes)
-        {
-            await node.DisposeAsync();
-        }
-
-        if (_redis is not null)
-        {
-            await _redis.DisposeAsync();
-        }
-
-        if (_postgres is not null)
-        {
-            await _postgres.DisposeAsync();
-        }
-
-        Directory.Delete(_root, recursive: true);
-    }
+    public async Task DisposeAsync() => await _cluster.DisposeAsync();
 
     [Theory]
     [InlineData("redis")]
     [InlineData("postgres")]
     public async Task ThreeNodesServeOneFunctionAndKeepItAcrossARestartOfAll(string backend)
     {
-        var store = await StoreAsync(backend);
+        var store = await _cluster.StartStoreAsync(backend);
         var first = await StartAllAsync(store);
-        await Eventually.ReturnsAsync(() => NodeCountAsync(first[0]), n => n == 3, Within, "3 nodes in /api/status");
+        await Eventually.ReturnsAsync(() => ProcessCluster.NodeCountAsync(first[0]), n => n == 3, Within, "3 nodes in /api/status");
         using (var deployer = new StokeClient(first[0].Url))
         {
             await deployer.DeployAsync("cls-three", TestModels.Classifier);
@@ -70,18 +49,18 @@ public sealed class MultiProcessClusterTests(ITestOutputHelper output) : IAsyncL
     [InlineData("postgres")]
     public async Task NodesStartingTogetherOnAnEmptyStoreFormOneCluster(string backend)
     {
-        await StartAllAsync(await StoreAsync(backend));
+        await StartAllAsync(await _cluster.StartStoreAsync(backend));
 
-        var generations = Enumerable.Range(0, 3).Select(i => JoinedCluster.Read(Path.Combine(_root, "node" + i), "stoke")?.Generation).ToHashSet();
+        var generations = Enumerable.Range(0, 3).Select(i => JoinedCluster.Read(_cluster.DataOf(i), "stoke")?.Generation).ToHashSet();
 
-        Assert.True(generations.Count == 1 && !generations.Contains(null), string.Join("\n", _nodes.Select(n => n.Output)));
+        Assert.True(generations.Count == 1 && !generations.Contains(null), string.Join("\n", _cluster.Nodes.Select(n => n.Output)));
     }
 
     [Fact]
     public async Task SurvivorsDeclareAKilledPostgresNodeDead()
     {
-        var nodes = await StartAllAsync(await StoreAsync("postgres"));
-        await Eventually.ReturnsAsync(() => NodeCountAsync(nodes[0]), n => n == 3, Within, "3 nodes in /api/status");
+        var nodes = await StartAllAsync(await _cluster.StartStoreAsync("postgres"));
+        await Eventually.ReturnsAsync(() => ProcessCluster.NodeCountAsync(nodes[0]), n => n == 3, Within, "3 nodes in /api/status");
         var victim = nodes[2];
 
         var since = Stopwatch.StartNew();
@@ -90,7 +69,7 @@ public sealed class MultiProcessClusterTests(ITestOutputHelper output) : IAsyncL
         var declared = since.Elapsed;
         foreach (var survivor in nodes[..2])
         {
-            await Eventually.ReturnsAsync(() => NodeCountAsync(survivor), n => n == 2, Within, $"{survivor} listing 2 nodes");
+            await Eventually.ReturnsAsync(() => ProcessCluster.NodeCountAsync(survivor), n => n == 2, Within, $"{survivor} listing 2 nodes");
         }
 
         output.WriteLine($"kill -9 to Dead in the membership table: {declared.TotalSeconds:F1} s; to both survivors listing 2 nodes: {since.Elapsed.TotalSeconds:F1} s");
@@ -99,42 +78,16 @@ public sealed class MultiProcessClusterTests(ITestOutputHelper output) : IAsyncL
     /// <summary>Orleans' <c>SiloStatus.Dead</c>.</summary>
     private const int DeadStatus = 6;
 
-    private async Task<string[]> StoreAsync(string backend)
-    {
-        switch (backend)
-        {
-            case "redis":
-                _redis = await RedisServer.StartAsync();
-                return ["--redis", _redis.ConnectionString];
-            case "postgres":
-                _postgres = await PostgresServer.StartAsync();
-                return ["--postgres", _postgres.ConnectionString];
-            default:
-                throw new ArgumentOutOfRangeException(nameof(backend), backend, "redis or postgres");
-        }
-    }
-
-    private async Task<StokeProcess[]> StartAllAsync(string[] store)
-    {
-        var nodes = await Task.WhenAll(Enumerable.Range(0, 3).Select(i => StokeProcess.StartAsync(
-            [.. store, "--data", Path.Combine(_root, "node" + i), "--repository", Path.Combine(_root, "repository")])));
-        _nodes.AddRange(nodes);
-        return nodes;
-    }
+    private Task<StokeProcess[]> StartAllAsync(string[] store) =>
+        _cluster.StartNodesAsync(store, 3, "--repository", Path.Combine(_cluster.Root, "repository"));
 
     private async Task<int?> MembershipStatusAsync(int siloPort)
     {
-        await using var connection = new NpgsqlConnection(_postgres!.ConnectionString);
+        await using var connection = new NpgsqlConnection(_cluster.Postgres!.ConnectionString);
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand("SELECT status FROM stoke_membership WHERE port = @port ORDER BY generation DESC LIMIT 1", connection);
         command.Parameters.AddWithValue("port", siloPort);
         return await command.ExecuteScalarAsync() as int?;
-    }
-
-    private static async Task<int> NodeCountAsync(StokeProcess node)
-    {
-        using var client = new StokeClient(node.Url);
-        return (await client.StatusAsync())["nodes"]!.AsArray().Count;
     }
 
     private static async Task AssertServedThroughEachAsync(StokeProcess[] nodes, string when)
