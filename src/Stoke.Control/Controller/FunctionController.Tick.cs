@@ -95,6 +95,35 @@ public sealed partial class FunctionController<THeld>
         return new TickOutcome(decision, keepTicking, wakeAt);
     }
 
+    /// <summary>
+    /// How many of the next ticks (at most <paramref name="max"/>, every <paramref name="interval"/> after the tick
+    /// just made) a host may skip while nothing arrives, nothing is held and every instance stays ready and idle,
+    /// because each would decide what the last tick did; it hands them in with <see cref="SkipQuietTicks"/> before the
+    /// next tick or call, and the controller is then as if it had ticked them. 0 when a decision log is attached
+    /// (it would record them) or the policies cannot forecast such a run.
+    /// </summary>
+    public int QuietTicks(TimeSpan interval, int max)
+    {
+        if (max <= 0 || _held.Count > 0 || _publishedHolding || _draining.Count > 0 || _retired || _options.Decisions is not null
+            || _instances.Count == 0 || _lastDecision is null)
+        {
+            return 0;
+        }
+
+        foreach (var i in _instances)
+        {
+            if (i.Phase != InstancePhase.Ready || i.InFlight != 0)
+            {
+                return 0;
+            }
+        }
+
+        return _count.QuietTicks(_time.GetUtcNow(), interval, max, _instances.Count);
+    }
+
+    /// <summary>Hands in <paramref name="ticks"/> quiet ticks skipped after the tick at <paramref name="from"/>.</summary>
+    public void SkipQuietTicks(DateTimeOffset from, TimeSpan interval, int ticks) => _count.SkipQuietTicks(from, interval, ticks);
+
     // Nodes know their own instances exactly: take their counts, notice readiness the controller missed (an adopted
     // instance that was loading), and forget ready instances their node no longer has.
     private void Observe(in LoadSample load)

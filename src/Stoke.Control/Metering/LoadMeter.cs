@@ -64,6 +64,24 @@ public sealed class LoadMeter
         }
     }
 
+    /// <summary>
+    /// Starts the current interval at <paramref name="timestamp"/>, as a cut there would have: for a host that skipped
+    /// the cuts of intervals in which nothing was in flight and nothing arrived (the simulator's quiet ticks).
+    /// </summary>
+    public void RestartAt(long timestamp)
+    {
+        lock (_gate)
+        {
+            if (_inFlight != 0 || _arrivals != 0 || _area != 0)
+            {
+                throw new InvalidOperationException("Only an interval with nothing in it may be restarted.");
+            }
+
+            _intervalStart = timestamp;
+            _mark = Math.Max(_mark, timestamp);
+        }
+    }
+
     /// <summary>Closes the current interval and starts the next.</summary>
     public LoadInterval Cut()
     {

@@ -93,6 +93,31 @@ internal sealed class KpaAutoscaler : IAutoscaler
         return new ScaleDecision(desired, _panicking, reason);
     }
 
+    /// <summary>
+    /// What <see cref="Decide"/> would want at the <paramref name="ticks"/>-th of a run of ticks every
+    /// <paramref name="step"/> after <paramref name="from"/> (its last signal) that all see no load, no arrival and
+    /// nothing queued, with <paramref name="ready"/> instances ready; false when such a run would not be quiet for it
+    /// (it is panicking, a tick would start a panic, or its samples came out of order). Changes nothing.
+    /// </summary>
+    internal bool TryForecastQuiet(long from, long step, int ticks, int ready, out int desired)
+    {
+        desired = 0;
+        if (_panicking
+            || _window.AverageWithZeros(from, step, ticks, _options.StableWindow) is not { } stable
+            || _window.AverageWithZeros(from, step, ticks, _options.PanicWindow) is not { } panic
+            || InstancesFor(panic) >= _options.PanicThreshold * Math.Max(1, ready))
+        {
+            return false;
+        }
+
+        var reason = "";
+        desired = Clamp(InstancesFor(stable), explain: false, ref reason);
+        return true;
+    }
+
+    /// <summary>Takes in a run of quiet ticks <see cref="TryForecastQuiet"/> allowed, as their signals would have.</summary>
+    internal void AddQuietTicks(long from, long step, int ticks) => _window.AddZeros(from, step, ticks);
+
     private int InstancesFor(double concurrency) =>
         concurrency <= 0 ? 0 : (int)Math.Min(int.MaxValue, Math.Ceiling(concurrency / _options.TargetConcurrency));
 

@@ -68,6 +68,47 @@ internal sealed class TimeWindow(TimeSpan span)
         return sum / count;
     }
 
+    /// <summary>
+    /// The mean <see cref="Average"/> would give at <c>from + zeros * step</c> had a zero been added at each of
+    /// <c>from + step</c>, ..., <c>from + zeros * step</c>, without adding them; null when samples came out of order.
+    /// The same sum over the same count, so the very double a tick that added them would read.
+    /// </summary>
+    public double? AverageWithZeros(long from, long step, int zeros, TimeSpan window)
+    {
+        if (!_inOrder)
+        {
+            return null;
+        }
+
+        var now = from + (zeros * step);
+        var after = now - window.Ticks;
+        // Zeros at from + i * step for i in 1..zeros; those at or before `after` are outside the window.
+        var outside = after < from ? 0 : Math.Min(zeros, (after - from) / step);
+        var count = _all.CountIn(after, now) + (zeros - (int)outside);
+        if (count == 0)
+        {
+            return 0;
+        }
+
+        var (first, end) = _nonZero.RangeIn(after, now);
+        double sum = 0;
+        for (var i = first; i < end; i++)
+        {
+            sum += _nonZero[i].Value;
+        }
+
+        return sum / count;
+    }
+
+    /// <summary>Adds a zero at each of <c>from + step</c>, ..., <c>from + zeros * step</c>.</summary>
+    public void AddZeros(long from, long step, int zeros)
+    {
+        for (var i = 1; i <= zeros; i++)
+        {
+            Add(new DateTimeOffset(from + (i * step), TimeSpan.Zero), 0);
+        }
+    }
+
     /// <summary>Largest sample in (now - window, now]; 0 when there are none.</summary>
     public double Max(DateTimeOffset now, TimeSpan window)
     {

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Stoke.Abstractions.Functions;
 using Stoke.Abstractions.Policies;
+using Stoke.Policies.Autoscaling;
 
 namespace Stoke.Policies.Control;
 
@@ -69,6 +70,54 @@ public sealed class InstanceCountController
         }
 
         return _last = new ControlDecision(target, toStart, release, scale, window, floor, total);
+    }
+
+    /// <summary>
+    /// How many of the next <paramref name="max"/> ticks, every <paramref name="step"/> after the last one at
+    /// <paramref name="from"/>, would decide exactly what the last one did if none of them saw any load, arrival or
+    /// held request, with <paramref name="instances"/> instances all ready and idle: those a host may skip and hand in
+    /// later with <see cref="SkipQuietTicks"/>, with the same decisions and state as ticking them. 0 unless the
+    /// autoscaler can forecast such a run (the KPA can) and the last decision started and released nothing.
+    /// </summary>
+    public int QuietTicks(DateTimeOffset from, TimeSpan step, int max, int instances)
+    {
+        if (_autoscaler is not KpaAutoscaler kpa || _last is not { } last || last.Start != 0 || last.Release.Count != 0
+            || last.Have != instances || last.Scale.Panicking || last.Scale.Reason.Length != 0 || step <= TimeSpan.Zero)
+        {
+            return 0;
+        }
+
+        var window = _keepAlive.CurrentWindow();
+        if (window != last.KeepAlive)
+        {
+            return 0;
+        }
+
+        for (var k = 1; k <= max; k++)
+        {
+            if (!kpa.TryForecastQuiet(from.UtcTicks, step.Ticks, k, instances, out var desired))
+            {
+                return k - 1;
+            }
+
+            var floor = Math.Max(_options.MinInstances, WarmWanted(from + (k * step), 0, 0, window) ? 1 : 0);
+            var target = Math.Clamp(Math.Max(desired, floor), 0, Math.Max(_options.MaxInstances, _options.MinInstances));
+            if (desired != last.Scale.DesiredInstances || floor != last.Floor || target != last.Target || target != instances)
+            {
+                return k - 1;
+            }
+        }
+
+        return max;
+    }
+
+    /// <summary>Takes in <paramref name="ticks"/> ticks that <see cref="QuietTicks"/> allowed a host to skip.</summary>
+    public void SkipQuietTicks(DateTimeOffset from, TimeSpan step, int ticks)
+    {
+        if (ticks > 0)
+        {
+            ((KpaAutoscaler)_autoscaler).AddQuietTicks(from.UtcTicks, step.Ticks, ticks);
+        }
     }
 
     // Release only idle instances, at most `surplus`; the least recently used go first (they hold the coldest caches),

@@ -148,6 +148,15 @@ internal sealed class SimFunction : IControllerPort<SimRequest>, IDecisionSink
     /// <summary>Set when an instance's state (phase, in-flight count, uses, last use) or the set of instances changes.</summary>
     public bool LoadsChanged { get; set; }
 
+    /// <summary>Control ticks still to skip, as the controller allowed after the tick at <see cref="QuietFrom"/>.</summary>
+    public int QuietLeft { get; set; }
+
+    /// <summary>Control ticks skipped since <see cref="QuietFrom"/>, not yet handed to the controller.</summary>
+    public int QuietSkipped { get; set; }
+
+    /// <summary>Time (ticks) of the last control tick the controller made.</summary>
+    public long QuietFrom { get; set; }
+
     /// <summary>
     /// The instances' exact load, as their nodes would report it (a buffer reused by every tick); nothing when no
     /// instance changed since the last report. The controller takes a report's values as they are, and between two

@@ -89,6 +89,7 @@ internal sealed partial class Simulation
                 var victim = node.Instances.Find(i => string.Equals(i.Id, id, StringComparison.Ordinal));
                 if (victim is { Idle: true })
                 {
+                    HandInQuietTicks(victim.Function);
                     Remove(victim, evicted: true);
                     victim.Function.Controller.InstanceLost(victim.Id, "evicted by " + node.Eviction.Name + " for " + f.Name);
                 }

@@ -8,8 +8,50 @@ internal sealed partial class Simulation
 {
     private void OnTick(SimFunction f)
     {
+        if (f.QuietLeft > 0)
+        {
+            // A tick the controller said would decide what the last one did: it keeps its place among the others.
+            f.QuietLeft--;
+            f.QuietSkipped++;
+            _events.ScheduleTick(_clock.NowTicks, f);
+            return;
+        }
+
+        HandInQuietTicks(f);
         f.Ticking = false;
         AfterControl(f, Control(f));
+    }
+
+    // Before anything else reaches a function's controller or meter, they take in the ticks skipped so far, and the
+    // next tick is a real one.
+    internal void HandInQuietTicks(SimFunction f)
+    {
+        f.QuietLeft = 0;
+        if (f.QuietSkipped == 0)
+        {
+            return;
+        }
+
+        f.Controller.SkipQuietTicks(At(f.QuietFrom), TimeSpan.FromTicks(_tickTicks), f.QuietSkipped);
+        f.Meter.RestartAt(f.QuietFrom + (f.QuietSkipped * _tickTicks));
+        f.QuietSkipped = 0;
+    }
+
+    // A busy-looking function with nothing in flight (its autoscaler's window still remembers the last load) skips the
+    // ticks that would decide the same; the controller says how many, and the results are those of ticking them.
+    private void SkipQuietTicks(SimFunction f, long now)
+    {
+        if (f.Running > 0 || f.Meter.InFlight > 0 || f.LoadsChanged || f.Instances.Count != f.Ready.Count)
+        {
+            return;
+        }
+
+        // The function stays active only while within _quietTicks of its last arrival: the tick after that is real.
+        var left = _quietTicks - (now - f.LastArrivalTicks);
+        var max = left <= 0 ? 0 : (int)Math.Min(1 << 20, (left - 1) / _tickTicks);
+        f.QuietFrom = now;
+        f.QuietSkipped = 0;
+        f.QuietLeft = f.Controller.QuietTicks(TimeSpan.FromTicks(_tickTicks), max);
     }
 
     private TickOutcome Control(SimFunction f)
@@ -51,6 +93,11 @@ internal sealed partial class Simulation
         {
             f.Ticking = true;
             _events.ScheduleTick(now, f);
+            if (_options.SkipQuietTicks)
+            {
+                SkipQuietTicks(f, now);
+            }
+
             return;
         }
 

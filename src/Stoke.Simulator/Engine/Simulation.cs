@@ -167,6 +167,7 @@ internal sealed partial class Simulation
     {
         var now = _clock.NowTicks;
         var f = GetFunction(trace.Function);
+        HandInQuietTicks(f);
         f.Requests++;
         f.LastArrivalTicks = now;
         f.WakeVersion++;
