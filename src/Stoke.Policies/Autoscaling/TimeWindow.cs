@@ -52,20 +52,7 @@ internal sealed class TimeWindow(TimeSpan span)
             return n == 0 ? 0 : total / n;
         }
 
-        var count = _all.CountIn(after, upTo);
-        if (count == 0)
-        {
-            return 0;
-        }
-
-        var (first, end) = _nonZero.RangeIn(after, upTo);
-        double sum = 0;
-        for (var i = first; i < end; i++)
-        {
-            sum += _nonZero[i].Value;
-        }
-
-        return sum / count;
+        return InOrderMean(after, upTo, _all.CountIn(after, upTo));
     }
 
     /// <summary>
@@ -84,13 +71,18 @@ internal sealed class TimeWindow(TimeSpan span)
         var after = now - window.Ticks;
         // Zeros at from + i * step for i in 1..zeros; those at or before `after` are outside the window.
         var outside = after < from ? 0 : Math.Min(zeros, (after - from) / step);
-        var count = _all.CountIn(after, now) + (zeros - (int)outside);
+        return InOrderMean(after, now, _all.CountIn(after, now) + (zeros - (int)outside));
+    }
+
+    // The nonzero samples in (after, upTo], summed oldest first, over `count` samples in all (0 when there are none).
+    private double InOrderMean(long after, long upTo, int count)
+    {
         if (count == 0)
         {
             return 0;
         }
 
-        var (first, end) = _nonZero.RangeIn(after, now);
+        var (first, end) = _nonZero.RangeIn(after, upTo);
         double sum = 0;
         for (var i = first; i < end; i++)
         {
