@@ -46,14 +46,10 @@ internal sealed partial class InstanceBatcher : IAsyncDisposable
         _time = time;
         _metrics = metrics;
         _logger = logger;
-        // Synchronous continuations: a request that finds the loop waiting on an empty queue wakes it on its own
-        // thread, which then runs the batch and finds its answer ready, with no thread-pool hop on either side
-        // (at low load those hops are most of the warm path's overhead over a plain call).
         _queue = Channel.CreateBounded<PendingInference>(new BoundedChannelOptions(capacity)
         {
             SingleReader = true,
             FullMode = BoundedChannelFullMode.Wait,
-            AllowSynchronousContinuations = true,
         });
         _loop = Task.Run(RunAsync);
     }
@@ -120,12 +116,6 @@ internal sealed partial class InstanceBatcher : IAsyncDisposable
                 }
 
                 RunBatch(batch);
-                if (_carry.Count > 0 || reader.Count > 0)
-                {
-                    // More work: go on on the thread pool, so that a request whose arrival woke the loop inline is
-                    // answered now rather than after the whole backlog.
-                    await Task.Yield();
-                }
             }
         }
         catch (OperationCanceledException) when (_stop.IsCancellationRequested)
