@@ -93,9 +93,10 @@ public sealed class InstanceCountController
             return 0;
         }
 
+        var run = kpa.ForecastQuiet(from.UtcTicks, step.Ticks);
         for (var k = 1; k <= max; k++)
         {
-            if (!kpa.TryForecastQuiet(from.UtcTicks, step.Ticks, k, instances, out var desired))
+            if (!run.TryNext(instances, out var desired))
             {
                 return k - 1;
             }

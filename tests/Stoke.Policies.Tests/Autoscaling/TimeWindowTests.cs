@@ -42,4 +42,47 @@ public sealed class TimeWindowTests
 
         Assert.Equal(Naive(added, 30, 12), (window.Average(T0.AddSeconds(30), TimeSpan.FromSeconds(12)), window.Max(T0.AddSeconds(30), TimeSpan.FromSeconds(12))));
     }
+
+    // A forecast of a run of zeros reads, at every step, the very double the window gives once the zeros are added:
+    // after irregular gaps, with nonzero samples leaving, through the window's start, and beyond every sample.
+    [Theory]
+    [InlineData(60, 2)]
+    [InlineData(6, 2)]
+    [InlineData(10, 3)]
+    public void ForecastsARunOfZerosAsAddingThemWould(int windowSeconds, int stepSeconds)
+    {
+        var width = TimeSpan.FromSeconds(windowSeconds);
+        for (var end = 20; end < 200; end += 17)
+        {
+            var forecast = new TimeWindow(TimeSpan.FromSeconds(60));
+            var added = new TimeWindow(TimeSpan.FromSeconds(60));
+            var last = 0;
+            for (var second = 0; second <= end; second += second % 5 == 0 ? 3 : 1)
+            {
+                var value = second % 4 == 0 ? 0 : (second * 7919 % 13) / 3.0;
+                forecast.Add(T0.AddSeconds(second), value);
+                added.Add(T0.AddSeconds(second), value);
+                last = second;
+            }
+
+            var from = T0.AddSeconds(last).UtcTicks;
+            var run = forecast.ZeroRunFrom(from, TimeSpan.FromSeconds(stepSeconds).Ticks, width);
+            for (var k = 1; k <= 40; k++)
+            {
+                var at = new DateTimeOffset(from + (k * TimeSpan.FromSeconds(stepSeconds).Ticks), TimeSpan.Zero);
+                added.Add(at, 0);
+                Assert.Equal(added.Average(at, width), run.Next());
+            }
+        }
+    }
+
+    [Fact]
+    public void ForecastsNothingForSamplesAddedOutOfOrder()
+    {
+        var window = new TimeWindow(TimeSpan.FromSeconds(60));
+        window.Add(T0.AddSeconds(10), 1);
+        window.Add(T0.AddSeconds(5), 2);
+
+        Assert.Null(window.ZeroRunFrom(T0.AddSeconds(10).UtcTicks, TimeSpan.FromSeconds(2).Ticks, TimeSpan.FromSeconds(60)).Next());
+    }
 }
