@@ -21,6 +21,9 @@ internal sealed class SimInstance(string id, SimFunction function, SimNode node,
     /// <summary>Order of the instance's start in the whole replay (ties between events of one instant follow it).</summary>
     public long Ordinal { get; } = ordinal;
 
+    /// <summary>Its place in its node's list while it is on the node.</summary>
+    public LinkedListNode<SimInstance>? NodeEntry { get; set; }
+
     public bool Ready { get; private set; }
 
     public bool Gone { get; private set; }

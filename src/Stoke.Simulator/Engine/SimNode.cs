@@ -20,7 +20,8 @@ internal sealed class SimNode(string id, long capacityBytes, long instanceBytes,
 
     public IEvictionPolicy Eviction { get; } = eviction;
 
-    public List<SimInstance> Instances { get; } = [];
+    /// <summary>The node's instances in the order they were placed (eviction sees them so); each removed in O(1).</summary>
+    public LinkedList<SimInstance> Instances { get; } = new();
 
     /// <summary>Artifacts this node has loaded before (its disk tier), for locality-aware placement.</summary>
     public HashSet<string> DiskTier { get; } = new(StringComparer.Ordinal);
@@ -30,7 +31,7 @@ internal sealed class SimNode(string id, long capacityBytes, long instanceBytes,
 
     public void Add(SimInstance instance)
     {
-        Instances.Add(instance);
+        instance.NodeEntry = Instances.AddLast(instance);
         UsedBytes += instanceBytes;
         DiskTier.Add(instance.Function.Name);
         _loaded[instance.Function.Name] = _loaded.GetValueOrDefault(instance.Function.Name) + 1;
@@ -41,7 +42,8 @@ internal sealed class SimNode(string id, long capacityBytes, long instanceBytes,
 
     public void Remove(SimInstance instance)
     {
-        Instances.Remove(instance);
+        Instances.Remove(instance.NodeEntry!);
+        instance.NodeEntry = null;
         UsedBytes -= instanceBytes;
         var key = instance.Function.Key;
         if (_byFunction[key] == 1)

@@ -86,7 +86,7 @@ internal sealed partial class Simulation
 
             foreach (var id in node.Eviction.ChooseVictims(candidates, _instanceBytes - free, Now))
             {
-                var victim = node.Instances.Find(i => string.Equals(i.Id, id, StringComparison.Ordinal));
+                var victim = Find(node, id);
                 if (victim is { Idle: true })
                 {
                     HandInQuietTicks(victim.Function);
@@ -135,5 +135,18 @@ internal sealed partial class Simulation
         {
             f.Evictions++;
         }
+    }
+
+    private static SimInstance? Find(SimNode node, string instanceId)
+    {
+        foreach (var i in node.Instances)
+        {
+            if (string.Equals(i.Id, instanceId, StringComparison.Ordinal))
+            {
+                return i;
+            }
+        }
+
+        return null;
     }
 }
