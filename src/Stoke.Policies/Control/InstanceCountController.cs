@@ -101,7 +101,7 @@ public sealed class InstanceCountController
                 return k - 1;
             }
 
-            var floor = Math.Max(_options.MinInstances, WarmWanted(from + (k * step), 0, 0, window) ? 1 : 0);
+            var floor = Math.Max(_options.MinInstances, WarmWanted(from.AddTicks(k * step.Ticks), 0, 0, window) ? 1 : 0);
             var target = Math.Clamp(Math.Max(desired, floor), 0, Math.Max(_options.MaxInstances, _options.MinInstances));
             if (desired != last.Scale.DesiredInstances || floor != last.Floor || target != last.Target || target != instances)
             {

@@ -17,6 +17,7 @@ internal sealed class EventQueue(long tickInterval)
     private readonly Queue<(SimEvent Event, EventKey Key)> _ticks = new();
     private long _seq;
     private long _lastTickDue = long.MinValue;
+    private Peeked _peeked; // what the last TryPeek found next, until the queue changes
 
     /// <summary>Sequence number the next scheduled event will get.</summary>
     public long NextSeq => _seq;
@@ -24,11 +25,16 @@ internal sealed class EventQueue(long tickInterval)
     public int Count => _heap.Count + _ticks.Count;
 
     /// <summary>Schedules an event due at <paramref name="due"/>.</summary>
-    public void Schedule(long due, in SimEvent e) => _heap.Enqueue(e, Key(due, e));
+    public void Schedule(long due, in SimEvent e)
+    {
+        _peeked = Peeked.None;
+        _heap.Enqueue(e, Key(due, e));
+    }
 
     /// <summary>Schedules the function's next control tick, one interval after <paramref name="now"/>.</summary>
     public void ScheduleTick(long now, SimFunction f)
     {
+        _peeked = Peeked.None;
         var e = new SimEvent(SimEventKind.Tick, f, null, 0);
         var key = Key(now + tickInterval, e);
         if (key.Due < _lastTickDue)
@@ -49,22 +55,35 @@ internal sealed class EventQueue(long tickInterval)
         if (_ticks.TryPeek(out var tick) && (!fromHeap || tick.Key.CompareTo(heapKey) < 0))
         {
             key = tick.Key;
+            _peeked = Peeked.Tick;
             return true;
         }
 
         key = heapKey;
+        _peeked = fromHeap ? Peeked.Heap : Peeked.None;
         return fromHeap;
     }
 
     /// <summary>Takes the next event (the queue must not be empty).</summary>
     public SimEvent Dequeue()
     {
-        if (_ticks.TryPeek(out var tick) && (!_heap.TryPeek(out _, out var heapKey) || tick.Key.CompareTo(heapKey) < 0))
+        // Straight after a peek (the replay's loop), the peek already chose between the lane and the heap.
+        var from = _peeked;
+        _peeked = Peeked.None;
+        if (from == Peeked.Tick || (from == Peeked.None && _ticks.TryPeek(out var tick)
+            && (!_heap.TryPeek(out _, out var heapKey) || tick.Key.CompareTo(heapKey) < 0)))
         {
             return _ticks.Dequeue().Event;
         }
 
         return _heap.Dequeue();
+    }
+
+    private enum Peeked : byte
+    {
+        None,
+        Tick,
+        Heap,
     }
 
     private EventKey Key(long due, in SimEvent e)

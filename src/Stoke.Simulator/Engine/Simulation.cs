@@ -81,9 +81,11 @@ internal sealed partial class Simulation
         CreateNodes();
 
         long count = 0;
+        // The next arrival's time, read once per arrival rather than once per event (most events are ticks).
+        var arrivalTicks = hasArrival ? arrivals.Current.Arrival.UtcTicks : long.MaxValue;
         while (true)
         {
-            var nextArrival = hasArrival ? Math.Max(arrivals.Current.Arrival.UtcTicks, _clock.NowTicks) : long.MaxValue;
+            var nextArrival = hasArrival ? Math.Max(arrivalTicks, _clock.NowTicks) : long.MaxValue;
             var nextEvent = _events.TryPeek(out var key) ? key.Due : long.MaxValue;
             var nextTimer = _clock.NextTimerDue;
             if (nextArrival == long.MaxValue && nextEvent == long.MaxValue && nextTimer == long.MaxValue)
@@ -112,6 +114,7 @@ internal sealed partial class Simulation
 
                 OnArrival(arrivals.Current);
                 hasArrival = arrivals.MoveNext();
+                arrivalTicks = hasArrival ? arrivals.Current.Arrival.UtcTicks : long.MaxValue;
                 if (++count % 8192 == 0 && progress is not null && _options.ExpectedRequests > 0)
                 {
                     progress.Report(Math.Min(1, (double)count / _options.ExpectedRequests));
