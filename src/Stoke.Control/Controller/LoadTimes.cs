@@ -4,8 +4,8 @@ namespace Stoke.Control.Controller;
 internal sealed class LoadTimes
 {
     private const int Capacity = 15;
-    private readonly TimeSpan[] _recent = new TimeSpan[Capacity];
-    private readonly TimeSpan[] _sorted = new TimeSpan[Capacity];
+    private readonly long[] _recent = new long[Capacity];
+    private readonly long[] _sorted = new long[Capacity]; // ticks: a primitive sort, not a comparer call per pair
     private int _count;
     private int _next;
 
@@ -13,11 +13,11 @@ internal sealed class LoadTimes
 
     public void Add(TimeSpan loadTime)
     {
-        _recent[_next] = loadTime;
+        _recent[_next] = loadTime.Ticks;
         _next = (_next + 1) % Capacity;
         _count = Math.Min(_count + 1, Capacity);
         Array.Copy(_recent, _sorted, _count);
         Array.Sort(_sorted, 0, _count);
-        Median = _sorted[_count / 2];
+        Median = TimeSpan.FromTicks(_sorted[_count / 2]);
     }
 }

@@ -29,10 +29,29 @@ public static class SyntheticTrace
         {
             t += Sampling.Exponential(rng, meanGap);
             var pick = rng.NextDouble() * total;
-            var index = Array.BinarySearch(cumulative, pick);
-            index = index < 0 ? Math.Min(~index, functions - 1) : index;
+            var index = Math.Min(FirstAtLeast(cumulative, pick), functions - 1);
             var exec = Sampling.Exponential(rng, execMean[index]);
             yield return new TraceRequest(DateTimeOffset.UnixEpoch.AddTicks((long)(t * TimeSpan.TicksPerSecond)), names[index], TimeSpan.FromSeconds(exec));
         }
+    }
+
+    // The first position whose cumulative weight reaches `pick` (what Array.BinarySearch finds, without its comparer).
+    private static int FirstAtLeast(double[] cumulative, double pick)
+    {
+        int lo = 0, hi = cumulative.Length;
+        while (lo < hi)
+        {
+            var mid = (lo + hi) >>> 1;
+            if (cumulative[mid] < pick)
+            {
+                lo = mid + 1;
+            }
+            else
+            {
+                hi = mid;
+            }
+        }
+
+        return lo;
     }
 }
