@@ -94,41 +94,74 @@ internal sealed class KpaAutoscaler : IAutoscaler
     }
 
     /// <summary>
-    /// What <see cref="Decide"/> would want at each tick of a run every <paramref name="step"/> after
-    /// <paramref name="from"/> (its last signal) that all see no load, no arrival and nothing queued. Changes nothing;
-    /// valid until the next signal.
+    /// What <see cref="Decide"/> would want at the <paramref name="ticks"/>-th of a run of ticks every
+    /// <paramref name="step"/> after <paramref name="from"/> (its last signal) that all see no load, no arrival and
+    /// nothing queued, with <paramref name="ready"/> instances ready; false when such a run would not be quiet for it
+    /// (it is panicking, a tick would start a panic, or its samples came out of order). Changes nothing.
     /// </summary>
-    internal QuietRun ForecastQuiet(long from, long step) =>
-        new(this, _window.ZeroRunFrom(from, step, _options.StableWindow), _window.ZeroRunFrom(from, step, _options.PanicWindow));
-
-    /// <summary>A quiet run's decisions, one tick at a time (see <see cref="ForecastQuiet"/>).</summary>
-    internal struct QuietRun(KpaAutoscaler owner, TimeWindow.ZeroRun stable, TimeWindow.ZeroRun panic)
+    internal bool TryForecastQuiet(long from, long step, int ticks, int ready, out int desired)
     {
-        private TimeWindow.ZeroRun _stable = stable;
-        private TimeWindow.ZeroRun _panic = panic;
-
-        /// <summary>
-        /// The next tick's desired count with <paramref name="ready"/> instances ready; false when that tick would not
-        /// be quiet (it is panicking, it would start a panic, or the samples came out of order).
-        /// </summary>
-        public bool TryNext(int ready, out int desired)
+        desired = 0;
+        if (_panicking
+            || _window.AverageWithZeros(from, step, ticks, _options.StableWindow) is not { } stable
+            || _window.AverageWithZeros(from, step, ticks, _options.PanicWindow) is not { } panic
+            || InstancesFor(panic) >= _options.PanicThreshold * Math.Max(1, ready))
         {
-            desired = 0;
-            if (owner._panicking
-                || _stable.Next() is not { } stable
-                || _panic.Next() is not { } panic
-                || owner.InstancesFor(panic) >= owner._options.PanicThreshold * Math.Max(1, ready))
-            {
-                return false;
-            }
-
-            var reason = "";
-            desired = owner.Clamp(owner.InstancesFor(stable), explain: false, ref reason);
-            return true;
+            return false;
         }
+
+        var reason = "";
+        desired = Clamp(InstancesFor(stable), explain: false, ref reason);
+        return true;
     }
 
-    /// <summary>Takes in a run of quiet ticks <see cref="ForecastQuiet"/> allowed, as their signals would have.</summary>
+    /// <summary>
+    /// How many of the first <paramref name="max"/> ticks of a quiet run (see <see cref="TryForecastQuiet"/>) each
+    /// stay quiet and want <paramref name="desired"/> instances, as a tick-by-tick forecast would count them.
+    /// </summary>
+    internal int QuietTicksWanting(long from, long step, int max, int ready, int desired)
+    {
+        if (!_window.SpacedAtLeast(step))
+        {
+            for (var k = 1; k <= max; k++)
+            {
+                if (!WantsQuietly(k))
+                {
+                    return k - 1;
+                }
+            }
+
+            return max;
+        }
+
+        // Regular samples: both averages only fall along the run (see TimeWindow.SpacedAtLeast), so the desired count
+        // only falls and a panic can only start at the first tick; the ticks that want `desired` are a prefix, found
+        // by bisection.
+        if (max < 1 || !WantsQuietly(1))
+        {
+            return 0;
+        }
+
+        int lo = 1, hi = max; // tick lo wants `desired`; none past hi does
+        while (lo < hi)
+        {
+            var mid = lo + ((hi - lo + 1) / 2);
+            if (WantsQuietly(mid))
+            {
+                lo = mid;
+            }
+            else
+            {
+                hi = mid - 1;
+            }
+        }
+
+        return lo;
+
+        bool WantsQuietly(int k) => TryForecastQuiet(from, step, k, ready, out var d) && d == desired;
+    }
+
+    /// <summary>Takes in a run of quiet ticks <see cref="TryForecastQuiet"/> allowed, as their signals would have.</summary>
     internal void AddQuietTicks(long from, long step, int ticks) => _window.AddZeros(from, step, ticks);
 
     private int InstancesFor(double concurrency) =>

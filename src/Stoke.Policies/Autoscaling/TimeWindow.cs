@@ -11,7 +11,7 @@ namespace Stoke.Policies.Autoscaling;
 /// second, oldest first. Adding a zero to a sum changes no bit of it, so the mean is the one a scan of every sample
 /// gives; out of order, a read scans every sample.
 /// </remarks>
-internal sealed partial class TimeWindow(TimeSpan span)
+internal sealed class TimeWindow(TimeSpan span)
 {
     private Ring _all = new(8);
     private Ring _nonZero = new(4);
@@ -53,6 +53,50 @@ internal sealed partial class TimeWindow(TimeSpan span)
         }
 
         return InOrderMean(after, upTo, _all.CountIn(after, upTo));
+    }
+
+    /// <summary>
+    /// The mean <see cref="Average"/> would give at <c>from + zeros * step</c> had a zero been added at each of
+    /// <c>from + step</c>, ..., <c>from + zeros * step</c>, without adding them; null when samples came out of order.
+    /// The same sum over the same count, so the very double a tick that added them would read.
+    /// </summary>
+    public double? AverageWithZeros(long from, long step, int zeros, TimeSpan window)
+    {
+        if (!_inOrder)
+        {
+            return null;
+        }
+
+        var now = from + (zeros * step);
+        var after = now - window.Ticks;
+        // Zeros at from + i * step for i in 1..zeros; those at or before `after` are outside the window.
+        var outside = after < from ? 0 : Math.Min(zeros, (after - from) / step);
+        return InOrderMean(after, now, _all.CountIn(after, now) + (zeros - (int)outside));
+    }
+
+    /// <summary>
+    /// True when the samples came in time order, none is negative, and no two are closer than
+    /// <paramref name="step"/>, as ticks every <paramref name="step"/> are. Then, over a run of zeros added every step,
+    /// at most one sample leaves a window per step while one enters, so <see cref="AverageWithZeros"/> can only fall
+    /// as the run goes on: a sum of fewer nonnegative terms (floating-point addition is monotone), over as many
+    /// samples or more.
+    /// </summary>
+    public bool SpacedAtLeast(long step)
+    {
+        if (!_inOrder)
+        {
+            return false;
+        }
+
+        for (var i = 0; i < _all.Count; i++)
+        {
+            if (_all[i].Value < 0 || (i > 0 && _all[i].At - _all[i - 1].At < step))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     // The nonzero samples in (after, upTo], summed oldest first, over `count` samples in all (0 when there are none).
@@ -160,7 +204,7 @@ internal sealed partial class TimeWindow(TimeSpan span)
         public readonly (int First, int End) RangeIn(long after, long upTo) => (FirstAfter(after), FirstAfter(upTo));
 
         // The first position whose time is past `ticks` (Count when none is).
-        public readonly int FirstAfter(long ticks)
+        private readonly int FirstAfter(long ticks)
         {
             // The newest sample is usually at or before `upTo`, and the window's start near the oldest: check the ends first.
             if (Count == 0 || this[Count - 1].At <= ticks)

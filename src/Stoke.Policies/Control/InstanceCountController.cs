@@ -93,23 +93,24 @@ public sealed class InstanceCountController
             return 0;
         }
 
-        var run = kpa.ForecastQuiet(from.UtcTicks, step.Ticks);
-        for (var k = 1; k <= max; k++)
+        // A tick that wants what the last one did and keeps its floor aims at the last target: check that once.
+        var target = Math.Clamp(Math.Max(last.Scale.DesiredInstances, last.Floor), 0, Math.Max(_options.MaxInstances, _options.MinInstances));
+        if (target != last.Target || target != instances)
         {
-            if (!run.TryNext(instances, out var desired))
-            {
-                return k - 1;
-            }
+            return 0;
+        }
 
+        var wanting = kpa.QuietTicksWanting(from.UtcTicks, step.Ticks, max, instances, last.Scale.DesiredInstances);
+        for (var k = 1; k <= wanting; k++)
+        {
             var floor = Math.Max(_options.MinInstances, WarmWanted(from.AddTicks(k * step.Ticks), 0, 0, window) ? 1 : 0);
-            var target = Math.Clamp(Math.Max(desired, floor), 0, Math.Max(_options.MaxInstances, _options.MinInstances));
-            if (desired != last.Scale.DesiredInstances || floor != last.Floor || target != last.Target || target != instances)
+            if (floor != last.Floor)
             {
                 return k - 1;
             }
         }
 
-        return max;
+        return wanting;
     }
 
     /// <summary>Takes in <paramref name="ticks"/> ticks that <see cref="QuietTicks"/> allowed a host to skip.</summary>

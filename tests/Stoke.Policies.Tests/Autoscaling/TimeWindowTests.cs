@@ -43,7 +43,7 @@ public sealed class TimeWindowTests
         Assert.Equal(Naive(added, 30, 12), (window.Average(T0.AddSeconds(30), TimeSpan.FromSeconds(12)), window.Max(T0.AddSeconds(30), TimeSpan.FromSeconds(12))));
     }
 
-    // A forecast of a run of zeros reads, at every step, the very double the window gives once the zeros are added:
+    // A forecast of a run of zeros reads, at each length, the very double the window gives once the zeros are added:
     // after irregular gaps, with nonzero samples leaving, through the window's start, and beyond every sample.
     [Theory]
     [InlineData(60, 2)]
@@ -66,12 +66,12 @@ public sealed class TimeWindowTests
             }
 
             var from = T0.AddSeconds(last).UtcTicks;
-            var run = forecast.ZeroRunFrom(from, TimeSpan.FromSeconds(stepSeconds).Ticks, width);
+            var step = TimeSpan.FromSeconds(stepSeconds).Ticks;
             for (var k = 1; k <= 40; k++)
             {
-                var at = new DateTimeOffset(from + (k * TimeSpan.FromSeconds(stepSeconds).Ticks), TimeSpan.Zero);
+                var at = new DateTimeOffset(from + (k * step), TimeSpan.Zero);
                 added.Add(at, 0);
-                Assert.Equal(added.Average(at, width), run.Next());
+                Assert.Equal(added.Average(at, width), forecast.AverageWithZeros(from, step, k, width));
             }
         }
     }
@@ -83,6 +83,32 @@ public sealed class TimeWindowTests
         window.Add(T0.AddSeconds(10), 1);
         window.Add(T0.AddSeconds(5), 2);
 
-        Assert.Null(window.ZeroRunFrom(T0.AddSeconds(10).UtcTicks, TimeSpan.FromSeconds(2).Ticks, TimeSpan.FromSeconds(60)).Next());
+        Assert.Null(window.AverageWithZeros(T0.AddSeconds(10).UtcTicks, TimeSpan.FromSeconds(2).Ticks, 1, TimeSpan.FromSeconds(60)));
+        Assert.False(window.SpacedAtLeast(1));
+    }
+
+    // The bisection of a quiet run relies on this: over samples a step apart or more, the forecast mean never rises.
+    [Fact]
+    public void ForecastNeverRisesOverSamplesSpacedAStepApart()
+    {
+        var step = TimeSpan.FromSeconds(2).Ticks;
+        var window = new TimeWindow(TimeSpan.FromSeconds(60));
+        for (var second = 0; second <= 58; second += second % 3 == 0 ? 2 : 5)
+        {
+            window.Add(T0.AddSeconds(second), (second * 7919 % 13) / 7.0);
+        }
+
+        Assert.True(window.SpacedAtLeast(step));
+        Assert.False(window.SpacedAtLeast(step * 2));
+        foreach (var width in new[] { 6, 60 })
+        {
+            var previous = double.MaxValue;
+            for (var k = 1; k <= 40; k++)
+            {
+                var mean = window.AverageWithZeros(T0.AddSeconds(58).UtcTicks, step, k, TimeSpan.FromSeconds(width))!.Value;
+                Assert.True(mean <= previous, $"k={k} window={width}: {mean} > {previous}");
+                previous = mean;
+            }
+        }
     }
 }
