@@ -64,6 +64,14 @@ public sealed class ParseTests
     [InlineData("http://[::1]:8080", true)]
     public void ServeKnowsLoopbackUrls(string url, bool loopback) => Assert.Equal(loopback, Commands.ServeCommand.IsLoopback(url));
 
+    [Theory]
+    [InlineData("http://127.0.0.1:8080", 8081, "http://127.0.0.1:8081")]
+    [InlineData("http://0.0.0.0:0", 0, "http://0.0.0.0:0")]
+    [InlineData("http://*:8080/", 9000, "http://*:9000")]
+    [InlineData("http://[::1]:8080", 8081, "http://[::1]:8081")]
+    [InlineData("http://localhost", 8081, "http://localhost:8081")]
+    public void GrpcPortListensOnTheHostOfUrl(string url, int port, string expected) => Assert.Equal(expected, GrpcUrl.From(url, port));
+
     [Fact]
     public async Task ServeRefusesRemoteUrlWithoutKeys()
     {

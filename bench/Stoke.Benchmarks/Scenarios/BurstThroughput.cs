@@ -12,7 +12,7 @@ namespace Stoke.Benchmarks.Scenarios;
 /// </summary>
 internal static class BurstThroughput
 {
-    private sealed record Arm(string Name, string Function, bool Binary, bool Plain = false);
+    private sealed record Arm(string Name, string Function, bool Binary, bool Plain = false, bool Grpc = false);
 
     private sealed record LoopResult(double RequestsPerSecond, double P50Ms, double P99Ms, double MeanBatch, long Errors);
 
@@ -30,8 +30,9 @@ internal static class BurstThroughput
         var model = await File.ReadAllBytesAsync(SampleModels.MiniLm.ModelPath);
         var input = new MiniLmInputs(tokens);
 
-        await using var node = await BenchNode.StartAsync(o => o.IntraOpThreads = threads);
+        await using var node = await BenchNode.StartAsync(o => o.IntraOpThreads = threads, grpc: true);
         using var client = new InferClient(node.Address);
+        using var grpc = new GrpcInferClient(node.GrpcAddress);
         await using var plain = await Peers.PlainApi.StartAsync(model, threads);
         using var plainClient = new InferClient(plain.Address);
         var common = new[] { ("maxInstances", instances.ToString(CultureInfo.InvariantCulture)), ("minInstances", instances.ToString(CultureInfo.InvariantCulture)), ("keepAliveSeconds", "3600") };
@@ -44,6 +45,7 @@ internal static class BurstThroughput
             "on-binary" => new Arm("batching on, binary", "burst-on", true),
             "off-binary" => new Arm("batching off, binary", "burst-off", true),
             "plain-json" => new Arm("plain minimal API, JSON", "plain", false, Plain: true),
+            "on-grpc" => new Arm("batching on, gRPC raw", "burst-on", true, Grpc: true),
             _ => throw new ArgumentException($"Unknown arm '{n}'."),
         }).ToArray();
 
@@ -51,7 +53,7 @@ internal static class BurstThroughput
             $"burst: MiniLM {tokens} tokens, {clients} closed-loop clients, {seconds} s per arm, {rounds} rounds, maxBatchSize {maxBatch}, maxQueueDelayMs {delayMs}, instances {instances}, intra-op threads {(threads == 0 ? "ORT default" : threads)}"));
         foreach (var arm in arms)
         {
-            await LoopAsync(arm.Plain ? plainClient : client, arm, input, clients, Math.Min(5, seconds));
+            await LoopAsync(Caller(arm, arm.Plain ? plainClient : client, grpc, input), clients, Math.Min(5, seconds));
         }
 
         using var direct = new DirectSession(model, threads);
@@ -69,7 +71,7 @@ internal static class BurstThroughput
                 $"  round {round + 1}: direct rows/s by batch: {string.Join(", ", perBatch.Select(p => $"{p.Batch}: {p.Rows:F0}"))}"));
             foreach (var arm in arms)
             {
-                var r = await LoopAsync(arm.Plain ? plainClient : client, arm, input, clients, seconds);
+                var r = await LoopAsync(Caller(arm, arm.Plain ? plainClient : client, grpc, input), clients, seconds);
                 results[arm.Name].Add(r);
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"  round {round + 1}: {arm.Name}: {r.RequestsPerSecond:F0} req/s, p50 {r.P50Ms:F1} ms, p99 {r.P99Ms:F1} ms, mean batch {r.MeanBatch:F1}, errors {r.Errors}"));
@@ -77,18 +79,22 @@ internal static class BurstThroughput
         }
 
         Console.WriteLine();
-        Console.WriteLine("| arm | req/s, median of rounds [range] | x batching off (per-round ratio) | x plain API (per-round ratio) | / ceiling (per-round ratio) | p50 ms | p99 ms | mean batch | errors |");
-        Console.WriteLine("|---|---|---|---|---|---|---|---|---|");
+        Console.WriteLine("| arm | req/s, median of rounds [range] | x batching off (per-round ratio) | x plain API (per-round ratio) | / ceiling (per-round ratio) | x REST JSON, batching on | x REST binary, batching on | p50 ms | p99 ms | mean batch | errors |");
+        Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|");
         var off = results.FirstOrDefault(r => r.Key.StartsWith("batching off, JSON", StringComparison.Ordinal)).Value;
         var plainResults = results.FirstOrDefault(r => r.Key.StartsWith("plain", StringComparison.Ordinal)).Value;
-        Console.WriteLine($"| ceiling: direct ORT, best batch ({string.Join("/", ceilingBatch)}) | {Stats.Summary(ceilings, "F0")} | | | 1 | | | | |");
+        var onJson = results.GetValueOrDefault("batching on, JSON");
+        var onBinary = results.GetValueOrDefault("batching on, binary");
+        Console.WriteLine($"| ceiling: direct ORT, best batch ({string.Join("/", ceilingBatch)}) | {Stats.Summary(ceilings, "F0")} | | | 1 | | | | | | |");
         foreach (var arm in arms)
         {
             var rs = results[arm.Name];
             var vsOff = off is null ? "" : Stats.Summary(Enumerable.Range(0, rounds).Select(i => rs[i].RequestsPerSecond / off[i].RequestsPerSecond).ToList());
             var vsPlain = plainResults is null ? "" : Stats.Summary(Enumerable.Range(0, rounds).Select(i => rs[i].RequestsPerSecond / plainResults[i].RequestsPerSecond).ToList());
             var vsCeiling = Stats.Summary(Enumerable.Range(0, rounds).Select(i => rs[i].RequestsPerSecond / ceilings[i]).ToList());
-            Console.WriteLine($"| {arm.Name} | {Stats.Summary(rs.Select(r => r.RequestsPerSecond).ToList(), "F0")} | {vsOff} | {vsPlain} | {vsCeiling} | " +
+            var vsJson = onJson is null ? "" : Stats.Summary(Enumerable.Range(0, rounds).Select(i => rs[i].RequestsPerSecond / onJson[i].RequestsPerSecond).ToList());
+            var vsBinary = onBinary is null ? "" : Stats.Summary(Enumerable.Range(0, rounds).Select(i => rs[i].RequestsPerSecond / onBinary[i].RequestsPerSecond).ToList());
+            Console.WriteLine($"| {arm.Name} | {Stats.Summary(rs.Select(r => r.RequestsPerSecond).ToList(), "F0")} | {vsOff} | {vsPlain} | {vsCeiling} | {vsJson} | {vsBinary} | " +
                 $"{Stats.Summary(rs.Select(r => r.P50Ms).ToList(), "F1")} | {Stats.Summary(rs.Select(r => r.P99Ms).ToList(), "F1")} | " +
                 $"{Stats.Summary(rs.Select(r => r.MeanBatch).ToList(), "F1")} | {rs.Sum(r => r.Errors)} |");
         }
@@ -108,10 +114,27 @@ internal static class BurstThroughput
         return rows / Stopwatch.GetElapsedTime(start).TotalSeconds;
     }
 
-    private static async Task<LoopResult> LoopAsync(InferClient client, Arm arm, MiniLmInputs input, int clients, double seconds)
+    // One call of an arm: OK and the batch size the node reports.
+    private static Func<Task<(bool Ok, int BatchSize)>> Caller(Arm arm, InferClient client, GrpcInferClient grpc, MiniLmInputs input)
     {
+        if (arm.Grpc)
+        {
+            var request = GrpcInferClient.Request(arm.Function, input, raw: true);
+            return () => grpc.InferAsync(request);
+        }
+
         var body = arm.Binary ? input.BinaryBody : input.Json;
         int? headerLength = arm.Binary ? input.BinaryHeaderLength : null;
+        return async () =>
+        {
+            using var response = await client.InferAsync(arm.Function, body, headerLength);
+            return (response.StatusCode == HttpStatusCode.OK,
+                int.TryParse(InferClient.Header(response, "Stoke-Batch-Size"), CultureInfo.InvariantCulture, out var b) ? b : 0);
+        };
+    }
+
+    private static async Task<LoopResult> LoopAsync(Func<Task<(bool Ok, int BatchSize)>> call, int clients, double seconds)
+    {
         var latencies = new List<double>[clients];
         var batchSum = new long[clients];
         var errors = new long[clients];
@@ -123,11 +146,11 @@ internal static class BurstThroughput
             while (Stopwatch.GetTimestamp() < stopAt)
             {
                 var t0 = Stopwatch.GetTimestamp();
-                using var response = await client.InferAsync(arm.Function, body, headerLength);
-                if (response.StatusCode == HttpStatusCode.OK)
+                var (ok, batch) = await call();
+                if (ok)
                 {
                     mine.Add(Stopwatch.GetElapsedTime(t0).TotalMilliseconds);
-                    batchSum[c] += int.TryParse(InferClient.Header(response, "Stoke-Batch-Size"), CultureInfo.InvariantCulture, out var b) ? b : 0;
+                    batchSum[c] += batch;
                 }
                 else
                 {

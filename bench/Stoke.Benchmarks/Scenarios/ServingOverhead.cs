@@ -7,7 +7,7 @@ namespace Stoke.Benchmarks.Scenarios;
 
 /// <summary>
 /// Serving overhead: latency of one short MiniLM request at low load (one client, sequential, after warm-up) through
-/// a Stoke node's warm path (OIP JSON and the binary extension), through the plain minimal-API peer (same engine
+/// a Stoke node's warm path (OIP JSON, the binary extension, and OIP gRPC with raw and typed contents), through the plain minimal-API peer (same engine
 /// session, System.Text.Json, no batching), and on the same engine session called in this process. Calls alternate
 /// between the paths so that noise from the shared cores hits them alike. Also counts, from the node's metrics, how
 /// many warm requests went through the function's controller (the target is none).
@@ -24,12 +24,17 @@ internal static class ServingOverhead
         var model = await File.ReadAllBytesAsync(SampleModels.MiniLm.ModelPath);
         var input = new MiniLmInputs(tokens);
 
-        await using var node = await BenchNode.StartAsync(o =>
-        {
-            o.IntraOpThreads = threads;
-            o.EngineThreadSpinning = spin;
-        });
+        await using var node = await BenchNode.StartAsync(
+            o =>
+            {
+                o.IntraOpThreads = threads;
+                o.EngineThreadSpinning = spin;
+            },
+            grpc: true);
         using var client = new InferClient(node.Address);
+        using var grpc = new GrpcInferClient(node.GrpcAddress);
+        var grpcRaw = GrpcInferClient.Request("minilm", input, raw: true);
+        var grpcTyped = GrpcInferClient.Request("minilm", input, raw: false);
         await client.DeployAsync("minilm", model, ("maxInstances", "1"), ("minInstances", "1"), ("keepAliveSeconds", "3600"));
         using var direct = new DirectSession(model, threads, spin);
         await using var plain = await Peers.PlainApi.StartAsync(model, threads);
@@ -42,6 +47,8 @@ internal static class ServingOverhead
             ("HTTP JSON", () => HttpAsync(client, input.Json, null)),
             ("HTTP binary", () => HttpAsync(client, input.BinaryBody, input.BinaryHeaderLength)),
             ("plain API JSON", () => HttpAsync(plainClient, input.Json, null)),
+            ("gRPC raw", () => GrpcAsync(grpc, grpcRaw)),
+            ("gRPC typed", () => GrpcAsync(grpc, grpcTyped)),
         };
         foreach (var path in paths)
         {
@@ -90,6 +97,17 @@ internal static class ServingOverhead
                 $"{Stats.Summary(Diff(p50, "direct ORT"), "F3")} | {Stats.Summary(Diff(p99, "direct ORT"), "F3")} | " +
                 $"{Stats.Summary(Diff(p50, "plain API JSON"), "F3")} | {Stats.Summary(Diff(p99, "plain API JSON"), "F3")} |");
         }
+
+        // The protocols against each other: per-round ratios, so each compares calls made side by side.
+        Console.WriteLine();
+        Console.WriteLine("| path | p50 / HTTP JSON p50 | p99 / HTTP JSON p99 | p50 / HTTP binary p50 | p99 / HTTP binary p99 |");
+        Console.WriteLine("|---|---|---|---|---|");
+        foreach (var path in paths.Where(p => p.Name.StartsWith("HTTP", StringComparison.Ordinal) || p.Name.StartsWith("gRPC", StringComparison.Ordinal)))
+        {
+            List<double> Ratio(Dictionary<string, List<double>> of, string baseline) => [.. Enumerable.Range(0, rounds).Select(r => of[path.Name][r] / of[baseline][r])];
+            Console.WriteLine($"| {path.Name} | {Stats.Summary(Ratio(p50, "HTTP JSON"))} | {Stats.Summary(Ratio(p99, "HTTP JSON"))} | " +
+                $"{Stats.Summary(Ratio(p50, "HTTP binary"))} | {Stats.Summary(Ratio(p99, "HTTP binary"))} |");
+        }
     }
 
     // The node's routing counters: requests by the warm path and through the controller.
@@ -107,6 +125,13 @@ internal static class ServingOverhead
     {
         var start = Stopwatch.GetTimestamp();
         call();
+        return Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+    }
+
+    private static async Task<double> GrpcAsync(GrpcInferClient client, Inference.ModelInferRequest request)
+    {
+        var start = Stopwatch.GetTimestamp();
+        await client.InferOkAsync(request);
         return Stopwatch.GetElapsedTime(start).TotalMilliseconds;
     }
 

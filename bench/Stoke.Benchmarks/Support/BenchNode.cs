@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Stoke.Gateway.Grpc.Hosting;
 using Stoke.Gateway.Hosting;
 using Stoke.Runtime.Hosting;
 
@@ -15,17 +16,23 @@ internal sealed class BenchNode : IAsyncDisposable
 {
     private readonly IHost _host;
     private readonly string _dataDirectory;
+    private readonly Uri? _grpcAddress;
 
-    private BenchNode(IHost host, string dataDirectory, Uri address)
+    private BenchNode(IHost host, string dataDirectory, Uri address, Uri? grpcAddress)
     {
         _host = host;
         _dataDirectory = dataDirectory;
         Address = address;
+        _grpcAddress = grpcAddress;
     }
 
     public Uri Address { get; }
 
-    public static async Task<BenchNode> StartAsync(Action<StokeNodeOptions>? node = null, string url = "http://127.0.0.1:0")
+    /// <summary>The node's OIP gRPC listener (a free loopback port), when started with one.</summary>
+    public Uri GrpcAddress => _grpcAddress ?? throw new InvalidOperationException("This bench node was started without its gRPC listener.");
+
+    /// <param name="grpc">Also start the OIP gRPC listener (off for the footprint benchmark, whose figure it would change).</param>
+    public static async Task<BenchNode> StartAsync(Action<StokeNodeOptions>? node = null, string url = "http://127.0.0.1:0", bool grpc = false)
     {
         var data = Path.Combine(Path.GetTempPath(), "stoke-bench-" + Guid.NewGuid().ToString("N")[..8]);
         var host = StokeHost.Create(new StokeHostSettings
@@ -42,9 +49,11 @@ internal sealed class BenchNode : IAsyncDisposable
             },
             ConfigureGateway = g => g.MaxRequestBodyBytes = 64 << 20,
             LogLevel = Microsoft.Extensions.Logging.LogLevel.Error,
+            ConfigureServices = grpc ? s => s.AddStokeGrpc(o => o.Url = "http://127.0.0.1:0") : null,
         });
         await host.StartAsync();
-        return new BenchNode(host, data, host.Services.GetRequiredService<GatewayServer>().Address!);
+        return new BenchNode(
+            host, data, host.Services.GetRequiredService<GatewayServer>().Address!, host.Services.GetService<GrpcGatewayExtension>()?.Address);
     }
 
     /// <summary>Runs until <paramref name="cancellationToken"/> fires (the footprint benchmark's child process).</summary>

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Spectre.Console;
 using Stoke.Cli.Parsing;
+using Stoke.Gateway.Grpc.Hosting;
 using Stoke.Gateway.Hosting;
 using Stoke.Gateway.OpenAI.Hosting;
 using Stoke.Runtime.Storage;
@@ -30,6 +31,7 @@ public static class ServeCommand
         var siloPort = OptionRules.Int("--silo-port", "Orleans silo port (default 11111).", 1);
         var gatewayPort = OptionRules.Int("--gateway-port", "Orleans gateway port (default 30000).", 1);
         var labels = OptionRules.KeyValues("--label", "Label of this node, matched against functions' placement labels; repeatable.");
+        var grpcPort = OptionRules.Int("--grpc-port", "Also serve the Open Inference Protocol over gRPC (cleartext HTTP/2) on this port, on the host of --url; 0 picks a free one (default off).", 0, "PORT");
         var logLevel = new Option<LogLevel>("--log-level") { Description = "Minimum log level.", DefaultValueFactory = _ => LogLevel.Information };
 
         // The server's own key rule (8+ characters), checked here so the user sees it before the node starts.
@@ -46,7 +48,7 @@ public static class ServeCommand
 
         var command = new Command("serve", "Run a Stoke node (Orleans silo + HTTP gateway) until Ctrl+C.")
         {
-            url, data, memory, memoryTier, diskTier, keys, redis, postgres, advertise, acceptEmpty, repository, siloPort, gatewayPort, labels, logLevel,
+            url, data, memory, memoryTier, diskTier, keys, redis, postgres, advertise, acceptEmpty, repository, siloPort, gatewayPort, labels, grpcPort, logLevel,
         };
         command.Validators.Add(r =>
         {
@@ -118,7 +120,14 @@ public static class ServeCommand
                     }
                 },
                 ConfigureGateway = g => g.ApiKeys = apiKeys,
-                ConfigureServices = s => s.AddStokeOpenAI(),
+                ConfigureServices = s =>
+                {
+                    s.AddStokeOpenAI();
+                    if (result.GetValue(grpcPort) is { } port)
+                    {
+                        s.AddStokeGrpc(o => o.Url = GrpcUrl.From(listen, port));
+                    }
+                },
             };
 
             using var host = Start(settings);
@@ -133,6 +142,11 @@ public static class ServeCommand
 
             var address = host.Services.GetRequiredService<GatewayServer>().Address;
             env.Console.MarkupLine($"[green]Stoke node listening on {Markup.Escape(address?.ToString() ?? listen)}[/] (data: {Markup.Escape(settings.DataDirectory)}). Ctrl+C to stop.");
+            if (host.Services.GetService<GrpcGatewayExtension>()?.Address is { } grpc)
+            {
+                env.Console.MarkupLine($"[green]Open Inference Protocol gRPC on {Markup.Escape(grpc.ToString())}[/]");
+            }
+
             try
             {
                 await host.WaitForShutdownAsync(token);

@@ -28,6 +28,15 @@ public static class OipEndpoints
     /// <summary>Header carrying a sticky routing key (a session, a user) for functions with the affinity routing policy.</summary>
     public const string AffinityHeader = "Stoke-Affinity-Key";
 
+    /// <summary>The server's name in its metadata (REST and gRPC).</summary>
+    public const string ServerName = "stoke";
+
+    /// <summary>The server's version in its metadata (REST and gRPC).</summary>
+    public static string ServerVersion => typeof(OipEndpoints).Assembly.GetName().Version?.ToString(3) ?? "0.1.0";
+
+    /// <summary>The protocol's platform name of a function's engine (<c>onnx_onnxv1</c> for ONNX Runtime).</summary>
+    public static string Platform(FunctionSpec spec) => spec.Engine == "onnx" ? "onnx_onnxv1" : spec.Engine;
+
     public static void MapOpenInference(this IEndpointRouteBuilder app)
     {
         app.MapGet("/v2/health/live", () => Results.Json(new { live = true }));
@@ -45,7 +54,7 @@ public static class OipEndpoints
     private static Task ServerMetadata(HttpContext context)
     {
         var buffer = new ArrayBufferWriter<byte>();
-        OipMetadataWriter.WriteServerMetadata(buffer, "stoke", typeof(OipEndpoints).Assembly.GetName().Version?.ToString(3) ?? "0.1.0", [OipProtocol.BinaryTensorDataExtension]);
+        OipMetadataWriter.WriteServerMetadata(buffer, ServerName, ServerVersion, [OipProtocol.BinaryTensorDataExtension]);
         return WriteJson(context, buffer);
     }
 
@@ -57,7 +66,7 @@ public static class OipEndpoints
             .GetGrain<IFunctionRegistryGrain>(context.Tenant()).Versions(name);
         var buffer = new ArrayBufferWriter<byte>();
         OipMetadataWriter.WriteModelMetadata(
-            buffer, name, versions.Select(v => v.Version.ToString(CultureInfo.InvariantCulture)), spec.Engine == "onnx" ? "onnx_onnxv1" : spec.Engine, spec.Signature);
+            buffer, name, versions.Select(v => v.Version.ToString(CultureInfo.InvariantCulture)), Platform(spec), spec.Signature);
         await WriteJson(context, buffer);
     }
 

@@ -1,0 +1,89 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Stoke.Gateway.Auth;
+using Stoke.Gateway.Grpc.Services;
+using Stoke.Gateway.Hosting;
+using Stoke.Gateway.Metrics;
+using Stoke.Gateway.Routing;
+using Stoke.Runtime.Invocation;
+
+namespace Stoke.Gateway.Grpc.Hosting;
+
+/// <summary>
+/// A second Kestrel app, HTTP/2 only, that serves <see cref="InferenceService"/>. Its own app rather than a second
+/// endpoint of the REST one: the REST pipeline's middleware answers refusals as JSON, which no gRPC client reads,
+/// and Kestrel drops URL-bound endpoints once one is added in code.
+/// </summary>
+public sealed partial class GrpcServer(IServiceProvider gateway, GrpcOptions options, ILogger<GrpcServer> logger) : IHostedService, IAsyncDisposable
+{
+    private WebApplication? _app;
+
+    /// <summary>The address Kestrel bound (with the real port when the configured one was 0).</summary>
+    public Uri? Address { get; private set; }
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var gatewayOptions = gateway.GetRequiredService<GatewayOptions>();
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.Services.AddSingleton(gateway.GetRequiredService<ILoggerFactory>());
+        builder.WebHost.UseKestrel(k =>
+        {
+            k.AddServerHeader = false;
+            // The gRPC message limit below is the one that applies; Kestrel's own 30 MB body limit would cut in first.
+            k.Limits.MaxRequestBodySize = null;
+            k.ConfigureEndpointDefaults(e => e.Protocols = HttpProtocols.Http2);
+        });
+        builder.WebHost.UseUrls(options.Url);
+        builder.Services.AddGrpc(o =>
+        {
+            o.MaxReceiveMessageSize = (int)Math.Min(int.MaxValue, gatewayOptions.MaxRequestBodyBytes);
+            o.MaxSendMessageSize = null;
+            o.Interceptors.Add<GrpcGuard>();
+        });
+        Bridge(builder.Services);
+        _app = builder.Build();
+        _app.MapGrpcService<InferenceService>();
+        await _app.StartAsync(cancellationToken);
+        Address = BoundAddress.Of(_app);
+        Log.Listening(logger, Address);
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (_app is not null)
+        {
+            await _app.StopAsync(cancellationToken);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_app is not null)
+        {
+            await _app.DisposeAsync();
+        }
+    }
+
+    // The same instances as the REST gateway's, so a deploy through REST drops the directory entry gRPC reads too.
+    private void Bridge(IServiceCollection services)
+    {
+        services.AddSingleton(gateway.GetRequiredService<IGrainFactory>());
+        services.AddSingleton(gateway.GetRequiredService<IFunctionInvoker>());
+        services.AddSingleton(gateway.GetRequiredService<TimeProvider>());
+        services.AddSingleton(gateway.GetRequiredService<GatewayMetrics>());
+        services.AddSingleton(gateway.GetRequiredService<GatewayOptions>());
+        services.AddSingleton(gateway.GetRequiredService<TenantResolver>());
+        services.AddSingleton(gateway.GetRequiredService<FunctionDirectory>());
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 3100, Level = LogLevel.Information, Message = "Stoke gRPC (Open Inference Protocol) listening on {Address}")]
+        public static partial void Listening(ILogger logger, Uri address);
+    }
+}
