@@ -4,6 +4,7 @@ using System.Threading.Channels;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Stoke.Abstractions.Functions;
 using Stoke.Abstractions.Generation;
 using Stoke.Gateway.Auth;
@@ -31,8 +32,9 @@ internal static class CompletionEndpoints
     {
         var services = context.RequestServices;
         var body = JsonRead.Object(await JsonNode.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted));
+        (chat ? CompletionFields.Chat : CompletionFields.Completion).Check(body);
         var parameters = SamplingParameters.Parse(body, chat);
-        ChatTurn[]? turns = chat ? ParseMessages(body) : null;
+        ChatTurn[]? turns = chat ? ChatMessages.Parse(body) : null;
         var prompt = chat ? null : ParsePrompt(body);
         var spec = await services.GetRequiredService<FunctionDirectory>().ResolveAsync(context.Tenant(), parameters.Model, null);
         if (!string.Equals(spec.Engine, "llama", StringComparison.OrdinalIgnoreCase))
@@ -45,6 +47,13 @@ internal static class CompletionEndpoints
         var id = (chat ? "chatcmpl-" : "cmpl-") + Guid.NewGuid().ToString("N")[..24];
         var created = time.GetUtcNow().ToUnixTimeSeconds();
         var deadline = time.GetUtcNow() + spec.Scaling.DefaultDeadline;
+        if (parameters.EndUser is { } endUser)
+        {
+            OpenAILog.EndUser(services.GetRequiredService<ILoggerFactory>().CreateLogger(OpenAILog.Category), id, spec.Name, endUser);
+        }
+
+        // prompt_cache_key is what OpenAI routes by to reuse a prompt cache: Stoke's sticky key does the same.
+        var options = new InvocationOptions(deadline, parameters.CacheKey ?? context.Request.Headers[Stoke.Gateway.OpenInference.OipEndpoints.AffinityHeader].FirstOrDefault());
         var generations = new List<IGeneration>(parameters.N);
         var invoker = services.GetRequiredService<IFunctionInvoker>();
         var metrics = services.GetRequiredService<OpenAIMetrics>();
@@ -53,7 +62,7 @@ internal static class CompletionEndpoints
             for (var i = 0; i < parameters.N; i++)
             {
                 var request = parameters.ForChoice(prompt ?? "", i, id) with { Messages = turns };
-                generations.Add(await invoker.GenerateAsync(spec, request, new InvocationOptions(deadline), context.RequestAborted));
+                generations.Add(await invoker.GenerateAsync(spec, request, options, context.RequestAborted));
             }
 
             if (generations[0].ColdStartTier is { } tier)
@@ -206,37 +215,6 @@ internal static class CompletionEndpoints
 
     // "cancelled" (the engine shut down under the stream) is not an OpenAI finish reason: the text simply stopped.
     private static string FinishReason(TextChunk? final) => final?.FinishReason == "length" ? "length" : "stop";
-
-    private static ChatTurn[] ParseMessages(JsonObject body)
-    {
-        if (body["messages"] is not JsonArray { Count: > 0 } messages)
-        {
-            throw OpenAIError.BadRequest("'messages' must be a non-empty array.", "messages");
-        }
-
-        return messages.Select((m, i) =>
-        {
-            var message = m as JsonObject ?? throw OpenAIError.BadRequest($"messages[{i}] must be an object.", "messages");
-            var role = JsonRead.String(message, "role") ?? throw OpenAIError.BadRequest($"messages[{i}].role is required.", "messages");
-            if (role is not ("system" or "developer" or "user" or "assistant" or "tool"))
-            {
-                throw OpenAIError.BadRequest($"messages[{i}].role '{role}' is not one of system, developer, user, assistant, tool.", "messages");
-            }
-
-            return new ChatTurn(role == "developer" ? "system" : role, ContentText(message["content"], i));
-        }).ToArray();
-    }
-
-    // Content is a string or an array of parts; only text parts are understood by a text model.
-    private static string ContentText(JsonNode? content, int index) => content switch
-    {
-        null => "",
-        JsonValue v when v.TryGetValue<string>(out var s) => s,
-        JsonArray parts => string.Concat(parts.Select(p => p is JsonObject o && JsonRead.String(o, "type") == "text"
-            ? JsonRead.String(o, "text") ?? ""
-            : throw OpenAIError.BadRequest($"messages[{index}].content: only text parts are supported by this model.", "messages"))),
-        _ => throw OpenAIError.BadRequest($"messages[{index}].content must be a string or an array of text parts.", "messages"),
-    };
 
     private static string ParsePrompt(JsonObject body)
     {

@@ -6,7 +6,8 @@ namespace Stoke.Gateway.OpenAI.Completions;
 
 /// <summary>The generation settings shared by <c>/v1/completions</c> and <c>/v1/chat/completions</c>, validated.</summary>
 internal sealed record SamplingParameters(
-    string Model, int? MaxTokens, float Temperature, float TopP, uint? Seed, string[]? Stop, int N, bool Stream, bool IncludeUsage, bool IgnoreEos)
+    string Model, int? MaxTokens, float Temperature, float TopP, uint? Seed, string[]? Stop, int N, bool Stream, bool IncludeUsage, bool IgnoreEos,
+    string? EndUser, string? CacheKey)
 {
     public const int MaxChoices = 8;
 
@@ -48,6 +49,7 @@ internal sealed record SamplingParameters(
         var includeUsage = false;
         if (body["stream_options"] is JsonObject streamOptions)
         {
+            CompletionFields.StreamOptions.Check(streamOptions, "stream_options.");
             includeUsage = JsonRead.Bool(streamOptions, "include_usage") ?? false;
         }
         else if (body["stream_options"] is not null)
@@ -57,7 +59,8 @@ internal sealed record SamplingParameters(
 
         return new SamplingParameters(
             model, (int?)maxTokens, (float)temperature, (float)topP, seed is { } s ? unchecked((uint)s) : null,
-            stop?.Where(x => x.Length > 0).ToArray(), (int)n, stream, includeUsage, JsonRead.Bool(body, "ignore_eos") ?? false);
+            stop?.Where(x => x.Length > 0).ToArray(), (int)n, stream, includeUsage, JsonRead.Bool(body, "ignore_eos") ?? false,
+            JsonRead.String(body, "safety_identifier") ?? JsonRead.String(body, "user"), chat ? JsonRead.String(body, "prompt_cache_key") : null);
     }
 
     /// <summary>The request for choice <paramref name="index"/>: choice i samples with seed + i, so the choices differ yet repeat.</summary>
