@@ -13,9 +13,7 @@ internal static class CompletionFields
         ["model", "max_tokens", "temperature", "top_p", "seed", "stop", "n", "stream", "stream_options", "user", "ignore_eos"];
 
     public static readonly FieldRules Chat = Shared(new FieldRules())
-        .Supported("messages", "max_completion_tokens", "safety_identifier", "prompt_cache_key", "parallel_tool_calls")
-        .OnlyWhen("logprobs", v => FieldRules.IsBool(v, false), "not yet computed by this server.")
-        .Refused("top_logprobs", "not yet computed by this server.")
+        .Supported("messages", "max_completion_tokens", "safety_identifier", "prompt_cache_key", "parallel_tool_calls", "logprobs", "top_logprobs")
         .OnlyWhen("response_format", v => v is JsonObject o && FieldRules.IsString(o["type"]!, "text"), "not yet constrained by this server.")
         .OnlyWhen("tools", FieldRules.IsEmpty, "not yet supported by this server.")
         .OnlyWhen("tool_choice", v => FieldRules.IsString(v, "none"), "not yet supported by this server.")
@@ -31,9 +29,7 @@ internal static class CompletionFields
         .Refused("function_call", "deprecated by OpenAI; use tool_choice.");
 
     public static readonly FieldRules Completion = Shared(new FieldRules())
-        .Supported("prompt")
-        .OnlyWhen("logprobs", v => v is JsonValue j && j.TryGetValue<int>(out var n) && n == 0, "not yet computed by this server.")
-        .OnlyWhen("echo", v => FieldRules.IsBool(v, false), "not yet supported by this server.")
+        .Supported("prompt", "logprobs", "echo")
         .OnlyWhen("best_of", v => v is JsonValue j && j.TryGetValue<int>(out var n) && n == 1, "not yet supported by this server.")
         .Refused("suffix", "the model has no fill-in-the-middle mode.");
 
@@ -43,10 +39,6 @@ internal static class CompletionFields
 
     private static FieldRules Shared(FieldRules rules) => rules
         .Supported(Common)
-        .OnlyWhen("frequency_penalty", IsZero, "not yet applied by this server.")
-        .OnlyWhen("presence_penalty", IsZero, "not yet applied by this server.")
-        .OnlyWhen("logit_bias", FieldRules.IsEmpty, "not yet applied by this server.")
+        .Supported("frequency_penalty", "presence_penalty", "logit_bias")
         .OnlyWhen("service_tier", v => FieldRules.IsString(v, "auto", "default"), "Stoke serves one tier.");
-
-    private static bool IsZero(JsonNode v) => v is JsonValue j && j.TryGetValue<double>(out var d) && d == 0;
 }
