@@ -214,6 +214,11 @@ public sealed partial class ContinuousBatchingEngine : IAsyncDisposable
             throw new ArgumentOutOfRangeException(nameof(request), "frequency_penalty and presence_penalty must be between -2 and 2.");
         }
 
+        if (request.Grammar is { } grammar && !GrammarCheck.Parses(_model.Weights.NativeHandle, grammar))
+        {
+            throw new ArgumentException("The grammar does not parse as GBNF with a 'root' rule.", nameof(request));
+        }
+
         foreach (var (token, bias) in request.LogitBias ?? new Dictionary<int, float>())
         {
             if (token < 0 || token >= _model.VocabSize || bias is < -100 or > 100 || float.IsNaN(bias))

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Stoke.Abstractions.Generation;
 using Stoke.Gateway.OpenAI.Protocol;
+using Stoke.Gateway.OpenAI.Structured;
 
 namespace Stoke.Gateway.OpenAI.Completions;
 
@@ -57,7 +58,7 @@ internal sealed record SamplingParameters(
             throw OpenAIError.BadRequest("'stream_options' must be an object.", "stream_options");
         }
 
-        return new SamplingParameters(
+        var parsed = new SamplingParameters(
             model, (int?)maxTokens, (float)temperature, (float)topP, seed is { } s ? unchecked((uint)s) : null,
             stop?.Where(x => x.Length > 0).ToArray(), (int)n, stream, includeUsage, JsonRead.Bool(body, "ignore_eos") ?? false,
             JsonRead.String(body, "safety_identifier") ?? JsonRead.String(body, "user"), chat ? JsonRead.String(body, "prompt_cache_key") : null)
@@ -66,7 +67,11 @@ internal sealed record SamplingParameters(
             FrequencyPenalty = Penalty(body, "frequency_penalty"),
             PresencePenalty = Penalty(body, "presence_penalty"),
             LogitBias = ParseLogitBias(body),
+            Grammar = chat ? ResponseFormat.Grammar(body) : null,
         };
+        return parsed.IgnoreEos && parsed.Grammar is not null
+            ? throw OpenAIError.BadRequest("'ignore_eos' cannot be combined with constrained output: a complete grammar allows only the end of the text.", "ignore_eos")
+            : parsed;
     }
 
     /// <summary>Null: no log-probabilities; otherwise the alternatives per token to report.</summary>
