@@ -9,6 +9,7 @@ using Stoke.Gateway.Auth;
 using Stoke.Gateway.OpenAI.Hosting;
 using Stoke.Gateway.OpenAI.Protocol;
 using Stoke.Gateway.OpenAI.Quotas;
+using Stoke.Gateway.OpenAI.Tools;
 using Stoke.Gateway.OpenInference;
 using Stoke.Gateway.Routing;
 using Stoke.Runtime.Invocation;
@@ -34,6 +35,13 @@ internal static class CompletionEndpoints
         (chat ? CompletionFields.Chat : CompletionFields.Completion).Check(body);
         var parameters = SamplingParameters.Parse(body, chat);
         ChatTurn[]? turns = chat ? ChatMessages.Parse(body) : null;
+        var tools = chat ? ToolSet.Parse(body) : null;
+        if (tools is not null)
+        {
+            turns = tools.Describe(turns!);
+            parameters = tools.Grammar is { } forced ? parameters.Constrained(forced) : parameters;
+        }
+
         var prompts = chat ? [""] : CompletionPrompts.Parse(body, parameters.N);
         var echo = !chat && (JsonRead.Bool(body, "echo") ?? false);
         if (echo && parameters.TopLogprobs is not null)
@@ -75,11 +83,11 @@ internal static class CompletionEndpoints
             var echoed = echo ? (Func<int, string>)(index => prompts[index / parameters.N]) : null;
             if (parameters.Stream)
             {
-                await StreamAsync(context, shape, runs, parameters.IncludeUsage, echoed);
+                await StreamAsync(context, shape, runs, parameters.IncludeUsage, echoed, tools);
             }
             else
             {
-                await RespondAsync(context, shape, runs, echoed);
+                await RespondAsync(context, shape, runs, echoed, tools);
             }
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
@@ -88,14 +96,16 @@ internal static class CompletionEndpoints
         }
     }
 
-    private static async Task RespondAsync(HttpContext context, ResponseShape shape, ChoiceRuns runs, Func<int, string>? echoed)
+    private static async Task RespondAsync(HttpContext context, ResponseShape shape, ChoiceRuns runs, Func<int, string>? echoed, ToolSet? tools)
     {
         await runs.ReadAllAsync();
         var choices = new JsonArray();
         foreach (var run in runs.Runs)
         {
             var prefix = echoed?.Invoke(run.Index) ?? "";
-            choices.Add(shape.Choice(run.Index, prefix + run.Text, FinishReason(run.Generation.Final), run.Logprobs, prefix.Length));
+            choices.Add(tools?.Recognize(run.Text.ToString()) is { } call
+                ? shape.ToolCallChoice(run.Index, call)
+                : shape.Choice(run.Index, prefix + run.Text, FinishReason(run.Generation.Final), run.Logprobs, prefix.Length));
         }
 
         var response = shape.Envelope(final: true);
@@ -105,7 +115,8 @@ internal static class CompletionEndpoints
         await context.Response.WriteAsync(response.ToJsonString(), context.RequestAborted);
     }
 
-    private static async Task StreamAsync(HttpContext context, ResponseShape shape, ChoiceRuns runs, bool includeUsage, Func<int, string>? echoed)
+    // With tools, each choice is sent in one piece when it ends: until then a tool call cannot be told from text.
+    private static async Task StreamAsync(HttpContext context, ResponseShape shape, ChoiceRuns runs, bool includeUsage, Func<int, string>? echoed, ToolSet? tools)
     {
         context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
         context.Response.ContentType = "text/event-stream";
@@ -127,7 +138,17 @@ internal static class CompletionEndpoints
 
         await foreach (var (run, chunk) in runs.MergeAsync(ct))
         {
-            if (chunk.Text.Length > 0 || chunk.IsFinal)
+            if (tools is not null)
+            {
+                if (chunk.IsFinal)
+                {
+                    var text = run.Text.ToString();
+                    await WriteEventAsync(context, tools.Recognize(text) is { } call
+                        ? shape.ToolCallDelta(run.Index, call)
+                        : shape.Delta(run.Index, text, FinishReason(chunk), role: false, run.Logprobs), ct);
+                }
+            }
+            else if (chunk.Text.Length > 0 || chunk.IsFinal)
             {
                 var delta = shape.Delta(run.Index, chunk.Text, chunk.IsFinal ? FinishReason(chunk) : null, role: false, chunk.Logprobs, offsets[run.Index]);
                 offsets[run.Index] += chunk.Text.Length;

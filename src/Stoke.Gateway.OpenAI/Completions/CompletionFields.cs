@@ -13,9 +13,7 @@ internal static class CompletionFields
         ["model", "max_tokens", "temperature", "top_p", "seed", "stop", "n", "stream", "stream_options", "user", "ignore_eos"];
 
     public static readonly FieldRules Chat = Shared(new FieldRules())
-        .Supported("messages", "max_completion_tokens", "safety_identifier", "prompt_cache_key", "parallel_tool_calls", "logprobs", "top_logprobs", "response_format")
-        .OnlyWhen("tools", FieldRules.IsEmpty, "not yet supported by this server.")
-        .OnlyWhen("tool_choice", v => FieldRules.IsString(v, "none"), "not yet supported by this server.")
+        .Supported("messages", "max_completion_tokens", "safety_identifier", "prompt_cache_key", "parallel_tool_calls", "logprobs", "top_logprobs", "response_format", "tools", "tool_choice")
         .OnlyWhen("store", v => FieldRules.IsBool(v, false), "Stoke does not store completions.")
         .Refused("metadata", "metadata is kept only with stored completions, and Stoke does not store completions.")
         .OnlyWhen("modalities", v => v is JsonArray a && a.All(m => m is not null && FieldRules.IsString(m, "text")), "a text model outputs text only.")

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Stoke.Abstractions.Generation;
+using Stoke.Gateway.OpenAI.Tools;
 
 namespace Stoke.Gateway.OpenAI.Completions;
 
@@ -53,5 +54,44 @@ internal sealed record ResponseShape(string Id, long Created, string Model, bool
 
         envelope["choices"] = new JsonArray(choice);
         return envelope;
+    }
+
+    /// <summary>A chat choice that is a tool call (<c>content</c> null, <c>finish_reason</c> <c>tool_calls</c>).</summary>
+    public JsonObject ToolCallChoice(int index, ToolCall call) => new()
+    {
+        ["index"] = index,
+        ["message"] = new JsonObject { ["role"] = "assistant", ["content"] = null, ["refusal"] = null, ["tool_calls"] = ToolCalls(call, streamed: false) },
+        ["logprobs"] = null,
+        ["finish_reason"] = "tool_calls",
+    };
+
+    /// <summary>A streamed tool call, whole, with <c>finish_reason</c> <c>tool_calls</c>.</summary>
+    public JsonObject ToolCallDelta(int index, ToolCall call)
+    {
+        var envelope = Envelope(final: false);
+        envelope["choices"] = new JsonArray(new JsonObject
+        {
+            ["index"] = index,
+            ["delta"] = new JsonObject { ["tool_calls"] = ToolCalls(call, streamed: true) },
+            ["logprobs"] = null,
+            ["finish_reason"] = "tool_calls",
+        });
+        return envelope;
+    }
+
+    private static JsonArray ToolCalls(ToolCall call, bool streamed)
+    {
+        var entry = new JsonObject
+        {
+            ["id"] = call.Id,
+            ["type"] = "function",
+            ["function"] = new JsonObject { ["name"] = call.Name, ["arguments"] = call.Arguments },
+        };
+        if (streamed)
+        {
+            entry["index"] = 0; // a stream's tool-call deltas are keyed by their index in the message's tool_calls
+        }
+
+        return new JsonArray(entry);
     }
 }

@@ -67,12 +67,14 @@ internal sealed record SamplingParameters(
             FrequencyPenalty = Penalty(body, "frequency_penalty"),
             PresencePenalty = Penalty(body, "presence_penalty"),
             LogitBias = ParseLogitBias(body),
-            Grammar = chat ? ResponseFormat.Grammar(body) : null,
         };
-        return parsed.IgnoreEos && parsed.Grammar is not null
-            ? throw OpenAIError.BadRequest("'ignore_eos' cannot be combined with constrained output: a complete grammar allows only the end of the text.", "ignore_eos")
-            : parsed;
+        return chat && ResponseFormat.Grammar(body) is { } grammar ? parsed.Constrained(grammar) : parsed;
     }
+
+    /// <summary>These settings with output constrained to <paramref name="grammar"/> (a response format, a forced tool call).</summary>
+    public SamplingParameters Constrained(string grammar) => IgnoreEos
+        ? throw OpenAIError.BadRequest("'ignore_eos' cannot be combined with constrained output: a complete grammar allows only the end of the text.", "ignore_eos")
+        : this with { Grammar = grammar };
 
     /// <summary>Null: no log-probabilities; otherwise the alternatives per token to report.</summary>
     public int? TopLogprobs { get; init; }

@@ -66,7 +66,4 @@ internal sealed class FieldRules
     /// <summary>True for a JSON string equal to one of <paramref name="allowed"/>.</summary>
     public static bool IsString(JsonNode value, params string[] allowed) =>
         value is JsonValue v && v.TryGetValue<string>(out var s) && allowed.Contains(s, StringComparer.Ordinal);
-
-    /// <summary>True for an empty object or array (<c>metadata: {}</c>, <c>tools: []</c>).</summary>
-    public static bool IsEmpty(JsonNode value) => value is JsonObject { Count: 0 } or JsonArray { Count: 0 };
 }
