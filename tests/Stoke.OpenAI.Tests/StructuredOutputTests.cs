@@ -118,14 +118,6 @@ public sealed class StructuredOutputTests(OpenAIStoke stoke)
         return result.Value;
     }
 
-    private async Task AssertRefusedAsync(string fields, string param)
-    {
-        using var http = stoke.Http();
-
-        var response = await http.PostAsync("/v1/chat/completions", ChatCompletionTests.Json(StrictFieldTests.Chat(fields)));
-
-        var text = await response.Content.ReadAsStringAsync();
-        Assert.True(response.StatusCode == HttpStatusCode.BadRequest, text);
-        Assert.Equal(param, JsonNode.Parse(text)!["error"]!["param"]?.GetValue<string>());
-    }
+    private Task AssertRefusedAsync(string fields, string param) =>
+        stoke.AssertRefusedAsync("/v1/chat/completions", StrictFieldTests.Chat(fields), param);
 }

@@ -2,18 +2,10 @@ using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
-using Stoke.Abstractions.Functions;
 using Stoke.Abstractions.Generation;
-using Stoke.Gateway.Auth;
-using Stoke.Gateway.OpenAI.Hosting;
 using Stoke.Gateway.OpenAI.Protocol;
-using Stoke.Gateway.OpenAI.Quotas;
 using Stoke.Gateway.OpenAI.Tools;
-using Stoke.Gateway.OpenInference;
-using Stoke.Gateway.Routing;
 using Stoke.Runtime.Invocation;
-using Stoke.Runtime.Quotas;
 
 namespace Stoke.Gateway.OpenAI.Completions;
 
@@ -49,28 +41,13 @@ internal static class CompletionEndpoints
             throw OpenAIError.BadRequest("'echo' with 'logprobs' is not supported: the prompt's token log-probabilities are not computed.", "echo");
         }
 
-        var spec = await services.GetRequiredService<FunctionDirectory>().ResolveAsync(context.Tenant(), parameters.Model, null);
-        if (!string.Equals(spec.Engine, "llama", StringComparison.OrdinalIgnoreCase))
-        {
-            throw OpenAIError.BadRequest($"Model '{spec.Name}' runs on the {spec.Engine} engine and does not generate text; use /v1/embeddings or the inference API.", "model");
-        }
-
-        var quota = await services.GetRequiredService<QuotaGate>().AdmitAsync(context);
-        var time = services.GetRequiredService<TimeProvider>();
         var id = (chat ? "chatcmpl-" : "cmpl-") + Guid.NewGuid().ToString("N")[..24];
-        var created = time.GetUtcNow().ToUnixTimeSeconds();
-        var deadline = time.GetUtcNow() + spec.Scaling.DefaultDeadline;
-        if (parameters.EndUser is { } endUser)
-        {
-            OpenAILog.EndUser(services.GetRequiredService<ILoggerFactory>().CreateLogger(OpenAILog.Category), id, spec.Name, endUser);
-        }
-
-        // prompt_cache_key is what OpenAI routes by to reuse a prompt cache: Stoke's sticky key does the same.
-        var options = new InvocationOptions(deadline, parameters.CacheKey ?? context.Request.Headers[OipEndpoints.AffinityHeader].FirstOrDefault());
+        var created = services.GetRequiredService<TimeProvider>().GetUtcNow().ToUnixTimeSeconds();
+        var (spec, prepared, options) = await GenerationStart.PrepareAsync(context, parameters, id);
+        await using var runs = prepared;
         // Choice p x n + i is prompt p's i-th sample, as OpenAI orders them.
         var requests = prompts.SelectMany((prompt, p) => Enumerable.Range(0, parameters.N)
             .Select(i => (parameters.ForChoice(prompt, i, id) with { Messages = turns, RequestId = $"{id}/{p * parameters.N + i}" }, i == 0))).ToList();
-        await using var runs = new ChoiceRuns(quota, services.GetRequiredService<OpenAIMetrics>(), spec.Name);
         try
         {
             await runs.StartAsync(services.GetRequiredService<IFunctionInvoker>(), spec, requests, options, context.RequestAborted);

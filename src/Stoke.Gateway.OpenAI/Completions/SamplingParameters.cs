@@ -12,13 +12,14 @@ internal sealed record SamplingParameters(
 {
     public const int MaxChoices = 8;
 
-    public static SamplingParameters Parse(JsonObject body, bool chat)
+    /// <param name="maxTokensField">The name of the output-token limit (<c>max_output_tokens</c> in the Responses API).</param>
+    public static SamplingParameters Parse(JsonObject body, bool chat, string maxTokensField = "max_tokens")
     {
         var model = JsonRead.RequiredString(body, "model");
-        var maxTokens = (chat ? JsonRead.Integer(body, "max_completion_tokens") : null) ?? JsonRead.Integer(body, "max_tokens");
+        var maxTokens = (chat ? JsonRead.Integer(body, "max_completion_tokens") : null) ?? JsonRead.Integer(body, maxTokensField);
         if (maxTokens is < 1 or > int.MaxValue)
         {
-            throw OpenAIError.BadRequest("'max_tokens' must be at least 1.", "max_tokens");
+            throw OpenAIError.BadRequest($"'{maxTokensField}' must be at least 1.", maxTokensField);
         }
 
         var temperature = JsonRead.Number(body, "temperature") ?? 1.0;
