@@ -39,6 +39,7 @@ public sealed class StrictFieldTests(OpenAIStoke stoke)
 
     [Theory]
     [InlineData("""{"suffix":"the end"}""", "suffix")]
+    [InlineData("""{"best_of":3,"n":1}""", "best_of")]
     [InlineData("""{"frobnicate":1}""", "frobnicate")]
     [InlineData("""{"messages":[]}""", "messages")]
     public async Task CompletionRefusesAFieldItCannotHonourNamingIt(string fields, string param) =>

@@ -27,7 +27,7 @@ internal static class CompletionFields
 
     public static readonly FieldRules Completion = Shared(new FieldRules())
         .Supported("prompt", "logprobs", "echo")
-        .OnlyWhen("best_of", v => v is JsonValue j && j.TryGetValue<int>(out var n) && n == 1, "not yet supported by this server.")
+        .OnlyWhen("best_of", v => v is JsonValue j && j.TryGetValue<int>(out var n) && n == 1, "ranking samples on the server is not done; ask for n choices and their logprobs.")
         .Refused("suffix", "the model has no fill-in-the-middle mode.");
 
     public static readonly FieldRules StreamOptions = new FieldRules()
