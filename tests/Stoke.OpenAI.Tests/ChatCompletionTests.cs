@@ -59,6 +59,38 @@ public sealed class ChatCompletionTests(OpenAIStoke stoke)
     }
 
     [Fact]
+    public async Task MicrosoftExtensionsAiStreamsAChatAndItsUsage()
+    {
+        IChatClient client = stoke.OpenAI().GetChatClient(OpenAIStoke.Model).AsIChatClient();
+        var text = new StringBuilder();
+        UsageDetails? usage = null;
+
+        await foreach (var update in client.GetStreamingResponseAsync("Once upon a time", new ChatOptions { MaxOutputTokens = 16, Temperature = 0 }))
+        {
+            text.Append(update.Text);
+            usage ??= update.Contents.OfType<UsageContent>().FirstOrDefault()?.Details;
+        }
+
+        var whole = await client.GetResponseAsync("Once upon a time", new ChatOptions { MaxOutputTokens = 16, Temperature = 0 });
+        Assert.Equal(whole.Text, text.ToString());
+        Assert.True(usage?.OutputTokenCount > 0, "the stream's last chunk carries usage");
+    }
+
+    [Fact]
+    public async Task MicrosoftExtensionsAiGetsTypedStructuredOutput()
+    {
+        IChatClient client = stoke.OpenAI().GetChatClient(OpenAIStoke.Model).AsIChatClient();
+
+        var response = await client.GetResponseAsync<Pet>("Describe a pet.", new ChatOptions { MaxOutputTokens = 200, Temperature = 0 }, useJsonSchemaResponseFormat: true);
+
+        Assert.True(response.TryGetResult(out var pet), response.Text);
+        Assert.NotNull(pet!.Name);
+    }
+
+    /// <summary>A shape for structured output; Microsoft.Extensions.AI derives its JSON schema.</summary>
+    public sealed record Pet(string Name, int Age, bool Fluffy);
+
+    [Fact]
     public async Task LegacyCompletionsAnswerWithTextAndUsage()
     {
         using var http = stoke.Http();

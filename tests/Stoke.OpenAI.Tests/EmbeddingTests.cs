@@ -1,5 +1,7 @@
 using System.ClientModel;
 using System.Net.Http.Headers;
+using Microsoft.Extensions.AI;
+using EmbeddingGenerationOptions = OpenAI.Embeddings.EmbeddingGenerationOptions;
 using OpenAI.Embeddings;
 using Stoke.OpenAI.Tests.Support;
 using Stoke.Samples;
@@ -23,6 +25,32 @@ public sealed class EmbeddingTests(OpenAIStoke stoke)
         Assert.All(vectors, v => Assert.Equal(1.0, Math.Sqrt(v.Sum(x => (double)x * x)), 3));
         Assert.True(Dot(vectors[0], vectors[1]) > Dot(vectors[0], vectors[2]));
         Assert.True(result.Value.Usage.InputTokenCount > 0);
+    }
+
+    [Fact]
+    public async Task MicrosoftExtensionsAiEmbeddingGeneratorEmbedsThroughTheSdk()
+    {
+        await DeployMiniLmAsync("minilm");
+        IEmbeddingGenerator<string, Embedding<float>> generator = stoke.OpenAI().GetEmbeddingClient("minilm").AsIEmbeddingGenerator();
+
+        var embeddings = await generator.GenerateAsync(["A cat sits on the mat.", "Stock markets fell sharply today."]);
+
+        Assert.Equal(2, embeddings.Count);
+        Assert.All(embeddings, e => Assert.Equal(384, e.Vector.Length));
+    }
+
+    [Fact]
+    public async Task DimensionsOtherThanTheEncodersOwnAreRefusedNamingThem()
+    {
+        await DeployMiniLmAsync("minilm");
+        var client = stoke.OpenAI().GetEmbeddingClient("minilm");
+
+        var own = await client.GenerateEmbeddingAsync("hello", new EmbeddingGenerationOptions { Dimensions = 384 });
+        var error = await Assert.ThrowsAsync<ClientResultException>(() => client.GenerateEmbeddingAsync("hello", new EmbeddingGenerationOptions { Dimensions = 128 }));
+
+        Assert.Equal(384, own.Value.ToFloats().Length);
+        Assert.Equal(400, error.Status);
+        Assert.Equal("dimensions", System.Text.Json.Nodes.JsonNode.Parse(error.GetRawResponse()!.Content.ToString())!["error"]!["param"]!.GetValue<string>());
     }
 
     [Fact]

@@ -29,6 +29,21 @@ public sealed record TextGenerationRequest
 
     /// <summary>A chat to render with the model's own template on its instance; <see cref="Prompt"/> is ignored when set.</summary>
     [Id(8)] public ChatTurn[]? Messages { get; init; }
+
+    /// <summary>Null: no log-probabilities; 0 to 20: each output token's log-probability and that many most likely alternatives.</summary>
+    [Id(9)] public int? TopLogprobs { get; init; }
+
+    /// <summary>A llama.cpp GBNF grammar (root rule <c>root</c>) that every output must match (constrained decoding).</summary>
+    [Id(10)] public string? Grammar { get; init; }
+
+    /// <summary>Lowers a token's logit by this times the times it was generated already (OpenAI's -2 to 2).</summary>
+    [Id(11)] public float FrequencyPenalty { get; init; }
+
+    /// <summary>Lowers a token's logit by this once it has been generated (OpenAI's -2 to 2).</summary>
+    [Id(12)] public float PresencePenalty { get; init; }
+
+    /// <summary>Added to the logits of these token ids before sampling (OpenAI's -100 to 100; -100 bans a token).</summary>
+    [Id(13)] public IReadOnlyDictionary<int, float>? LogitBias { get; init; }
 }
 
 /// <summary>
@@ -54,8 +69,19 @@ public sealed record TextChunk
 
     [Id(6)] public double TotalMs { get; init; }
 
+    /// <summary>The log-probabilities of the tokens this chunk's text came from, when the request asked for them.</summary>
+    [Id(7)] public TokenLogprob[]? Logprobs { get; init; }
+
     public bool IsFinal => FinishReason is not null;
 }
+
+/// <summary>
+/// One sampled token's log-probability under the model (log-softmax of the raw logits, before temperature, penalties
+/// or a grammar) and, for an output token, the most likely alternatives at its position, most likely first.
+/// </summary>
+[GenerateSerializer, Immutable]
+public sealed record TokenLogprob(
+    [property: Id(0)] string Token, [property: Id(1)] float Logprob, [property: Id(2)] byte[] Bytes, [property: Id(3)] TokenLogprob[]? Alternatives = null);
 
 /// <summary>One chat message, for rendering a chat prompt with the model's template.</summary>
 [GenerateSerializer, Immutable]

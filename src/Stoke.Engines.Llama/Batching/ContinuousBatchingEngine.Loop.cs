@@ -176,8 +176,12 @@ public sealed partial class ContinuousBatchingEngine
             {
                 var before = Stamp();
                 var token = s.Sampler!.Sample(_context.NativeHandle, s.LogitIndex);
+                // Sampling copies the logits, so they are still the model's own here.
+                var logprob = s.Request.TopLogprobs is { } alternatives
+                    ? TokenLogprobs.Compute(_context.NativeHandle.GetLogitsIth(s.LogitIndex), token, alternatives, _model.Weights.NativeHandle)
+                    : null;
                 sampling += Stamp() - before;
-                Accept(s, token);
+                Accept(s, token, logprob);
             }
         }
 
@@ -209,7 +213,7 @@ public sealed partial class ContinuousBatchingEngine
     // Timestamps only when profiling, so the loop reads no clock for it otherwise.
     private long Stamp() => _profile is null ? 0 : _time.GetTimestamp();
 
-    private void Accept(Sequence s, LLamaToken token)
+    private void Accept(Sequence s, LLamaToken token, Abstractions.Generation.TokenLogprob? logprob)
     {
         if (s.Generated == 0)
         {
@@ -224,6 +228,11 @@ public sealed partial class ContinuousBatchingEngine
         }
 
         s.Generated++;
+        if (logprob is not null)
+        {
+            (s.PendingLogprobs ??= []).Add(logprob);
+        }
+
         s.Decoder!.Add(token);
         var text = s.Stops!.Push(s.Decoder.Read(), out var stopped);
         if (stopped)
@@ -242,7 +251,7 @@ public sealed partial class ContinuousBatchingEngine
 
         if (text.Length > 0)
         {
-            s.Output.Writer.TryWrite(new GenerationChunk { Text = text });
+            s.Output.Writer.TryWrite(new GenerationChunk { Text = text, Logprobs = s.TakeLogprobs() });
         }
 
         s.NextInput = token;
@@ -259,7 +268,7 @@ public sealed partial class ContinuousBatchingEngine
             _time.GetElapsedTime(s.SubmittedAt, firstToken),
             _time.GetElapsedTime(s.SubmittedAt, now),
             s.Generated);
-        s.Output.Writer.TryWrite(new GenerationChunk { Text = trailingText, FinishReason = reason, Usage = usage, Timings = timings });
+        s.Output.Writer.TryWrite(new GenerationChunk { Text = trailingText, FinishReason = reason, Usage = usage, Timings = timings, Logprobs = s.TakeLogprobs() });
         s.Output.Writer.TryComplete();
 
         _context.NativeHandle.MemorySequenceRemove(s.Id, -1, -1);

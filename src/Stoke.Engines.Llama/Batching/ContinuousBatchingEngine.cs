@@ -172,6 +172,7 @@ public sealed partial class ContinuousBatchingEngine : IAsyncDisposable
             throw new ArgumentOutOfRangeException(nameof(request), request.Temperature, "temperature must be a number.");
         }
 
+        ValidateSampling(request);
         var prompt = _model.Tokenize(request.Prompt);
         if (prompt.Length == 0)
         {
@@ -199,6 +200,32 @@ public sealed partial class ContinuousBatchingEngine : IAsyncDisposable
 
         _wake.Release();
         return sequence;
+    }
+
+    private void ValidateSampling(GenerationRequest request)
+    {
+        if (request.TopLogprobs is < 0 or > GenerationRequest.MaxTopLogprobs)
+        {
+            throw new ArgumentOutOfRangeException(nameof(request), request.TopLogprobs, $"top_logprobs must be between 0 and {GenerationRequest.MaxTopLogprobs}.");
+        }
+
+        if (request.FrequencyPenalty is < -2 or > 2 || request.PresencePenalty is < -2 or > 2)
+        {
+            throw new ArgumentOutOfRangeException(nameof(request), "frequency_penalty and presence_penalty must be between -2 and 2.");
+        }
+
+        if (request.Grammar is { } grammar && !GrammarCheck.Parses(_model.Weights.NativeHandle, grammar))
+        {
+            throw new ArgumentException("The grammar does not parse as GBNF with a 'root' rule.", nameof(request));
+        }
+
+        foreach (var (token, bias) in request.LogitBias ?? new Dictionary<int, float>())
+        {
+            if (token < 0 || token >= _model.VocabSize || bias is < -100 or > 100 || float.IsNaN(bias))
+            {
+                throw new ArgumentOutOfRangeException(nameof(request), $"logit_bias: token {token} with bias {bias}: tokens are 0 to {_model.VocabSize - 1} and biases -100 to 100.");
+            }
+        }
     }
 
     private async IAsyncEnumerable<GenerationChunk> Stream(Sequence sequence, [EnumeratorCancellation] CancellationToken cancellationToken)

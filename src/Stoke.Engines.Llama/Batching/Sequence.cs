@@ -70,7 +70,7 @@ internal sealed class Sequence
     {
         Id = id;
         AdmittedAt = admittedAt;
-        Sampler = CreateSampler(Request);
+        Sampler = CreateSampler(Request, MaxTokens, weights);
         Decoder = new StreamingTokenDecoder(Encoding.UTF8, weights);
         Stops = new StopSequenceMatcher(Request.Stop);
     }
@@ -81,9 +81,38 @@ internal sealed class Sequence
         Sampler = null;
     }
 
-    private static SafeLLamaSamplerChainHandle CreateSampler(GenerationRequest request)
+    /// <summary>Log-probabilities of tokens sampled since the last chunk was written (their text may still be held back).</summary>
+    public List<Abstractions.Generation.TokenLogprob>? PendingLogprobs { get; set; }
+
+    /// <summary>Hands over the pending log-probabilities for the chunk being written.</summary>
+    public List<Abstractions.Generation.TokenLogprob>? TakeLogprobs()
+    {
+        var taken = PendingLogprobs;
+        PendingLogprobs = null;
+        return taken;
+    }
+
+    // llama.cpp's order: biases and penalties reshape the logits, the grammar masks what cannot follow, then one is picked.
+    private static SafeLLamaSamplerChainHandle CreateSampler(GenerationRequest request, int maxTokens, LLamaWeights weights)
     {
         var chain = SafeLLamaSamplerChainHandle.Create(LLamaSamplerChainParams.Default());
+        if (request.LogitBias is { Count: > 0 } bias)
+        {
+            var biases = bias.Select(b => new LLamaLogitBias { Token = (LLamaToken)b.Key, Bias = b.Value }).ToArray();
+            chain.AddLogitBias(weights.Vocab.Count, biases);
+        }
+
+        if (request.FrequencyPenalty != 0 || request.PresencePenalty != 0)
+        {
+            // The sampler sees only generated tokens (the prompt is never accepted into it), as OpenAI counts them.
+            chain.AddPenalties(maxTokens, 1.0f, request.FrequencyPenalty, request.PresencePenalty);
+        }
+
+        if (request.Grammar is { } grammar)
+        {
+            chain.AddGrammar(weights.NativeHandle, grammar, "root");
+        }
+
         if (request.Temperature <= 0)
         {
             chain.AddGreedySampler();

@@ -18,5 +18,8 @@ public sealed record GenerationChunk
     /// <summary>Queue time, time to first token and per-token timing; set on the last chunk.</summary>
     public GenerationTimings Timings { get; init; }
 
+    /// <summary>Log-probabilities of the tokens this chunk's text came from (when asked for); a chunk may cover several tokens.</summary>
+    public IReadOnlyList<Abstractions.Generation.TokenLogprob>? Logprobs { get; init; }
+
     public bool IsFinal => FinishReason is not null;
 }

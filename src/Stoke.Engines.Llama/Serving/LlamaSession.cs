@@ -68,6 +68,11 @@ public sealed class LlamaSession : IModelSession, IGenerativeSession
                     Stop = request.Stop,
                     IgnoreEndOfGeneration = request.IgnoreEndOfGeneration,
                     RequestId = request.RequestId,
+                    TopLogprobs = request.TopLogprobs,
+                    Grammar = request.Grammar,
+                    FrequencyPenalty = request.FrequencyPenalty,
+                    PresencePenalty = request.PresencePenalty,
+                    LogitBias = request.LogitBias,
                 },
                 cancellationToken);
         }
@@ -99,8 +104,9 @@ public sealed class LlamaSession : IModelSession, IGenerativeSession
                     QueueMs = c.Timings.Queue.TotalMilliseconds,
                     TimeToFirstTokenMs = c.Timings.TimeToFirstToken.TotalMilliseconds,
                     TotalMs = c.Timings.Total.TotalMilliseconds,
+                    Logprobs = c.Logprobs?.ToArray(),
                 }
-                : new TextChunk { Text = c.Text, PromptTokens = promptTokens };
+                : new TextChunk { Text = c.Text, PromptTokens = promptTokens, Logprobs = c.Logprobs?.ToArray() };
         }
     }
 

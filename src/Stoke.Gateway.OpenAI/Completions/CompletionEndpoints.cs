@@ -1,18 +1,11 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
-using System.Threading.Channels;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
-using Stoke.Abstractions.Functions;
 using Stoke.Abstractions.Generation;
-using Stoke.Gateway.Auth;
-using Stoke.Gateway.OpenAI.Hosting;
 using Stoke.Gateway.OpenAI.Protocol;
-using Stoke.Gateway.OpenAI.Quotas;
-using Stoke.Gateway.Routing;
+using Stoke.Gateway.OpenAI.Tools;
 using Stoke.Runtime.Invocation;
-using Stoke.Runtime.Quotas;
 
 namespace Stoke.Gateway.OpenAI.Completions;
 
@@ -31,158 +24,120 @@ internal static class CompletionEndpoints
     {
         var services = context.RequestServices;
         var body = JsonRead.Object(await JsonNode.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted));
+        (chat ? CompletionFields.Chat : CompletionFields.Completion).Check(body);
         var parameters = SamplingParameters.Parse(body, chat);
-        ChatTurn[]? turns = chat ? ParseMessages(body) : null;
-        var prompt = chat ? null : ParsePrompt(body);
-        var spec = await services.GetRequiredService<FunctionDirectory>().ResolveAsync(context.Tenant(), parameters.Model, null);
-        if (!string.Equals(spec.Engine, "llama", StringComparison.OrdinalIgnoreCase))
+        ChatTurn[]? turns = chat ? ChatMessages.Parse(body) : null;
+        var tools = chat ? ToolSet.Parse(body) : null;
+        if (tools is not null)
         {
-            throw OpenAIError.BadRequest($"Model '{spec.Name}' runs on the {spec.Engine} engine and does not generate text; use /v1/embeddings or the inference API.", "model");
+            turns = tools.Describe(turns!);
+            parameters = tools.Grammar is { } forced ? parameters.Constrained(forced) : parameters;
         }
 
-        var quota = await services.GetRequiredService<QuotaGate>().AdmitAsync(context);
-        var time = services.GetRequiredService<TimeProvider>();
+        var prompts = chat ? [""] : CompletionPrompts.Parse(body, parameters.N);
+        var echo = !chat && (JsonRead.Bool(body, "echo") ?? false);
+        if (echo && parameters.TopLogprobs is not null)
+        {
+            throw OpenAIError.BadRequest("'echo' with 'logprobs' is not supported: the prompt's token log-probabilities are not computed.", "echo");
+        }
+
         var id = (chat ? "chatcmpl-" : "cmpl-") + Guid.NewGuid().ToString("N")[..24];
-        var created = time.GetUtcNow().ToUnixTimeSeconds();
-        var deadline = time.GetUtcNow() + spec.Scaling.DefaultDeadline;
-        var generations = new List<IGeneration>(parameters.N);
-        var invoker = services.GetRequiredService<IFunctionInvoker>();
-        var metrics = services.GetRequiredService<OpenAIMetrics>();
+        var created = services.GetRequiredService<TimeProvider>().GetUtcNow().ToUnixTimeSeconds();
+        var (spec, prepared, options) = await GenerationStart.PrepareAsync(context, parameters, id);
+        await using var runs = prepared;
+        // Choice p x n + i is prompt p's i-th sample, as OpenAI orders them.
+        var requests = prompts.SelectMany((prompt, p) => Enumerable.Range(0, parameters.N)
+            .Select(i => (parameters.ForChoice(prompt, i, id) with { Messages = turns, RequestId = $"{id}/{p * parameters.N + i}" }, i == 0))).ToList();
         try
         {
-            for (var i = 0; i < parameters.N; i++)
-            {
-                var request = parameters.ForChoice(prompt ?? "", i, id) with { Messages = turns };
-                generations.Add(await invoker.GenerateAsync(spec, request, new InvocationOptions(deadline), context.RequestAborted));
-            }
-
-            if (generations[0].ColdStartTier is { } tier)
+            await runs.StartAsync(services.GetRequiredService<IFunctionInvoker>(), spec, requests, options, context.RequestAborted);
+            if (runs.Runs[0].Generation.ColdStartTier is { } tier)
             {
                 context.Response.Headers["Stoke-Cold-Start-Tier"] = tier;
             }
 
             var shape = new ResponseShape(id, created, spec.Name, chat);
+            var echoed = echo ? (Func<int, string>)(index => prompts[index / parameters.N]) : null;
             if (parameters.Stream)
             {
-                await StreamAsync(context, shape, generations, parameters.IncludeUsage, quota, metrics, spec.Name);
+                await StreamAsync(context, shape, runs, parameters.IncludeUsage, echoed, tools);
             }
             else
             {
-                await RespondAsync(context, shape, generations, quota, metrics, spec.Name);
+                await RespondAsync(context, shape, runs, echoed, tools);
             }
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
         {
-            // The client went away: disposing the generations below cancels their sequences.
-        }
-        finally
-        {
-            foreach (var g in generations)
-            {
-                await FinishAsync(g, quota, metrics, spec.Name);
-            }
+            // The client went away: disposing the runs cancels their sequences.
         }
     }
 
-    // Disposing ends the stream (an unfinished one is cancelled) and meters it; the key's quota is charged its tokens.
-    private static async Task FinishAsync(IGeneration generation, IApiKeyQuotaGrain? quota, OpenAIMetrics metrics, string model)
+    private static async Task RespondAsync(HttpContext context, ResponseShape shape, ChoiceRuns runs, Func<int, string>? echoed, ToolSet? tools)
     {
-        if (generation.Usage is not null)
-        {
-            return;
-        }
-
-        await generation.DisposeAsync();
-        if (quota is not null)
-        {
-            await quota.Charge(generation.PromptTokens + generation.CompletionTokens);
-        }
-
-        metrics.Finished(model, generation.PromptTokens, generation.CompletionTokens, generation.Final);
-    }
-
-    private static async Task RespondAsync(HttpContext context, ResponseShape shape, List<IGeneration> generations, IApiKeyQuotaGrain? quota, OpenAIMetrics metrics, string model)
-    {
-        var texts = await Task.WhenAll(generations.Select(async g =>
-        {
-            var text = new System.Text.StringBuilder();
-            await foreach (var chunk in g.ReadAllAsync())
-            {
-                text.Append(chunk.Text);
-            }
-
-            return text.ToString();
-        }));
-        // Meter and charge before answering, so a client's next request sees them.
-        foreach (var g in generations)
-        {
-            await FinishAsync(g, quota, metrics, model);
-        }
-
+        await runs.ReadAllAsync();
         var choices = new JsonArray();
-        for (var i = 0; i < generations.Count; i++)
+        foreach (var run in runs.Runs)
         {
-            choices.Add(shape.Choice(i, texts[i], FinishReason(generations[i].Final)));
+            var prefix = echoed?.Invoke(run.Index) ?? "";
+            choices.Add(tools?.Recognize(run.Text.ToString()) is { } call
+                ? shape.ToolCallChoice(run.Index, call)
+                : shape.Choice(run.Index, prefix + run.Text, FinishReason(run.Generation.Final), run.Logprobs, prefix.Length));
         }
 
         var response = shape.Envelope(final: true);
         response["choices"] = choices;
-        response["usage"] = Usage(generations);
+        response["usage"] = runs.Usage();
         context.Response.ContentType = "application/json";
         await context.Response.WriteAsync(response.ToJsonString(), context.RequestAborted);
     }
 
-    private static async Task StreamAsync(HttpContext context, ResponseShape shape, List<IGeneration> generations, bool includeUsage, IApiKeyQuotaGrain? quota, OpenAIMetrics metrics, string model)
+    // With tools, each choice is sent in one piece when it ends: until then a tool call cannot be told from text.
+    private static async Task StreamAsync(HttpContext context, ResponseShape shape, ChoiceRuns runs, bool includeUsage, Func<int, string>? echoed, ToolSet? tools)
     {
         context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
         context.Response.ContentType = "text/event-stream";
         context.Response.Headers.CacheControl = "no-cache";
         var ct = context.RequestAborted;
-        if (shape.Chat)
+        var offsets = new int[runs.Runs.Count];
+        foreach (var run in runs.Runs)
         {
-            for (var i = 0; i < generations.Count; i++)
+            if (shape.Chat)
             {
-                await WriteEventAsync(context, shape.Delta(i, null, null, role: true), ct);
+                await WriteEventAsync(context, shape.Delta(run.Index, null, null, role: true), ct);
+            }
+            else if (echoed?.Invoke(run.Index) is { } prompt)
+            {
+                await WriteEventAsync(context, shape.Delta(run.Index, prompt, null, role: false), ct);
+                offsets[run.Index] = prompt.Length;
             }
         }
 
-        // Choices stream side by side; their chunks are interleaved in arrival order, each tagged with its index.
-        var merged = Channel.CreateUnbounded<(int Index, TextChunk Chunk)>();
-        var pumps = generations.Select((g, i) => Task.Run(async () =>
+        await foreach (var (run, chunk) in runs.MergeAsync(ct))
         {
-            await foreach (var chunk in g.ReadAllAsync())
+            if (tools is not null)
             {
-                await merged.Writer.WriteAsync((i, chunk), ct);
-            }
-        }, ct)).ToArray();
-        _ = Task.WhenAll(pumps).ContinueWith(t => merged.Writer.TryComplete(t.Exception), TaskScheduler.Default);
-
-        try
-        {
-            await foreach (var (index, chunk) in merged.Reader.ReadAllAsync(ct))
-            {
-                if (chunk.Text.Length > 0 || chunk.IsFinal)
+                if (chunk.IsFinal)
                 {
-                    await WriteEventAsync(context, shape.Delta(index, chunk.Text, chunk.IsFinal ? FinishReason(chunk) : null, role: false), ct);
+                    var text = run.Text.ToString();
+                    await WriteEventAsync(context, tools.Recognize(text) is { } call
+                        ? shape.ToolCallDelta(run.Index, call)
+                        : shape.Delta(run.Index, text, FinishReason(chunk), role: false, run.Logprobs), ct);
                 }
             }
-        }
-        finally
-        {
-            // No stream may still be read when the generations are disposed (that is what cancels their sequences).
-            await Task.WhenAll(pumps).ContinueWith(_ => { }, TaskScheduler.Default);
-        }
-
-        foreach (var g in generations)
-        {
-            await FinishAsync(g, quota, metrics, model);
+            else if (chunk.Text.Length > 0 || chunk.IsFinal)
+            {
+                var delta = shape.Delta(run.Index, chunk.Text, chunk.IsFinal ? FinishReason(chunk) : null, role: false, chunk.Logprobs, offsets[run.Index]);
+                offsets[run.Index] += chunk.Text.Length;
+                await WriteEventAsync(context, delta, ct);
+            }
         }
 
         if (includeUsage)
         {
             var usage = shape.Envelope(final: false);
             usage["choices"] = new JsonArray();
-            usage["usage"] = Usage(generations);
+            usage["usage"] = runs.Usage();
             await WriteEventAsync(context, usage, ct);
         }
 
@@ -190,107 +145,12 @@ internal static class CompletionEndpoints
         await context.Response.Body.FlushAsync(ct);
     }
 
-    private static async Task WriteEventAsync(HttpContext context, JsonObject data, CancellationToken ct)
+    internal static async Task WriteEventAsync(HttpContext context, JsonObject data, CancellationToken ct)
     {
         await context.Response.WriteAsync("data: " + data.ToJsonString() + "\n\n", ct);
         await context.Response.Body.FlushAsync(ct);
     }
 
-    private static JsonObject Usage(List<IGeneration> generations)
-    {
-        // The prompt is counted once, as OpenAI does for n > 1; completions add up.
-        var prompt = generations.Count > 0 ? generations[0].PromptTokens : 0;
-        var completion = generations.Sum(g => g.CompletionTokens);
-        return new JsonObject { ["prompt_tokens"] = prompt, ["completion_tokens"] = completion, ["total_tokens"] = prompt + completion };
-    }
-
     // "cancelled" (the engine shut down under the stream) is not an OpenAI finish reason: the text simply stopped.
-    private static string FinishReason(TextChunk? final) => final?.FinishReason == "length" ? "length" : "stop";
-
-    private static ChatTurn[] ParseMessages(JsonObject body)
-    {
-        if (body["messages"] is not JsonArray { Count: > 0 } messages)
-        {
-            throw OpenAIError.BadRequest("'messages' must be a non-empty array.", "messages");
-        }
-
-        return messages.Select((m, i) =>
-        {
-            var message = m as JsonObject ?? throw OpenAIError.BadRequest($"messages[{i}] must be an object.", "messages");
-            var role = JsonRead.String(message, "role") ?? throw OpenAIError.BadRequest($"messages[{i}].role is required.", "messages");
-            if (role is not ("system" or "developer" or "user" or "assistant" or "tool"))
-            {
-                throw OpenAIError.BadRequest($"messages[{i}].role '{role}' is not one of system, developer, user, assistant, tool.", "messages");
-            }
-
-            return new ChatTurn(role == "developer" ? "system" : role, ContentText(message["content"], i));
-        }).ToArray();
-    }
-
-    // Content is a string or an array of parts; only text parts are understood by a text model.
-    private static string ContentText(JsonNode? content, int index) => content switch
-    {
-        null => "",
-        JsonValue v when v.TryGetValue<string>(out var s) => s,
-        JsonArray parts => string.Concat(parts.Select(p => p is JsonObject o && JsonRead.String(o, "type") == "text"
-            ? JsonRead.String(o, "text") ?? ""
-            : throw OpenAIError.BadRequest($"messages[{index}].content: only text parts are supported by this model.", "messages"))),
-        _ => throw OpenAIError.BadRequest($"messages[{index}].content must be a string or an array of text parts.", "messages"),
-    };
-
-    private static string ParsePrompt(JsonObject body)
-    {
-        var prompts = JsonRead.Strings(body, "prompt") ?? throw OpenAIError.BadRequest("Missing required parameter: 'prompt'.", "prompt");
-        return prompts.Count == 1 ? prompts[0] : throw OpenAIError.BadRequest("Only one prompt per request is supported; use 'n' for several completions.", "prompt");
-    }
-
-    private sealed record ResponseShape(string Id, long Created, string Model, bool Chat)
-    {
-        public JsonObject Envelope(bool final) => new()
-        {
-            ["id"] = Id,
-            ["object"] = Chat ? (final ? "chat.completion" : "chat.completion.chunk") : "text_completion",
-            ["created"] = Created,
-            ["model"] = Model,
-            ["system_fingerprint"] = "stoke",
-        };
-
-        public JsonObject Choice(int index, string text, string finishReason) => Chat
-            ? new JsonObject
-            {
-                ["index"] = index,
-                ["message"] = new JsonObject { ["role"] = "assistant", ["content"] = text },
-                ["logprobs"] = null,
-                ["finish_reason"] = finishReason,
-            }
-            : new JsonObject { ["index"] = index, ["text"] = text, ["logprobs"] = null, ["finish_reason"] = finishReason };
-
-        public JsonObject Delta(int index, string? text, string? finishReason, bool role)
-        {
-            var envelope = Envelope(final: false);
-            JsonObject choice;
-            if (Chat)
-            {
-                var delta = new JsonObject();
-                if (role)
-                {
-                    delta["role"] = "assistant";
-                    delta["content"] = "";
-                }
-                else if (!string.IsNullOrEmpty(text))
-                {
-                    delta["content"] = text;
-                }
-
-                choice = new JsonObject { ["index"] = index, ["delta"] = delta, ["logprobs"] = null, ["finish_reason"] = finishReason };
-            }
-            else
-            {
-                choice = new JsonObject { ["index"] = index, ["text"] = text ?? "", ["logprobs"] = null, ["finish_reason"] = finishReason };
-            }
-
-            envelope["choices"] = new JsonArray(choice);
-            return envelope;
-        }
-    }
+    internal static string FinishReason(TextChunk? final) => final?.FinishReason == "length" ? "length" : "stop";
 }

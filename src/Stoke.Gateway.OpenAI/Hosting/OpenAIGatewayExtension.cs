@@ -30,6 +30,7 @@ public sealed class OpenAIGatewayExtension : IGatewayExtension
         app.MapPost("/v1/chat/completions", Guarded(CompletionEndpoints.ChatAsync));
         app.MapPost("/v1/completions", Guarded(CompletionEndpoints.CompletionAsync));
         app.MapPost("/v1/embeddings", Guarded(EmbeddingEndpoints.EmbedAsync));
+        app.MapPost("/v1/responses", Guarded(Responses.ResponseEndpoints.CreateAsync));
     }
 
     // Every /v1 refusal is an OpenAI error object, so the official SDKs surface its message and status.
