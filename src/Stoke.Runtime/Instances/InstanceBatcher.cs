@@ -201,7 +201,7 @@ internal sealed partial class InstanceBatcher : IAsyncDisposable
         catch (Exception ex)
         {
             Log.BatchFailed(_logger, _functionKey, batch.Count, ex);
-            var error = ex as StokeException ?? new StokeException(StokeErrorKind.Internal, $"Engine failed on {_functionKey}: {ex.Message}");
+            var error = ex as StokeException ?? new StokeException(StokeErrorKind.Internal, $"Engine failed on {_functionKey}: {ex.Message}", ex);
             foreach (var p in batch)
             {
                 p.Completion.TrySetException(error);

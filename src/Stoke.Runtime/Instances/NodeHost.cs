@@ -143,7 +143,7 @@ public sealed partial class NodeHost : IAsyncDisposable
             await DisposeSessionAsync(instance);
             Release(memory);
             Log.InstanceFailed(_logger, instanceId, spec.Key, ex);
-            throw ex as StokeException ?? new StokeException(StokeErrorKind.Internal, $"Instance of {spec.Key} v{spec.Version} failed to start: {ex.Message}");
+            throw ex as StokeException ?? new StokeException(StokeErrorKind.Internal, $"Instance of {spec.Key} v{spec.Version} failed to start: {ex.Message}", ex);
         }
     }
 
@@ -328,7 +328,7 @@ public sealed partial class NodeHost : IAsyncDisposable
         [LoggerMessage(EventId = 1000, Level = LogLevel.Information, Message = "Instance {InstanceId} of {Function} v{Version} ready from {Tier}: fetch {FetchMs:F1} ms, session {SessionMs:F1} ms, first run {FirstRunMs:F1} ms")]
         public static partial void InstanceReady(ILogger logger, string instanceId, string function, int version, string tier, double fetchMs, double sessionMs, double firstRunMs);
 
-        [LoggerMessage(EventId = 1001, Level = LogLevel.Warning, Message = "Instance {InstanceId} of {Function} failed to start")]
+        [LoggerMessage(EventId = 1001, Level = LogLevel.Error, Message = "Instance {InstanceId} of {Function} failed to start")]
         public static partial void InstanceFailed(ILogger logger, string instanceId, string function, Exception exception);
 
         [LoggerMessage(EventId = 1002, Level = LogLevel.Information, Message = "Instance {InstanceId} of {Function} stopped: {Reason}")]

@@ -14,13 +14,15 @@ public sealed class EmbeddedStoke : IAsyncDisposable
 {
     private readonly Action<StokeNodeOptions>? _node;
     private readonly Action<GatewayOptions>? _gateway;
+    private readonly Action<IServiceCollection>? _services;
     private IHost? _host;
 
-    private EmbeddedStoke(string dataDirectory, Action<StokeNodeOptions>? node, Action<GatewayOptions>? gateway)
+    private EmbeddedStoke(string dataDirectory, Action<StokeNodeOptions>? node, Action<GatewayOptions>? gateway, Action<IServiceCollection>? services)
     {
         DataDirectory = dataDirectory;
         _node = node;
         _gateway = gateway;
+        _services = services;
     }
 
     public string DataDirectory { get; }
@@ -29,9 +31,11 @@ public sealed class EmbeddedStoke : IAsyncDisposable
 
     public IServiceProvider Services => _host!.Services;
 
-    public static async Task<EmbeddedStoke> StartAsync(Action<StokeNodeOptions>? node = null, Action<GatewayOptions>? gateway = null, string? dataDirectory = null)
+    /// <param name="services">Extra services of the node's host (engines, logger providers).</param>
+    public static async Task<EmbeddedStoke> StartAsync(
+        Action<StokeNodeOptions>? node = null, Action<GatewayOptions>? gateway = null, string? dataDirectory = null, Action<IServiceCollection>? services = null)
     {
-        var stoke = new EmbeddedStoke(dataDirectory ?? Path.Combine(Path.GetTempPath(), "stoke-test-" + Guid.NewGuid().ToString("N")[..8]), node, gateway);
+        var stoke = new EmbeddedStoke(dataDirectory ?? Path.Combine(Path.GetTempPath(), "stoke-test-" + Guid.NewGuid().ToString("N")[..8]), node, gateway, services);
         await stoke.StartHostAsync();
         return stoke;
     }
@@ -60,6 +64,7 @@ public sealed class EmbeddedStoke : IAsyncDisposable
                 _node?.Invoke(o);
             },
             ConfigureGateway = _gateway,
+            ConfigureServices = _services,
         });
         await _host.StartAsync();
         Address = _host.Services.GetRequiredService<GatewayServer>().Address!;
