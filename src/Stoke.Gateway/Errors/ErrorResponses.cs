@@ -58,6 +58,7 @@ public static partial class ErrorResponses
     {
         var logger = context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(LogCategory);
         Log.RequestFailed(logger, context.Request.Method, context.Request.Path.Value ?? "", exception);
+        System.Diagnostics.Activity.Current?.AddException(exception);
     }
 
     private static Task Write(HttpContext context, Exception exception) => exception switch

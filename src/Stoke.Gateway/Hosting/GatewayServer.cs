@@ -108,6 +108,21 @@ public static class StokeEndpoints
 {
     public static void MapStoke(this WebApplication app)
     {
+        app.Use(static async (context, next) =>
+        {
+            using var span = Tracing.GatewayTracing.StartRequest(context);
+            try
+            {
+                await next(context);
+            }
+            finally
+            {
+                if (span is not null)
+                {
+                    Tracing.GatewayTracing.Complete(span, context);
+                }
+            }
+        });
         app.Use(async (context, next) =>
         {
             var path = context.Request.Path;

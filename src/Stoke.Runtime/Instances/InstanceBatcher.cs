@@ -1,9 +1,11 @@
+using System.Diagnostics;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Stoke.Abstractions.Engines;
 using Stoke.Abstractions.Policies;
 using Stoke.Abstractions.Tensors;
 using Stoke.Runtime.Metrics;
+using Stoke.Runtime.Tracing;
 using Stoke.Abstractions.Instances;
 using Stoke.Abstractions.Errors;
 
@@ -51,7 +53,11 @@ internal sealed partial class InstanceBatcher : IAsyncDisposable
             SingleReader = true,
             FullMode = BoundedChannelFullMode.Wait,
         });
-        _loop = Task.Run(RunAsync);
+        // The loop outlives the cold start that creates it: it must not inherit that start's span as its parent.
+        using (ExecutionContext.SuppressFlow())
+        {
+            _loop = Task.Run(RunAsync);
+        }
     }
 
     /// <summary>Requests waiting in the queue.</summary>
@@ -83,7 +89,7 @@ internal sealed partial class InstanceBatcher : IAsyncDisposable
             _interArrivalEwmaMs = _interArrivalEwmaMs == double.MaxValue ? gapMs : (0.8 * _interArrivalEwmaMs) + (0.2 * gapMs);
         }
 
-        var pending = new PendingInference(request, deadline, now, cancellationToken);
+        var pending = new PendingInference(request, deadline, now, cancellationToken) { Span = Activity.Current };
         if (!_queue.Writer.TryWrite(pending))
         {
             throw new StokeException(StokeErrorKind.Overloaded, $"Instance queue of {_functionKey} is full.", TimeSpan.FromSeconds(1));
@@ -179,6 +185,7 @@ internal sealed partial class InstanceBatcher : IAsyncDisposable
     private void RunBatch(List<PendingInference> batch)
     {
         var started = _time.GetTimestamp();
+        using var span = StartBatchSpan(batch);
         try
         {
             var inputs = batch.Select(p => (IReadOnlyList<Tensor>)p.Request.Inputs).ToList();
@@ -200,6 +207,7 @@ internal sealed partial class InstanceBatcher : IAsyncDisposable
         }
         catch (Exception ex)
         {
+            span.Fail(ex);
             Log.BatchFailed(_logger, _functionKey, batch.Count, ex);
             var error = ex as StokeException ?? new StokeException(StokeErrorKind.Internal, $"Engine failed on {_functionKey}: {ex.Message}", ex);
             foreach (var p in batch)
@@ -277,6 +285,9 @@ internal sealed partial class InstanceBatcher : IAsyncDisposable
         public long EnqueuedAt { get; } = enqueuedAt;
         public CancellationToken CancellationToken { get; } = cancellationToken;
         public TaskCompletionSource<InstanceInvocation> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        /// <summary>The request's span on the node, when traced: the parent or a link of its batch's span.</summary>
+        public Activity? Span { get; init; }
 
         public void Cancel() => Completion.TrySetCanceled(CancellationToken);
     }

@@ -4,6 +4,7 @@ using Stoke.Abstractions.Functions;
 using Stoke.Abstractions.Policies;
 using Stoke.Runtime.Grains;
 using Stoke.Runtime.Routing;
+using Stoke.Runtime.Tracing;
 
 namespace Stoke.Runtime.Invocation;
 
@@ -64,7 +65,10 @@ public sealed partial class FunctionInvoker
         }
 
         metrics.RecordRoute(spec.Key, direct: false);
+        using var activity = RuntimeTracing.Start(RuntimeTracing.Admit, spec, System.Diagnostics.ActivityKind.Client);
         var reply = await AdmitAsync(spec, options, cancellationToken);
+        activity?.SetTag(RuntimeTracing.InstanceId, reply.InstanceId).SetTag(RuntimeTracing.NodeId, reply.NodeId)
+            .SetTag(RuntimeTracing.Tier, reply.ColdStartTier).SetTag("stoke.held_ms", reply.HeldMs);
         router.Update(reply.Routes);
         return new Route(reply.InstanceId, reply.NodeId, reply.HeldMs, reply.ColdStartTier, null);
     }

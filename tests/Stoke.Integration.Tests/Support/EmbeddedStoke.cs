@@ -17,6 +17,9 @@ public sealed class EmbeddedStoke : IAsyncDisposable
     private readonly Action<IServiceCollection>? _services;
     private IHost? _host;
 
+    /// <summary>Command-line style settings of the node's host (<c>--KEY=value</c>), read as configuration.</summary>
+    public string[] Args { get; init; } = [];
+
     private EmbeddedStoke(string dataDirectory, Action<StokeNodeOptions>? node, Action<GatewayOptions>? gateway, Action<IServiceCollection>? services)
     {
         DataDirectory = dataDirectory;
@@ -32,10 +35,15 @@ public sealed class EmbeddedStoke : IAsyncDisposable
     public IServiceProvider Services => _host!.Services;
 
     /// <param name="services">Extra services of the node's host (engines, logger providers).</param>
+    /// <param name="args">Host settings, as <c>stoke serve</c> would get them from its command line or environment.</param>
     public static async Task<EmbeddedStoke> StartAsync(
-        Action<StokeNodeOptions>? node = null, Action<GatewayOptions>? gateway = null, string? dataDirectory = null, Action<IServiceCollection>? services = null)
+        Action<StokeNodeOptions>? node = null, Action<GatewayOptions>? gateway = null, string? dataDirectory = null, Action<IServiceCollection>? services = null,
+        string[]? args = null)
     {
-        var stoke = new EmbeddedStoke(dataDirectory ?? Path.Combine(Path.GetTempPath(), "stoke-test-" + Guid.NewGuid().ToString("N")[..8]), node, gateway, services);
+        var stoke = new EmbeddedStoke(dataDirectory ?? Path.Combine(Path.GetTempPath(), "stoke-test-" + Guid.NewGuid().ToString("N")[..8]), node, gateway, services)
+        {
+            Args = args ?? [],
+        };
         await stoke.StartHostAsync();
         return stoke;
     }
@@ -65,7 +73,7 @@ public sealed class EmbeddedStoke : IAsyncDisposable
             },
             ConfigureGateway = _gateway,
             ConfigureServices = _services,
-        });
+        }, Args);
         await _host.StartAsync();
         Address = _host.Services.GetRequiredService<GatewayServer>().Address!;
     }
