@@ -74,6 +74,8 @@ public sealed partial class GatewayServer(IServiceProvider silo, GatewayOptions 
         services.AddSingleton(silo.GetRequiredService<ClusterView>());
         services.AddSingleton(silo.GetRequiredService<FunctionDeployer>());
         services.AddSingleton(silo.GetRequiredService<TimeProvider>());
+        // ASP.NET Core's own instruments (http.server.request.duration) then belong to this node's meters and /metrics.
+        services.AddSingleton(silo.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>());
         services.AddSingleton(silo.GetRequiredService<Stoke.Runtime.Storage.StoreHealth>());
         services.AddSingleton(silo.GetRequiredService<Orleans.Runtime.IClusterMembershipService>());
         services.AddSingleton(silo.GetRequiredService<GatewayMetrics>());

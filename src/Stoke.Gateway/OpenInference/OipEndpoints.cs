@@ -115,7 +115,7 @@ public static class OipEndpoints
         }
         finally
         {
-            metrics.Completed(name, status, time.GetElapsedTime(started), usage);
+            metrics.Completed(context.Tenant(), name, status, time.GetElapsedTime(started), usage);
         }
     }
 

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Stoke.Abstractions.Engines;
+using Stoke.Abstractions.Functions;
 using Stoke.Abstractions.Policies;
 using Stoke.Abstractions.Tensors;
 using Stoke.Runtime.Metrics;
@@ -26,6 +27,7 @@ internal sealed partial class InstanceBatcher : IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly RuntimeMetrics _metrics;
     private readonly ILogger _logger;
+    private readonly FunctionSpec _spec;
     private readonly string _functionKey;
     private readonly string _nodeId;
     private readonly long _memoryBytes;
@@ -36,10 +38,11 @@ internal sealed partial class InstanceBatcher : IAsyncDisposable
     private double _interArrivalEwmaMs = double.MaxValue;
 
     public InstanceBatcher(
-        string functionKey, string nodeId, long memoryBytes, IModelSession session, IBatchingPolicy policy,
+        FunctionSpec spec, string nodeId, long memoryBytes, IModelSession session, IBatchingPolicy policy,
         bool mergeable, int capacity, TimeProvider time, RuntimeMetrics metrics, ILogger logger)
     {
-        _functionKey = functionKey;
+        _spec = spec;
+        _functionKey = spec.Key + "/v" + spec.Version;
         _nodeId = nodeId;
         _memoryBytes = memoryBytes;
         _session = session;
@@ -195,7 +198,7 @@ internal sealed partial class InstanceBatcher : IAsyncDisposable
             var results = _session.Run(merged, outputs);
             var elapsed = _time.GetElapsedTime(started);
             _policy.Observe(batch.Count, elapsed);
-            _metrics.RecordBatch(_functionKey, batch.Count, elapsed);
+            _metrics.RecordBatch(_spec, batch.Count, elapsed);
             var split = batch.Count == 1 ? [results] : TensorBatching.Split(results, batch.Select(p => TensorBatching.Rows(p.Request.Inputs)).ToList());
             for (var i = 0; i < batch.Count; i++)
             {

@@ -82,13 +82,13 @@ public sealed partial class NodeHost
             if (session is not IGenerativeSession)
             {
                 instance.Batcher = new InstanceBatcher(
-                    spec.Key + "/v" + spec.Version, NodeId, memory, session, _policies.CreateBatching(spec), spec.Signature.SupportsBatching,
+                    spec, NodeId, memory, session, _policies.CreateBatching(spec), spec.Signature.SupportsBatching,
                     _options.InstanceQueueCapacity, _time, _metrics, _logger);
             }
 
             instance.LastUsed = _time.GetUtcNow();
             instance.Phase = InstancePhase.Ready;
-            _metrics.RecordColdStart(spec.Key, report);
+            _metrics.RecordColdStart(spec, report);
             Log.InstanceReady(_logger, instanceId, spec.Key, spec.Version, tier, report.FetchMs, report.SessionCreateMs, report.FirstRunMs);
             return report;
         }

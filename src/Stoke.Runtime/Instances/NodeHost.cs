@@ -216,7 +216,7 @@ public sealed partial class NodeHost : IAsyncDisposable
         foreach (var phase in Enum.GetValues<InstancePhase>())
         {
             var count = _instances.Values.Count(i => i.Phase == phase);
-            yield return new(count, new KeyValuePair<string, object?>("state", phase.ToString().ToLowerInvariant()));
+            yield return new(count, new KeyValuePair<string, object?>(MetricTags.InstanceState, phase.ToString().ToLowerInvariant()));
         }
     }
 

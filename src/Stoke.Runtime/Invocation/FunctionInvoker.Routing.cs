@@ -51,7 +51,7 @@ public sealed partial class FunctionInvoker
                 }
             }
 
-            metrics.RecordRetry(spec.Key);
+            metrics.RecordRetry(spec);
         }
     }
 
@@ -60,11 +60,11 @@ public sealed partial class FunctionInvoker
         var routing = new RoutingContext(node.NodeId, options.AffinityKey, Random.Shared);
         if (router.TryRoute(spec, routing) is { } direct)
         {
-            metrics.RecordRoute(spec.Key, direct: true);
+            metrics.RecordRoute(spec, direct: true);
             return new Route(direct.InstanceId, direct.NodeId, 0, null, direct);
         }
 
-        metrics.RecordRoute(spec.Key, direct: false);
+        metrics.RecordRoute(spec, direct: false);
         using var activity = RuntimeTracing.Start(RuntimeTracing.Admit, spec, System.Diagnostics.ActivityKind.Client);
         var reply = await AdmitAsync(spec, options, cancellationToken);
         activity?.SetTag(RuntimeTracing.InstanceId, reply.InstanceId).SetTag(RuntimeTracing.NodeId, reply.NodeId)
