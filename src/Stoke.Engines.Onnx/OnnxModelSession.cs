@@ -47,9 +47,15 @@ public sealed class OnnxModelSession : IModelSession
         ValidateInputs(inputs);
 
         AddReference();
+        using var activity = OnnxTracing.StartRun(inputs.Count);
         try
         {
             return RunCore(inputs, outputNames);
+        }
+        catch (Exception ex) when (activity is not null)
+        {
+            activity.SetStatus(System.Diagnostics.ActivityStatusCode.Error, ex.Message);
+            throw;
         }
         finally
         {

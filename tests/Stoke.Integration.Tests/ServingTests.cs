@@ -152,13 +152,15 @@ public sealed class ServingTests(SharedStoke stoke) : IClassFixture<SharedStoke>
 
         var text = await http.GetStringAsync("metrics");
 
-        Assert.Contains("stoke_requests_total{function=\"cls-metrics\",status_code=\"200\"}", text);
-        Assert.Contains("stoke_request_duration_seconds_bucket{function=\"cls-metrics\"", text);
-        Assert.Contains("stoke_batch_size_bucket{", text);
-        Assert.Contains("stoke_instances{state=\"ready\"}", text);
-        Assert.Contains("stoke_cold_starts_total{function=\"default/cls-metrics\",tier=\"", text);
-        Assert.Contains("stoke_cold_start_phase_duration_seconds_bucket{", text);
+        Assert.Contains("stoke_requests_total{http_response_status_code=\"200\",stoke_function=\"cls-metrics\",stoke_tenant=\"default\"}", text);
+        Assert.Contains("stoke_request_duration_seconds_bucket{http_response_status_code=\"200\",stoke_function=\"cls-metrics\",stoke_tenant=\"default\",le=", text);
+        Assert.Contains("stoke_batch_size_bucket{stoke_function=\"cls-metrics\",stoke_tenant=\"default\",le=", text);
+        Assert.Contains("stoke_instances{stoke_instance_state=\"ready\"}", text);
+        Assert.Contains("stoke_cold_starts_total{stoke_artifact_tier=\"", text);
+        Assert.Contains("\",stoke_function=\"cls-metrics\",stoke_tenant=\"default\"}", text);
+        Assert.Contains("stoke_cold_start_phase_duration_seconds_bucket{stoke_artifact_tier=\"", text);
         Assert.Contains("stoke_node_memory_used_bytes", text);
+        Assert.Contains("http_server_request_duration_seconds_bucket{http_request_method=\"POST\",http_response_status_code=\"200\",http_route=\"/v2/models/{name}/infer\"", text);
     }
 
     [Fact]

@@ -81,7 +81,7 @@ public sealed partial class WarmPathTests
 
     private static long Count(string metrics, string function, string route)
     {
-        var match = Regex.Match(metrics, $@"stoke_routing_decisions_total\{{[^}}]*stoke_function=""default/{function}""[^}}]*stoke_route=""{route}""[^}}]*\}} (\d+)");
+        var match = Regex.Match(metrics, $@"stoke_routing_decisions_total\{{[^}}]*stoke_function=""{function}""[^}}]*stoke_route=""{route}""[^}}]*stoke_tenant=""default""[^}}]*\}} (\d+)");
         Assert.True(match.Success, $"no {route} count for {function} in:\n{string.Join("\n", metrics.Split('\n').Where(l => l.StartsWith("stoke_routing", StringComparison.Ordinal)))}");
         return long.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
     }

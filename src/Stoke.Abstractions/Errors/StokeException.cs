@@ -30,6 +30,13 @@ public sealed class StokeException : Exception
         RetryAfter = retryAfter;
     }
 
+    /// <summary>A refusal caused by <paramref name="inner"/>, kept so that the log of a 500 shows where it came from.</summary>
+    public StokeException(StokeErrorKind kind, string message, Exception inner)
+        : base(message, inner)
+    {
+        Kind = kind;
+    }
+
     [Id(0)] public StokeErrorKind Kind { get; }
 
     [Id(1)] public TimeSpan? RetryAfter { get; }

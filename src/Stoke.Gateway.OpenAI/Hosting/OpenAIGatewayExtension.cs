@@ -45,7 +45,13 @@ public sealed class OpenAIGatewayExtension : IGatewayExtension
         }
         catch (Exception e) when (!context.Response.HasStarted)
         {
-            await OpenAIError.From(e).WriteAsync(context);
+            var error = OpenAIError.From(e);
+            if (error.Status == StatusCodes.Status500InternalServerError)
+            {
+                Errors.ErrorResponses.LogInternal(context, e);
+            }
+
+            await error.WriteAsync(context);
         }
     };
 

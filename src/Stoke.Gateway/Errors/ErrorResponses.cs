@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Stoke.OpenInference;
 using Stoke.Runtime.Instances;
 using Stoke.Abstractions.Errors;
@@ -8,8 +10,11 @@ using Stoke.Abstractions.Errors;
 namespace Stoke.Gateway.Errors;
 
 /// <summary>Writes the protocol's error object (<c>{"error": "..."}</c>) with the status each refusal deserves.</summary>
-public static class ErrorResponses
+public static partial class ErrorResponses
 {
+    /// <summary>The category of the log of requests answered 500.</summary>
+    public const string LogCategory = "Stoke.Gateway.Errors";
+
     public static int StatusOf(StokeErrorKind kind) => kind switch
     {
         StokeErrorKind.BadRequest => StatusCodes.Status400BadRequest,
@@ -33,8 +38,30 @@ public static class ErrorResponses
         return context.Response.WriteAsync(JsonSerializer.Serialize(new { error = message }));
     }
 
-    /// <summary>Maps any exception from the request path to a response; unknown ones are 500 without internals.</summary>
-    public static Task WriteAsync(HttpContext context, Exception exception) => exception switch
+    /// <summary>
+    /// Maps any exception from the request path to a response; unknown ones are 500 without internals, and a 500 is
+    /// logged with its exception (the client sees only its type, the operator needs the stack).
+    /// </summary>
+    public static Task WriteAsync(HttpContext context, Exception exception)
+    {
+        var written = Write(context, exception);
+        if (context.Response.StatusCode == StatusCodes.Status500InternalServerError)
+        {
+            LogInternal(context, exception);
+        }
+
+        return written;
+    }
+
+    /// <summary>Logs a request answered 500 (also for the OpenAI API, which writes its own error object).</summary>
+    public static void LogInternal(HttpContext context, Exception exception)
+    {
+        var logger = context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(LogCategory);
+        Log.RequestFailed(logger, context.Request.Method, context.Request.Path.Value ?? "", exception);
+        System.Diagnostics.Activity.Current?.AddException(exception);
+    }
+
+    private static Task Write(HttpContext context, Exception exception) => exception switch
     {
         StokeException s => WriteAsync(context, StatusOf(s.Kind), s.Message, s.RetryAfter ?? DefaultRetry(s.Kind)),
         OipException o => WriteAsync(context, o.StatusCode, o.Message),
@@ -52,4 +79,10 @@ public static class ErrorResponses
 
     private static TimeSpan? DefaultRetry(StokeErrorKind kind) =>
         kind is StokeErrorKind.Overloaded or StokeErrorKind.TooManyRequests ? TimeSpan.FromSeconds(1) : null;
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 3100, Level = LogLevel.Error, Message = "{Method} {Path} answered 500")]
+        public static partial void RequestFailed(ILogger logger, string method, string path, Exception exception);
+    }
 }

@@ -71,6 +71,8 @@ public sealed partial class GatewayServer(IServiceProvider silo, GatewayOptions 
         services.AddSingleton(silo.GetRequiredService<ClusterView>());
         services.AddSingleton(silo.GetRequiredService<FunctionDeployer>());
         services.AddSingleton(silo.GetRequiredService<TimeProvider>());
+        // ASP.NET Core's own instruments (http.server.request.duration) then belong to this node's meters and /metrics.
+        services.AddSingleton(silo.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>());
         services.AddSingleton(silo.GetRequiredService<Stoke.Runtime.Storage.StoreHealth>());
         services.AddSingleton(silo.GetRequiredService<Orleans.Runtime.IClusterMembershipService>());
         services.AddSingleton(silo.GetRequiredService<GatewayMetrics>());
@@ -105,6 +107,21 @@ public static class StokeEndpoints
 {
     public static void MapStoke(this WebApplication app)
     {
+        app.Use(static async (context, next) =>
+        {
+            using var span = Tracing.GatewayTracing.StartRequest(context);
+            try
+            {
+                await next(context);
+            }
+            finally
+            {
+                if (span is not null)
+                {
+                    Tracing.GatewayTracing.Complete(span, context);
+                }
+            }
+        });
         app.Use(async (context, next) =>
         {
             var path = context.Request.Path;

@@ -138,6 +138,7 @@ public static class StokeHost
             o.Url = settings.Url;
             settings.ConfigureGateway?.Invoke(o);
         });
+        Tracing.OtlpExport.AddWhenConfigured(builder.Services, builder.Configuration);
         settings.ConfigureServices?.Invoke(builder.Services);
         return builder.Build();
     }

@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using Stoke.Abstractions.Usage;
+using Stoke.Runtime.Metrics;
 
 namespace Stoke.Gateway.Metrics;
 
@@ -23,13 +24,15 @@ public sealed class GatewayMetrics
         _compute = meter.CreateHistogram<double>("stoke.request.compute.duration", "s", "Engine time of the batch that served a request.");
     }
 
-    public void Completed(string function, int status, TimeSpan duration, UsageRecord? usage)
+    public void Completed(string tenant, string function, int status, TimeSpan duration, UsageRecord? usage)
     {
-        var fn = new KeyValuePair<string, object?>("function", function);
-        _requests.Add(1, fn, new("status_code", status));
+        var owner = new KeyValuePair<string, object?>(MetricTags.Tenant, tenant);
+        var fn = new KeyValuePair<string, object?>(MetricTags.Function, function);
+        var code = new KeyValuePair<string, object?>(MetricTags.StatusCode, status);
+        _requests.Add(1, owner, fn, code);
         if (_total.Enabled)
         {
-            _total.Record(duration.TotalSeconds, fn, new("status_code", status));
+            _total.Record(duration.TotalSeconds, owner, fn, code);
         }
 
         if (usage is null)
@@ -39,17 +42,17 @@ public sealed class GatewayMetrics
 
         if (_queue.Enabled)
         {
-            _queue.Record(usage.QueueMs / 1000, fn);
+            _queue.Record(usage.QueueMs / 1000, owner, fn);
         }
 
         if (_compute.Enabled)
         {
-            _compute.Record(usage.ComputeMs / 1000, fn);
+            _compute.Record(usage.ComputeMs / 1000, owner, fn);
         }
 
         if (usage.ColdStartTier is not null && _coldStart.Enabled)
         {
-            _coldStart.Record(usage.ColdStartMs / 1000, fn, new("tier", usage.ColdStartTier));
+            _coldStart.Record(usage.ColdStartMs / 1000, owner, fn, new(MetricTags.Tier, usage.ColdStartTier));
         }
     }
 }

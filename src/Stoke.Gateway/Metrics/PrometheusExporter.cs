@@ -6,9 +6,11 @@ using System.Text;
 namespace Stoke.Gateway.Metrics;
 
 /// <summary>
-/// Collects this node's <c>Stoke.*</c> instruments with a <see cref="MeterListener"/> and renders them in the
-/// Prometheus text format. It listens only to meters made by this node's <see cref="IMeterFactory"/>, so two silos
-/// in one process (tests) each report their own figures.
+/// Collects this node's <c>Stoke.*</c> instruments, and ASP.NET Core's <c>http.server.request.duration</c>, with a
+/// <see cref="MeterListener"/> and renders them in the Prometheus text format, named as OpenTelemetry's Prometheus
+/// exporter names them (dots to underscores, the unit as a suffix: <c>_seconds</c>, <c>_bytes</c>; <c>_total</c> on
+/// counters). It listens only to meters made by this node's <see cref="IMeterFactory"/>, so two silos in one process
+/// (tests, the benchmarks) each report their own figures, which OpenTelemetry's exporter (meters chosen by name) cannot.
 /// </summary>
 public sealed class PrometheusExporter : IDisposable
 {
@@ -20,7 +22,7 @@ public sealed class PrometheusExporter : IDisposable
     {
         _listener.InstrumentPublished = (instrument, listener) =>
         {
-            if (ReferenceEquals(instrument.Meter.Scope, factory) && instrument.Meter.Name.StartsWith("Stoke.", StringComparison.Ordinal))
+            if (ReferenceEquals(instrument.Meter.Scope, factory) && Exported(instrument))
             {
                 _series[instrument] = new Series(instrument);
                 listener.EnableMeasurementEvents(instrument);
@@ -31,6 +33,13 @@ public sealed class PrometheusExporter : IDisposable
         _listener.SetMeasurementEventCallback<int>((i, v, tags, _) => Record(i, v, tags));
         _listener.Start();
     }
+
+    /// <summary>ASP.NET Core's hosting meter, for the server's request duration by route and status.</summary>
+    public const string AspNetCoreHostingMeter = "Microsoft.AspNetCore.Hosting";
+
+    private static bool Exported(Instrument instrument) =>
+        instrument.Meter.Name.StartsWith("Stoke.", StringComparison.Ordinal)
+        || (instrument.Meter.Name == AspNetCoreHostingMeter && instrument.Name == "http.server.request.duration");
 
     public string Render()
     {

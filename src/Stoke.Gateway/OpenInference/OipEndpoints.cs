@@ -94,6 +94,7 @@ public static class OipEndpoints
             var headerLength = HeaderLength(context);
             var parsed = OipRequestReader.Read(body, headerLength);
             var spec = await services.GetRequiredService<FunctionDirectory>().ResolveAsync(context.Tenant(), name, ParseVersion(version));
+            Tracing.GatewayTracing.Function(spec);
             OipValidator.Validate(parsed.Request, spec.Signature);
             var outcome = await services.GetRequiredService<IFunctionInvoker>().InvokeAsync(spec, parsed.Request, Options(context, spec), context.RequestAborted);
             usage = outcome.Usage;
@@ -123,7 +124,7 @@ public static class OipEndpoints
         }
         finally
         {
-            metrics.Completed(name, status, time.GetElapsedTime(started), usage);
+            metrics.Completed(context.Tenant(), name, status, time.GetElapsedTime(started), usage);
         }
     }
 

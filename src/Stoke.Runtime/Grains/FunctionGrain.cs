@@ -199,7 +199,11 @@ internal sealed partial class FunctionGrain(
 
         var self = this.AsReference<IFunctionGrain>();
         var interval = nodeOptions.Value.ControlInterval;
-        _ticker = time.CreateTimer(_ => _ = self.Tick(), null, interval, interval);
+        // The first Admit starts the ticker: its ticks must not carry that request's context (its trace) forever.
+        using (ExecutionContext.SuppressFlow())
+        {
+            _ticker = time.CreateTimer(_ => _ = self.Tick(), null, interval, interval);
+        }
     }
 
     // After a restart of this grain (its silo died, or it was collected) the instances on nodes are still there.

@@ -71,6 +71,9 @@ public static class StokeSiloBuilderExtensions
             return host;
         });
         services.TryAddSingleton<ClusterView>();
+        // A request's trace crosses grain calls (to its controller, to another node); Orleans carries the context when
+        // someone listens to its grain-call spans (docs/observability.md).
+        silo.AddActivityPropagation();
         silo.AddStartupTask((sp, _) => sp.GetRequiredService<ClusterView>().StartAsync());
         services.TryAddSingleton(sp =>
         {

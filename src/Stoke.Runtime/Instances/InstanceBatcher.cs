@@ -1,9 +1,12 @@
+using System.Diagnostics;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Stoke.Abstractions.Engines;
+using Stoke.Abstractions.Functions;
 using Stoke.Abstractions.Policies;
 using Stoke.Abstractions.Tensors;
 using Stoke.Runtime.Metrics;
+using Stoke.Runtime.Tracing;
 using Stoke.Abstractions.Instances;
 using Stoke.Abstractions.Errors;
 
@@ -24,6 +27,7 @@ internal sealed partial class InstanceBatcher : IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly RuntimeMetrics _metrics;
     private readonly ILogger _logger;
+    private readonly FunctionSpec _spec;
     private readonly string _functionKey;
     private readonly string _nodeId;
     private readonly long _memoryBytes;
@@ -34,10 +38,11 @@ internal sealed partial class InstanceBatcher : IAsyncDisposable
     private double _interArrivalEwmaMs = double.MaxValue;
 
     public InstanceBatcher(
-        string functionKey, string nodeId, long memoryBytes, IModelSession session, IBatchingPolicy policy,
+        FunctionSpec spec, string nodeId, long memoryBytes, IModelSession session, IBatchingPolicy policy,
         bool mergeable, int capacity, TimeProvider time, RuntimeMetrics metrics, ILogger logger)
     {
-        _functionKey = functionKey;
+        _spec = spec;
+        _functionKey = spec.Key + "/v" + spec.Version;
         _nodeId = nodeId;
         _memoryBytes = memoryBytes;
         _session = session;
@@ -51,7 +56,11 @@ internal sealed partial class InstanceBatcher : IAsyncDisposable
             SingleReader = true,
             FullMode = BoundedChannelFullMode.Wait,
         });
-        _loop = Task.Run(RunAsync);
+        // The loop outlives the cold start that creates it: it must not inherit that start's span as its parent.
+        using (ExecutionContext.SuppressFlow())
+        {
+            _loop = Task.Run(RunAsync);
+        }
     }
 
     /// <summary>Requests waiting in the queue.</summary>
@@ -83,7 +92,7 @@ internal sealed partial class InstanceBatcher : IAsyncDisposable
             _interArrivalEwmaMs = _interArrivalEwmaMs == double.MaxValue ? gapMs : (0.8 * _interArrivalEwmaMs) + (0.2 * gapMs);
         }
 
-        var pending = new PendingInference(request, deadline, now, cancellationToken);
+        var pending = new PendingInference(request, deadline, now, cancellationToken) { Span = Activity.Current };
         if (!_queue.Writer.TryWrite(pending))
         {
             throw new StokeException(StokeErrorKind.Overloaded, $"Instance queue of {_functionKey} is full.", TimeSpan.FromSeconds(1));
@@ -179,6 +188,7 @@ internal sealed partial class InstanceBatcher : IAsyncDisposable
     private void RunBatch(List<PendingInference> batch)
     {
         var started = _time.GetTimestamp();
+        using var span = StartBatchSpan(batch);
         try
         {
             var inputs = batch.Select(p => (IReadOnlyList<Tensor>)p.Request.Inputs).ToList();
@@ -188,7 +198,7 @@ internal sealed partial class InstanceBatcher : IAsyncDisposable
             var results = _session.Run(merged, outputs);
             var elapsed = _time.GetElapsedTime(started);
             _policy.Observe(batch.Count, elapsed);
-            _metrics.RecordBatch(_functionKey, batch.Count, elapsed);
+            _metrics.RecordBatch(_spec, batch.Count, elapsed);
             var split = batch.Count == 1 ? [results] : TensorBatching.Split(results, batch.Select(p => TensorBatching.Rows(p.Request.Inputs)).ToList());
             for (var i = 0; i < batch.Count; i++)
             {
@@ -200,8 +210,9 @@ internal sealed partial class InstanceBatcher : IAsyncDisposable
         }
         catch (Exception ex)
         {
+            span.Fail(ex);
             Log.BatchFailed(_logger, _functionKey, batch.Count, ex);
-            var error = ex as StokeException ?? new StokeException(StokeErrorKind.Internal, $"Engine failed on {_functionKey}: {ex.Message}");
+            var error = ex as StokeException ?? new StokeException(StokeErrorKind.Internal, $"Engine failed on {_functionKey}: {ex.Message}", ex);
             foreach (var p in batch)
             {
                 p.Completion.TrySetException(error);
@@ -277,6 +288,9 @@ internal sealed partial class InstanceBatcher : IAsyncDisposable
         public long EnqueuedAt { get; } = enqueuedAt;
         public CancellationToken CancellationToken { get; } = cancellationToken;
         public TaskCompletionSource<InstanceInvocation> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        /// <summary>The request's span on the node, when traced: the parent or a link of its batch's span.</summary>
+        public Activity? Span { get; init; }
 
         public void Cancel() => Completion.TrySetCanceled(CancellationToken);
     }

@@ -8,6 +8,7 @@ using Stoke.Abstractions.Tensors;
 using Stoke.Runtime.Artifacts;
 using Stoke.Runtime.Hosting;
 using Stoke.Runtime.Metrics;
+using Stoke.Runtime.Tracing;
 using Stoke.Abstractions.Nodes;
 using Stoke.Abstractions.Instances;
 using Stoke.Abstractions.Errors;
@@ -72,81 +73,6 @@ public sealed partial class NodeHost : IAsyncDisposable
             ? engine
             : throw new StokeException(StokeErrorKind.BadRequest, $"Unknown engine '{name}'. Known engines: {string.Join(", ", _engines.Keys)}.");
 
-    /// <summary>
-    /// Loads an instance: reserves memory (evicting idle instances if needed), fetches the artifact from the fastest
-    /// tier holding it, creates the session and runs it once. Throws <see cref="StokeException"/> (Overloaded) when the
-    /// node cannot make room; the caller keeps its requests held and tries again.
-    /// </summary>
-    public async Task<ColdStartReport> StartInstanceAsync(FunctionSpec spec, string instanceId, CancellationToken cancellationToken)
-    {
-        var memory = Math.Max(spec.InstanceMemoryBytes, spec.Artifact.SizeBytes);
-        await ReserveAsync(spec.Key, memory);
-        var instance = new Instance(instanceId, spec, memory, _time.GetUtcNow());
-        _instances[instanceId] = instance;
-        try
-        {
-            var start = _time.GetTimestamp();
-            var (bytes, tier) = await FetchAsync(spec.Artifact, cancellationToken);
-            var fetched = _time.GetTimestamp();
-            var engine = Engine(spec.Engine);
-            var loadOptions = new EngineLoadOptions
-            {
-                IntraOpThreads = _options.IntraOpThreads,
-                AllowSpinning = _options.EngineThreadSpinning,
-                ArtifactSha256 = spec.Artifact.Sha256,
-                SourcePath = tier == ArtifactTier.Repository ? Repository.PathFor(spec.Artifact) : null,
-                MaxSequences = spec.Generation.MaxSequences,
-                ContextWindow = spec.Generation.ContextWindow,
-                InstanceId = instanceId,
-            };
-            var session = await Task.Run(() => engine.Load(bytes, loadOptions), cancellationToken);
-            instance.Session = session;
-            if (spec.Tokenizer is { Kind: "bert" } tokenizer)
-            {
-                // Tokenisation and pooling run in the instance, so /v1/embeddings sends texts, not tensors.
-                var (vocab, _) = await FetchAsync(tokenizer.Artifact, cancellationToken);
-                instance.Embedder = new Engines.Onnx.Embeddings.SentenceEmbedder(vocab, session.Signature);
-            }
-
-            var created = _time.GetTimestamp();
-            if (session is IGenerativeSession generative)
-            {
-                await WarmUpGenerationAsync(generative, spec, cancellationToken);
-            }
-            else
-            {
-                await Task.Run(() => WarmUp(session, spec), cancellationToken);
-            }
-
-            var ran = _time.GetTimestamp();
-
-            var report = new ColdStartReport(
-                tier, _time.GetElapsedTime(start, fetched).TotalMilliseconds,
-                _time.GetElapsedTime(fetched, created).TotalMilliseconds, _time.GetElapsedTime(created, ran).TotalMilliseconds);
-            instance.ColdStart = report;
-            if (session is not IGenerativeSession)
-            {
-                instance.Batcher = new InstanceBatcher(
-                    spec.Key + "/v" + spec.Version, NodeId, memory, session, _policies.CreateBatching(spec), spec.Signature.SupportsBatching,
-                    _options.InstanceQueueCapacity, _time, _metrics, _logger);
-            }
-
-            instance.LastUsed = _time.GetUtcNow();
-            instance.Phase = InstancePhase.Ready;
-            _metrics.RecordColdStart(spec.Key, report);
-            Log.InstanceReady(_logger, instanceId, spec.Key, spec.Version, tier, report.FetchMs, report.SessionCreateMs, report.FirstRunMs);
-            return report;
-        }
-        catch (Exception ex)
-        {
-            _instances.TryRemove(instanceId, out _);
-            await DisposeSessionAsync(instance);
-            Release(memory);
-            Log.InstanceFailed(_logger, instanceId, spec.Key, ex);
-            throw ex as StokeException ?? new StokeException(StokeErrorKind.Internal, $"Instance of {spec.Key} v{spec.Version} failed to start: {ex.Message}");
-        }
-    }
-
     /// <summary>Runs one request on a ready instance of this node.</summary>
     public async Task<InstanceInvocation> InvokeAsync(string instanceId, InferenceRequest request, DateTimeOffset deadline, CancellationToken cancellationToken)
     {
@@ -161,9 +87,16 @@ public sealed partial class NodeHost : IAsyncDisposable
         }
 
         instance.Enter();
+        using var activity = RuntimeTracing.Start(RuntimeTracing.NodeInvoke, instance.Spec);
+        activity?.SetTag(RuntimeTracing.InstanceId, instanceId).SetTag(RuntimeTracing.NodeId, NodeId);
         try
         {
             return await instance.Batcher.EnqueueAsync(request, deadline, cancellationToken);
+        }
+        catch (Exception ex)
+        {
+            activity.Fail(ex);
+            throw;
         }
         finally
         {
@@ -230,34 +163,6 @@ public sealed partial class NodeHost : IAsyncDisposable
 
     private string[] LoadedArtifacts() => _instances.Values.Select(i => i.Spec.Artifact.Sha256).Distinct().ToArray();
 
-    // Memory, disk, peers, repository: see NodeArtifacts.
-    private Task<(byte[] Bytes, string Tier)> FetchAsync(ArtifactRef artifact, CancellationToken cancellationToken) =>
-        Artifacts.FetchAsync(artifact, cancellationToken);
-
-    // Runs the model once on a synthetic input (free dimensions = 1, zeros) so the first request does not pay for
-    // the engine's lazy initialisation. A model that rejects zeros is simply not warmed.
-    private void WarmUp(IModelSession session, FunctionSpec spec)
-    {
-        try
-        {
-            var inputs = spec.Signature.Inputs.Select(SyntheticInput).ToArray();
-            session.Run(inputs, null);
-        }
-        catch (Exception ex)
-        {
-            Log.WarmUpSkipped(_logger, spec.Key, ex.Message);
-        }
-    }
-
-    private static Tensor SyntheticInput(TensorSpec spec)
-    {
-        var shape = spec.Shape.Select(d => d < 0 ? 1 : d).ToArray();
-        var count = TensorShape.ElementCount(shape);
-        var size = spec.DataType.ElementSize();
-        var data = size > 0 ? new byte[count * size] : new byte[count * 4];
-        return new Tensor(spec.Name, spec.DataType, shape, data);
-    }
-
     private async Task ReserveAsync(string functionKey, long bytes)
     {
         List<Instance> victims;
@@ -311,7 +216,7 @@ public sealed partial class NodeHost : IAsyncDisposable
         foreach (var phase in Enum.GetValues<InstancePhase>())
         {
             var count = _instances.Values.Count(i => i.Phase == phase);
-            yield return new(count, new KeyValuePair<string, object?>("state", phase.ToString().ToLowerInvariant()));
+            yield return new(count, new KeyValuePair<string, object?>(MetricTags.InstanceState, phase.ToString().ToLowerInvariant()));
         }
     }
 
@@ -328,7 +233,7 @@ public sealed partial class NodeHost : IAsyncDisposable
         [LoggerMessage(EventId = 1000, Level = LogLevel.Information, Message = "Instance {InstanceId} of {Function} v{Version} ready from {Tier}: fetch {FetchMs:F1} ms, session {SessionMs:F1} ms, first run {FirstRunMs:F1} ms")]
         public static partial void InstanceReady(ILogger logger, string instanceId, string function, int version, string tier, double fetchMs, double sessionMs, double firstRunMs);
 
-        [LoggerMessage(EventId = 1001, Level = LogLevel.Warning, Message = "Instance {InstanceId} of {Function} failed to start")]
+        [LoggerMessage(EventId = 1001, Level = LogLevel.Error, Message = "Instance {InstanceId} of {Function} failed to start")]
         public static partial void InstanceFailed(ILogger logger, string instanceId, string function, Exception exception);
 
         [LoggerMessage(EventId = 1002, Level = LogLevel.Information, Message = "Instance {InstanceId} of {Function} stopped: {Reason}")]

@@ -4,6 +4,7 @@ using Stoke.Abstractions.Functions;
 using Stoke.Abstractions.Policies;
 using Stoke.Runtime.Grains;
 using Stoke.Runtime.Routing;
+using Stoke.Runtime.Tracing;
 
 namespace Stoke.Runtime.Invocation;
 
@@ -50,7 +51,7 @@ public sealed partial class FunctionInvoker
                 }
             }
 
-            metrics.RecordRetry(spec.Key);
+            metrics.RecordRetry(spec);
         }
     }
 
@@ -59,12 +60,15 @@ public sealed partial class FunctionInvoker
         var routing = new RoutingContext(node.NodeId, options.AffinityKey, Random.Shared);
         if (router.TryRoute(spec, routing) is { } direct)
         {
-            metrics.RecordRoute(spec.Key, direct: true);
+            metrics.RecordRoute(spec, direct: true);
             return new Route(direct.InstanceId, direct.NodeId, 0, null, direct);
         }
 
-        metrics.RecordRoute(spec.Key, direct: false);
+        metrics.RecordRoute(spec, direct: false);
+        using var activity = RuntimeTracing.Start(RuntimeTracing.Admit, spec, System.Diagnostics.ActivityKind.Client);
         var reply = await AdmitAsync(spec, options, cancellationToken);
+        activity?.SetTag(RuntimeTracing.InstanceId, reply.InstanceId).SetTag(RuntimeTracing.NodeId, reply.NodeId)
+            .SetTag(RuntimeTracing.Tier, reply.ColdStartTier).SetTag("stoke.held_ms", reply.HeldMs);
         router.Update(reply.Routes);
         return new Route(reply.InstanceId, reply.NodeId, reply.HeldMs, reply.ColdStartTier, null);
     }

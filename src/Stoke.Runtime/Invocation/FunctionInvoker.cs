@@ -11,6 +11,7 @@ using Stoke.Runtime.Grains;
 using Stoke.Runtime.Instances;
 using Stoke.Runtime.Metrics;
 using Stoke.Runtime.Routing;
+using Stoke.Runtime.Tracing;
 using Stoke.Runtime.Traffic;
 
 namespace Stoke.Runtime.Invocation;
@@ -54,13 +55,17 @@ public sealed partial class FunctionInvoker(
         var functionTraffic = traffic.For(spec);
         var arrived = time.GetTimestamp();
         functionTraffic.Meter.Arrive();
+        using var activity = RuntimeTracing.Start(RuntimeTracing.Invoke, spec);
         try
         {
             var (result, route) = await CallAsync(spec, options, call, cancellationToken);
+            activity?.SetTag(RuntimeTracing.Route, route.Direct is null ? "controller" : "direct")
+                .SetTag(RuntimeTracing.InstanceId, route.InstanceId).SetTag(RuntimeTracing.NodeId, route.NodeId).SetTag(RuntimeTracing.Attempts, route.Attempts);
             return (result, route, arrived);
         }
         catch (Exception ex) when (CountsAsFailure(ex, cancellationToken))
         {
+            activity.Fail(ex);
             functionTraffic.Failed(spec.Tenant, spec.Name, spec.Version, ReasonOf(ex));
             throw;
         }

@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
 
 using Stoke.Runtime.Instances;
+using Stoke.Abstractions.Functions;
 using Stoke.Abstractions.Instances;
 
 namespace Stoke.Runtime.Metrics;
@@ -34,47 +35,51 @@ public sealed class RuntimeMetrics
             "stoke.artifact.rejected", "{fetch}", "Artifact copies refused by a cold start (wrong hash or size, failed or timed-out peer), by tier and reason.");
     }
 
-    public void RecordRoute(string function, bool direct) =>
-        _routes.Add(1, new KeyValuePair<string, object?>("stoke.function", function), new("stoke.route", direct ? "direct" : "controller"));
+    public void RecordRoute(FunctionSpec spec, bool direct) =>
+        _routes.Add(1, Owner(spec), Function(spec), new(MetricTags.Route, direct ? "direct" : "controller"));
 
-    public void RecordRetry(string function) => _retries.Add(1, new KeyValuePair<string, object?>("stoke.function", function));
+    public void RecordRetry(FunctionSpec spec) => _retries.Add(1, Owner(spec), Function(spec));
 
     /// <summary>The meter, so the node can attach its observable gauges (instances by state, memory).</summary>
     public Meter Meter { get; }
 
-    public void RecordBatch(string function, int size, TimeSpan duration)
+    public void RecordBatch(FunctionSpec spec, int size, TimeSpan duration)
     {
-        var tag = new KeyValuePair<string, object?>("function", function);
         if (_batchSize.Enabled)
         {
-            _batchSize.Record(size, tag);
+            _batchSize.Record(size, Owner(spec), Function(spec));
         }
 
         if (_batchDuration.Enabled)
         {
-            _batchDuration.Record(duration.TotalSeconds, tag);
+            _batchDuration.Record(duration.TotalSeconds, Owner(spec), Function(spec));
         }
     }
 
     /// <summary>A copy of an artifact from <paramref name="tier"/> was not used: <c>hash</c>, <c>size</c>, <c>timeout</c> or <c>error</c>.</summary>
     public void RecordArtifactRejected(string tier, string reason) =>
-        _artifactRejected.Add(1, new KeyValuePair<string, object?>("tier", tier), new KeyValuePair<string, object?>("reason", reason));
+        _artifactRejected.Add(1, new KeyValuePair<string, object?>(MetricTags.Tier, tier), new KeyValuePair<string, object?>(MetricTags.ErrorType, reason));
 
-    public void RecordColdStart(string function, ColdStartReport report)
+    public void RecordColdStart(FunctionSpec spec, ColdStartReport report)
     {
-        var fn = new KeyValuePair<string, object?>("function", function);
-        var tier = new KeyValuePair<string, object?>("tier", report.Tier);
-        _coldStarts.Add(1, fn, tier);
+        var owner = Owner(spec);
+        var fn = Function(spec);
+        var tier = new KeyValuePair<string, object?>(MetricTags.Tier, report.Tier);
+        _coldStarts.Add(1, owner, fn, tier);
         if (_coldStartDuration.Enabled)
         {
-            _coldStartDuration.Record(report.TotalMs / 1000, fn, tier);
+            _coldStartDuration.Record(report.TotalMs / 1000, owner, fn, tier);
         }
 
         if (_coldStartPhase.Enabled)
         {
-            _coldStartPhase.Record(report.FetchMs / 1000, fn, tier, new("phase", "fetch"));
-            _coldStartPhase.Record(report.SessionCreateMs / 1000, fn, tier, new("phase", "session_create"));
-            _coldStartPhase.Record(report.FirstRunMs / 1000, fn, tier, new("phase", "first_run"));
+            _coldStartPhase.Record(report.FetchMs / 1000, owner, fn, tier, new(MetricTags.Phase, "fetch"));
+            _coldStartPhase.Record(report.SessionCreateMs / 1000, owner, fn, tier, new(MetricTags.Phase, "session_create"));
+            _coldStartPhase.Record(report.FirstRunMs / 1000, owner, fn, tier, new(MetricTags.Phase, "first_run"));
         }
     }
+
+    private static KeyValuePair<string, object?> Owner(FunctionSpec spec) => new(MetricTags.Tenant, spec.Tenant);
+
+    private static KeyValuePair<string, object?> Function(FunctionSpec spec) => new(MetricTags.Function, spec.Name);
 }

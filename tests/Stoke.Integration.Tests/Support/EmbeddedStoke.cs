@@ -14,13 +14,18 @@ public sealed class EmbeddedStoke : IAsyncDisposable
 {
     private readonly Action<StokeNodeOptions>? _node;
     private readonly Action<GatewayOptions>? _gateway;
+    private readonly Action<IServiceCollection>? _services;
     private IHost? _host;
 
-    private EmbeddedStoke(string dataDirectory, Action<StokeNodeOptions>? node, Action<GatewayOptions>? gateway)
+    /// <summary>Command-line style settings of the node's host (<c>--KEY=value</c>), read as configuration.</summary>
+    public string[] Args { get; init; } = [];
+
+    private EmbeddedStoke(string dataDirectory, Action<StokeNodeOptions>? node, Action<GatewayOptions>? gateway, Action<IServiceCollection>? services)
     {
         DataDirectory = dataDirectory;
         _node = node;
         _gateway = gateway;
+        _services = services;
     }
 
     public string DataDirectory { get; }
@@ -29,9 +34,16 @@ public sealed class EmbeddedStoke : IAsyncDisposable
 
     public IServiceProvider Services => _host!.Services;
 
-    public static async Task<EmbeddedStoke> StartAsync(Action<StokeNodeOptions>? node = null, Action<GatewayOptions>? gateway = null, string? dataDirectory = null)
+    /// <param name="services">Extra services of the node's host (engines, logger providers).</param>
+    /// <param name="args">Host settings, as <c>stoke serve</c> would get them from its command line or environment.</param>
+    public static async Task<EmbeddedStoke> StartAsync(
+        Action<StokeNodeOptions>? node = null, Action<GatewayOptions>? gateway = null, string? dataDirectory = null, Action<IServiceCollection>? services = null,
+        string[]? args = null)
     {
-        var stoke = new EmbeddedStoke(dataDirectory ?? Path.Combine(Path.GetTempPath(), "stoke-test-" + Guid.NewGuid().ToString("N")[..8]), node, gateway);
+        var stoke = new EmbeddedStoke(dataDirectory ?? Path.Combine(Path.GetTempPath(), "stoke-test-" + Guid.NewGuid().ToString("N")[..8]), node, gateway, services)
+        {
+            Args = args ?? [],
+        };
         await stoke.StartHostAsync();
         return stoke;
     }
@@ -60,7 +72,8 @@ public sealed class EmbeddedStoke : IAsyncDisposable
                 _node?.Invoke(o);
             },
             ConfigureGateway = _gateway,
-        });
+            ConfigureServices = _services,
+        }, Args);
         await _host.StartAsync();
         Address = _host.Services.GetRequiredService<GatewayServer>().Address!;
     }

@@ -1,0 +1,56 @@
+using System.Net;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Stoke.Abstractions.Engines;
+using Stoke.Gateway.Errors;
+using Stoke.Integration.Tests.Support;
+
+namespace Stoke.Integration.Tests.Observability;
+
+/// <summary>A fault inside the platform reaches the operator's log with its exception, not only the client's 500.</summary>
+public sealed class ErrorLogTests : IAsyncLifetime
+{
+    private readonly CapturingLoggerProvider _logs = new();
+    private EmbeddedStoke _node = null!;
+
+    public async Task InitializeAsync() => _node = await EmbeddedStoke.StartAsync(services: s =>
+    {
+        s.AddSingleton<ILoggerProvider>(_logs);
+        s.AddSingleton<IInferenceEngine>(new FailingEngine(atLoad: false));
+        s.AddSingleton<IInferenceEngine>(new FailingEngine(atLoad: true));
+    });
+
+    public async Task DisposeAsync() => await _node.DisposeAsync();
+
+    [Fact]
+    public async Task RequestAnswered500IsLoggedWithItsException()
+    {
+        using var client = _node.Client();
+        await client.DeployAsync("cls-faulty", TestModels.Classifier, new Dictionary<string, string> { ["engine"] = FailingEngine.FailsOnRun });
+
+        var response = await client.InferAsync("cls-faulty", TestModels.ClassifierJson());
+
+        Assert.Equal(HttpStatusCode.InternalServerError, response.Status);
+        var entry = Assert.Single(_logs.Entries, e => e.Category == ErrorResponses.LogCategory);
+        Assert.Equal(LogLevel.Error, entry.Level);
+        Assert.Contains("/v2/models/cls-faulty/infer", entry.Message, StringComparison.Ordinal);
+        var cause = Assert.IsType<InvalidOperationException>(entry.Exception?.InnerException);
+        Assert.Equal(FailingEngine.Fault, cause.Message);
+        Assert.Contains(nameof(FailingEngine), cause.StackTrace, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task InstanceStartFailureKeepsTheStackTrace()
+    {
+        using var client = _node.Client();
+        await client.DeployAsync("cls-unloadable", TestModels.Classifier, new Dictionary<string, string> { ["engine"] = FailingEngine.FailsOnLoad });
+
+        var response = await client.InferAsync("cls-unloadable", TestModels.ClassifierJson());
+
+        Assert.Equal(HttpStatusCode.InternalServerError, response.Status);
+        // The controller's log of the failed start (FunctionGrain, event 2001) carries the engine's own exception.
+        var entry = Assert.Single(_logs.Entries, e => e.EventId.Id == 2001);
+        var cause = Assert.IsType<InvalidOperationException>(entry.Exception?.InnerException);
+        Assert.Contains(nameof(FailingEngine), cause.StackTrace, StringComparison.Ordinal);
+    }
+}
