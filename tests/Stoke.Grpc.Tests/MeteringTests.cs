@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using Grpc.Core;
 using Stoke.Gateway.Metrics;
+using Stoke.Runtime.Metrics;
 using Stoke.Grpc.Tests.Support;
 
 namespace Stoke.Grpc.Tests;
@@ -26,10 +27,10 @@ public sealed class MeteringTests(GrpcStoke stoke)
         };
         listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
         {
-            var function = tags.ToArray().FirstOrDefault(t => t.Key == "function").Value as string;
+            var function = tags.ToArray().FirstOrDefault(t => t.Key == MetricTags.Function).Value as string;
             if (function == "cls-metered")
             {
-                counts.AddOrUpdate(tags.ToArray().First(t => t.Key == "status_code").Value!.ToString()!, value, (_, c) => c + value);
+                counts.AddOrUpdate(tags.ToArray().First(t => t.Key == MetricTags.StatusCode).Value!.ToString()!, value, (_, c) => c + value);
             }
         });
         listener.Start();

@@ -83,7 +83,7 @@ internal sealed class InferenceService(
         }
         finally
         {
-            metrics.Completed(request.ModelName, status, time.GetElapsedTime(started), usage);
+            metrics.Completed(GrpcGuard.Tenant(context), request.ModelName, status, time.GetElapsedTime(started), usage);
         }
     }
 
