@@ -10,7 +10,7 @@ namespace Stoke.Dashboard.Tests;
 /// <summary>The dashboard in a real headless Chromium against a real node serving a real ONNX model.</summary>
 public sealed partial class DashboardTests(DashboardFixture fixture) : IClassFixture<DashboardFixture>
 {
-    private static readonly Dictionary<string, string> ScaleFromZero = new() { ["keepAliveSeconds"] = "60", ["maxInstances"] = "2" };
+    private static readonly Dictionary<string, string> ScaleFromZero = new() { ["keepAliveSeconds"] = "60", ["maxInstances"] = "2", ["targetConcurrency"] = "2" };
     private static readonly LocatorAssertionsToHaveTextOptions Live = new() { Timeout = 30_000 };
 
     [Fact]

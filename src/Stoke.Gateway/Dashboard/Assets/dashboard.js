@@ -125,7 +125,7 @@
   }
 
   function renderUsage(usage) {
-    const row = (u, label) => el('tr', {}, el('td', {}, label ?? u.function), el('td', {}, label ? '' : u.version), num(u.requests), num(u.failures),
+    const row = (u, label) => el('tr', {}, el('td', {}, label ?? u.function), el('td', { class: 'num' }, label ? '' : u.version), num(u.requests), num(u.failures),
       num(u.coldStarts), num(u.queueMs, 1), num(u.computeMs, 1), num(u.memoryMbSeconds, 1),
       el('td', { class: 'num' }, `${u.inputTokens} / ${u.outputTokens}`), num(u.cost, 6));
     $('usage').tBodies[0].replaceChildren(...usage.functions.map(u => row(u)), row(usage.total, 'total'));
