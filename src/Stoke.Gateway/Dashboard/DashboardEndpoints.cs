@@ -29,17 +29,23 @@ public static class DashboardEndpoints
     {
         // Routing matches /dashboard and /dashboard/ alike; the page loads its files relative to /dashboard/, so
         // the bare path redirects there.
-        app.MapGet(Path, (HttpContext context) => context.Request.Path.Value!.EndsWith('/') ? Asset("index.html") : Results.Redirect(Path + "/"));
-        app.MapGet(Path + "/{file}", (string file) => Asset(file));
+        app.MapGet(Path, (HttpContext context) => context.Request.Path.Value!.EndsWith('/') ? Asset(context, "index.html") : Results.Redirect(Path + "/"));
+        app.MapGet(Path + "/{file}", (HttpContext context, string file) => Asset(context, file));
     }
 
-    private static IResult Asset(string file)
+    // The page runs only its own files and talks only to this node: a function name or decision detail that slipped
+    // past textContent could still not run script or send data elsewhere.
+    private const string ContentSecurityPolicy = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+
+    private static IResult Asset(HttpContext context, string file)
     {
         if (!Assets.TryGetValue(file, out var bytes))
         {
             return Results.NotFound();
         }
 
+        context.Response.Headers.ContentSecurityPolicy = ContentSecurityPolicy;
+        context.Response.Headers.XContentTypeOptions = "nosniff";
         return Results.Bytes(bytes, ContentTypes[System.IO.Path.GetExtension(file)]);
     }
 

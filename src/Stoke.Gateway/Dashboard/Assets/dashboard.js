@@ -134,7 +134,9 @@
   function renderNodes(nodes) {
     $('nodes').replaceChildren(...nodes.map(n => {
       const used = n.memoryCapacityBytes ? 100 * n.memoryUsedBytes / n.memoryCapacityBytes : 0;
-      const bar = el('div', { class: 'bar' }, el('div', { style: `width:${used.toFixed(1)}%` }));
+      const fill = el('div');
+      fill.style.width = `${used.toFixed(1)}%`; // through the CSSOM, which the page's CSP allows (style attributes it does not)
+      const bar = el('div', { class: 'bar' }, fill);
       const labels = Object.entries(n.labels || {}).map(([k, v]) => `${k}=${v}`).join(', ') || 'none';
       return el('div', { class: 'node', 'data-node': n.nodeId }, el('strong', {}, n.nodeId),
         el('div', {}, `memory ${mib(n.memoryUsedBytes)} of ${mib(n.memoryCapacityBytes)} (reclaimable ${mib(n.reclaimableBytes)})`), bar,
