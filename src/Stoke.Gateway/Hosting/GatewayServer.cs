@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Stoke.Gateway.Auth;
+using Stoke.Gateway.Dashboard;
 using Stoke.Gateway.Management;
 using Stoke.Gateway.Metrics;
 using Stoke.Gateway.OpenInference;
@@ -125,7 +126,8 @@ public static class StokeEndpoints
         app.Use(async (context, next) =>
         {
             var path = context.Request.Path;
-            var open = path.StartsWithSegments("/v2/health") || path.StartsWithSegments("/metrics");
+            // The dashboard's static files hold no data: the page then calls /api with the caller's key.
+            var open = path.StartsWithSegments("/v2/health") || path.StartsWithSegments("/metrics") || path.StartsWithSegments(DashboardEndpoints.Path);
             if (!open)
             {
                 var tenant = context.RequestServices.GetRequiredService<TenantResolver>().Resolve(context, out var reason);
@@ -159,6 +161,7 @@ public static class StokeEndpoints
         app.MapGet("/metrics", (PrometheusExporter exporter) => Results.Text(exporter.Render(), "text/plain; version=0.0.4"));
         app.MapOpenInference();
         app.MapManagement();
+        app.MapDashboard();
         foreach (var extension in app.Services.GetServices<IGatewayExtension>())
         {
             extension.MapEndpoints(app);
