@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 
 namespace Stoke.Client;
@@ -120,17 +119,7 @@ public sealed class StokeClient : IDisposable
         var text = await response.Content.ReadAsStringAsync(cancellationToken);
         if (!response.IsSuccessStatusCode)
         {
-            string message;
-            try
-            {
-                message = JsonNode.Parse(text)?["error"]?.GetValue<string>() ?? text;
-            }
-            catch (JsonException)
-            {
-                message = text;
-            }
-
-            throw new StokeClientException(response.StatusCode, message);
+            throw StokeErrors.FromBody(response.StatusCode, text);
         }
 
         return JsonNode.Parse(text) ?? new JsonObject();
@@ -149,8 +138,24 @@ public sealed record InferResponse(HttpStatusCode Status, IReadOnlyDictionary<st
     public string? Header(string name) => Headers.TryGetValue(name, out var v) ? v : null;
 }
 
-/// <summary>The server refused a management call; <see cref="Exception.Message"/> is the server's error text.</summary>
-public sealed class StokeClientException(HttpStatusCode status, string message) : Exception($"{(int)status} {status}: {message}")
+/// <summary>
+/// The server refused a call; <see cref="Exception.Message"/> carries the server's error text. For the OpenAI API
+/// (<see cref="StokeChatClient"/>, <see cref="StokeEmbeddingGenerator"/>) also its error <c>type</c>, <c>param</c> and <c>code</c>.
+/// </summary>
+public sealed class StokeClientException(HttpStatusCode status, string message, string? type = null, string? param = null, string? code = null)
+    : Exception($"{(int)status} {status}: {message}")
 {
     public HttpStatusCode Status { get; } = status;
+
+    /// <summary>The server's own message, without the status prefix of <see cref="Exception.Message"/>.</summary>
+    public string ServerMessage { get; } = message;
+
+    /// <summary>OpenAI's error type (<c>invalid_request_error</c>, <c>rate_limit_error</c>, ...), when the API gives one.</summary>
+    public string? Type { get; } = type;
+
+    /// <summary>The request field the server refused, when it names one.</summary>
+    public string? Param { get; } = param;
+
+    /// <summary>OpenAI's error code (<c>model_not_found</c>, ...), when the API gives one.</summary>
+    public string? Code { get; } = code;
 }
