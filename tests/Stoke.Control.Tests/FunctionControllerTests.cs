@@ -209,4 +209,47 @@ public sealed class FunctionControllerTests
         Assert.Equal(StokeErrorKind.NotFound, Assert.Single(rig.Port.Refused).Error.Kind);
         Assert.Equal(AdmissionKind.Refused, after.Kind);
     }
+
+    // Two functions on a full node would otherwise evict each other in turn: an evicted function's controller starts
+    // no replacement for its keep-alive or its autoscaler's memory of the load until a request arrives.
+    [Fact]
+    public void EvictedInstanceIsRestartedByTheNextRequestNotByTheNextTick()
+    {
+        var rig = new ControllerRig(new ScalingOptions { KeepAliveTtl = TimeSpan.FromMinutes(5) });
+        rig.Admit("r1");
+        var id = rig.Ready(rig.Port.Started[0].Instance);
+        rig.Tick(concurrency: 1, arrivals: 1);
+
+        rig.Controller.InstanceEvicted(id, "evicted by its node");
+        for (var i = 0; i < 5; i++)
+        {
+            rig.Time.Advance(TimeSpan.FromSeconds(2));
+            rig.Tick();
+        }
+
+        Assert.Single(rig.Port.Started);
+        Assert.Empty(rig.Controller.Instances);
+        Assert.Contains(rig.Log.ToArray(), e => e.Kind == "scale" && e.Detail.Contains("evicted: no restart", StringComparison.Ordinal));
+
+        var next = rig.Admit("r2");
+
+        Assert.Equal(AdmissionKind.Held, next.Kind);
+        Assert.Equal(2, rig.Port.Started.Count);
+    }
+
+    // A loss that is not an eviction (a node died, a gateway found the instance gone) is replaced at the next tick.
+    [Fact]
+    public void LostInstanceIsReplacedAtTheNextTick()
+    {
+        var rig = new ControllerRig(new ScalingOptions { KeepAliveTtl = TimeSpan.FromMinutes(5) });
+        rig.Admit("r1");
+        var id = rig.Ready(rig.Port.Started[0].Instance);
+        rig.Tick(concurrency: 1, arrivals: 1);
+
+        rig.Controller.InstanceLost(id, "its node left the cluster");
+        rig.Time.Advance(TimeSpan.FromSeconds(2));
+        rig.Tick();
+
+        Assert.Equal(2, rig.Port.Started.Count);
+    }
 }

@@ -75,6 +75,22 @@ public sealed partial class FunctionController<THeld>
         }
     }
 
+    /// <summary>
+    /// Its node evicted the instance to make room for another function: stop routing to it, and start no replacement
+    /// for the autoscaler or the keep-alive window until a request arrives. Restarting at once would evict the other
+    /// function in turn, and two functions on a full node would take turns cold-starting.
+    /// </summary>
+    public void InstanceEvicted(string instanceId, string reason)
+    {
+        if (Find(instanceId) is null)
+        {
+            return;
+        }
+
+        InstanceLost(instanceId, reason);
+        _evictedAt = _time.GetUtcNow();
+    }
+
     /// <summary>A draining instance has been stopped by its node.</summary>
     public void InstanceStopped(string instanceId) => _draining.RemoveAll(i => string.Equals(i.Id, instanceId, StringComparison.Ordinal));
 

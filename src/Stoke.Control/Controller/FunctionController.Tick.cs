@@ -42,6 +42,10 @@ public sealed partial class FunctionController<THeld>
         if (load.Arrivals > 0 && load.FirstArrival is { } firstArrival && load.LastArrival is { } lastArrival)
         {
             _count.OnArrivals(firstArrival, lastArrival, load.Arrivals);
+            if (lastArrival > _evictedAt)
+            {
+                _evictedAt = null;
+            }
         }
 
         var ready = 0;
@@ -59,11 +63,17 @@ public sealed partial class FunctionController<THeld>
         var decision = _count.Decide(signal, Math.Max(inFlight, load.InFlight), _states);
         var previous = _lastDecision;
         _lastDecision = decision;
+        // After an eviction the decision may want an instance back; none starts until a request arrives (said once).
+        var withheld = _evictedAt is not null && decision.Start > 0;
+        var start = withheld ? 0 : decision.Start;
         if (_options.Decisions is not null
-            && (decision.Target != previous?.Target || decision.Start > 0 || decision.Release.Count > 0 || decision.Scale.Panicking != previous?.Scale.Panicking))
+            && (decision.Target != previous?.Target || start > 0 || decision.Release.Count > 0 || decision.Scale.Panicking != previous?.Scale.Panicking
+                || (withheld && !_withholding)))
         {
-            Record("scale", null, decision.Reason);
+            Record("scale", null, withheld ? decision.Reason + "; evicted: no restart before the next request" : decision.Reason);
         }
+
+        _withholding = withheld;
 
         foreach (var id in decision.Release)
         {
@@ -73,10 +83,10 @@ public sealed partial class FunctionController<THeld>
             }
         }
 
-        if (decision.Start > 0 && !_retired)
+        if (start > 0 && !_retired)
         {
             var nodes = _port.Nodes().ToList();
-            for (var n = 0; n < decision.Start && TryStart("autoscaler: " + decision.Scale.Reason, nodes); n++)
+            for (var n = 0; n < start && TryStart("autoscaler: " + decision.Scale.Reason, nodes); n++)
             {
             }
         }

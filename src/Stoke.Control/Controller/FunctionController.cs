@@ -40,6 +40,8 @@ public sealed partial class FunctionController<THeld>
     private bool _publishedHolding;
     private int _idleTicks;
     private bool _retired;
+    private DateTimeOffset? _evictedAt; // an instance was evicted and no request has arrived since
+    private bool _withholding; // the last tick withheld a restart after an eviction
 
     public FunctionController(FunctionSpec spec, ControllerPolicies policies, IControllerPort<THeld> port, TimeProvider time, ControllerOptions? options = null)
     {
@@ -99,6 +101,7 @@ public sealed partial class FunctionController<THeld>
     /// <param name="observed">What the caller knows of the instances' load; the controller takes the larger count.</param>
     public Admission<THeld> Admit(THeld request, DateTimeOffset deadline, in RoutingContext routing, ReadOnlySpan<RouteCandidate> observed = default)
     {
+        _evictedAt = null;
         if (_retired)
         {
             return Admission<THeld>.Refused(Deleted());

@@ -118,6 +118,12 @@ internal sealed partial class FunctionGrain(
         return Task.CompletedTask;
     }
 
+    public Task InstanceEvicted(string instanceId, string reason)
+    {
+        _controller.InstanceEvicted(instanceId, reason);
+        return Task.CompletedTask;
+    }
+
     public async Task<FunctionStatus> Status()
     {
         await RefreshUsageAsync();

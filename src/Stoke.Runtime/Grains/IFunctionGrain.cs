@@ -24,9 +24,13 @@ public interface IFunctionGrain : IGrainWithStringKey
     [OneWay]
     Task SlotFreed(string instanceId, int inFlight);
 
-    /// <summary>A node evicted the instance, or a gateway found it gone: stop routing to it.</summary>
+    /// <summary>A gateway found the instance gone (or its node did): stop routing to it.</summary>
     [OneWay]
     Task InstanceLost(string instanceId, string reason);
+
+    /// <summary>Its node evicted the instance for another function: stop routing to it, restart it only on demand.</summary>
+    [OneWay]
+    Task InstanceEvicted(string instanceId, string reason);
 
     Task<FunctionStatus> Status();
 

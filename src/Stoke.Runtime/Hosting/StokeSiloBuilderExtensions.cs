@@ -67,7 +67,7 @@ public static class StokeSiloBuilderExtensions
             var host = ActivatorUtilities.CreateInstance<NodeHost>(sp);
             var grains = sp.GetRequiredService<IGrainFactory>();
             host.OnEvicted = s => grains.GetGrain<IFunctionGrain>(s.FunctionKey + "/" + s.Version.ToString(System.Globalization.CultureInfo.InvariantCulture))
-                .InstanceLost(s.InstanceId, "evicted by its node");
+                .InstanceEvicted(s.InstanceId, "evicted by its node");
             return host;
         });
         services.TryAddSingleton<ClusterView>();

@@ -91,7 +91,7 @@ internal sealed partial class Simulation
                 {
                     HandInQuietTicks(victim.Function);
                     Remove(victim, evicted: true);
-                    victim.Function.Controller.InstanceLost(victim.Id, "evicted by " + node.Eviction.Name + " for " + f.Name);
+                    victim.Function.Controller.InstanceEvicted(victim.Id, "evicted by " + node.Eviction.Name + " for " + f.Name);
                 }
             }
 
