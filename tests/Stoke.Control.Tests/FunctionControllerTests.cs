@@ -215,10 +215,7 @@ public sealed class FunctionControllerTests
     [Fact]
     public void EvictedInstanceIsRestartedByTheNextRequestNotByTheNextTick()
     {
-        var rig = new ControllerRig(new ScalingOptions { KeepAliveTtl = TimeSpan.FromMinutes(5) });
-        rig.Admit("r1");
-        var id = rig.Ready(rig.Port.Started[0].Instance);
-        rig.Tick(concurrency: 1, arrivals: 1);
+        var (rig, id) = ServingOneRequest();
 
         rig.Controller.InstanceEvicted(id, "evicted by its node");
         for (var i = 0; i < 5; i++)
@@ -241,15 +238,22 @@ public sealed class FunctionControllerTests
     [Fact]
     public void LostInstanceIsReplacedAtTheNextTick()
     {
-        var rig = new ControllerRig(new ScalingOptions { KeepAliveTtl = TimeSpan.FromMinutes(5) });
-        rig.Admit("r1");
-        var id = rig.Ready(rig.Port.Started[0].Instance);
-        rig.Tick(concurrency: 1, arrivals: 1);
+        var (rig, id) = ServingOneRequest();
 
         rig.Controller.InstanceLost(id, "its node left the cluster");
         rig.Time.Advance(TimeSpan.FromSeconds(2));
         rig.Tick();
 
         Assert.Equal(2, rig.Port.Started.Count);
+    }
+
+    // A function whose one instance served a request and whose keep-alive window still wants it.
+    private static (ControllerRig Rig, string Instance) ServingOneRequest()
+    {
+        var rig = new ControllerRig(new ScalingOptions { KeepAliveTtl = TimeSpan.FromMinutes(5) });
+        rig.Admit("r1");
+        var id = rig.Ready(rig.Port.Started[0].Instance);
+        rig.Tick(concurrency: 1, arrivals: 1);
+        return (rig, id);
     }
 }
