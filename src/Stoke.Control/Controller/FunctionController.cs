@@ -81,19 +81,6 @@ public sealed partial class FunctionController<THeld>
     /// <summary>An admitted request would start an instance now (none is ready or loading): placement should see fresh node views.</summary>
     public bool WouldStartOnAdmit => !_retired && ReadyCount == 0 && !AnyLoading && _instances.Count < MaxInstances;
 
-    /// <summary>The routing table with the controller's current view of each ready instance's load.</summary>
-    public RouteTable Routes => new()
-    {
-        FunctionKey = _key,
-        Version = _spec.Version,
-        Revision = _revision,
-        Epoch = _options.Epoch,
-        Instances = ReadyEntries(),
-        Capacity = _spec.Scaling.InstanceConcurrency,
-        Holding = _held.Count > 0,
-        Routing = _routing.Name,
-    };
-
     /// <summary>
     /// A request the warm path could not place (no ready instance, or all saturated): route it now if the controller
     /// knows a free instance, else hold it (starting an instance when none is loading), or refuse it.
@@ -213,27 +200,6 @@ public sealed partial class FunctionController<THeld>
         }
     }
 
-    private RouteEntry[] ReadyEntries()
-    {
-        var count = ReadyCount;
-        if (count == 0)
-        {
-            return [];
-        }
-
-        var entries = new RouteEntry[count];
-        var n = 0;
-        foreach (var i in _instances)
-        {
-            if (i.Phase == InstancePhase.Ready)
-            {
-                entries[n++] = new RouteEntry(i.Id, i.NodeId, i.InFlight);
-            }
-        }
-
-        return entries;
-    }
-
     private bool AnyLoading => _instances.Exists(i => i.Phase == InstancePhase.Loading);
 
     private ControlledInstance? Find(string instanceId)
@@ -247,27 +213,6 @@ public sealed partial class FunctionController<THeld>
         }
 
         return null;
-    }
-
-    // The shared routing rule over the controller's own view of the ready instances.
-    private ControlledInstance? PickFree(in RoutingContext routing)
-    {
-        var count = 0;
-        foreach (var i in _instances)
-        {
-            if (i.Phase == InstancePhase.Ready && _port.IsReachable(i.NodeId))
-            {
-                if (count == _candidates.Length)
-                {
-                    Array.Resize(ref _candidates, count * 2);
-                }
-
-                _candidates[count++] = new RouteCandidate(i.Id, i.NodeId, i.InFlight);
-            }
-        }
-
-        var pick = Router.Pick(_routing, _candidates.AsSpan(0, count), _spec.Scaling.InstanceConcurrency, routing);
-        return pick < 0 ? null : Find(_candidates[pick].InstanceId);
     }
 
     // Held requests run, oldest first, while an instance has a free slot.
@@ -294,22 +239,6 @@ public sealed partial class FunctionController<THeld>
         }
 
         UpdateHolding();
-    }
-
-    // Nodes tell the controller about freed slots only while it holds requests: say when that changes.
-    private void UpdateHolding()
-    {
-        if (_held.Count > 0 != _publishedHolding)
-        {
-            _publishedHolding = _held.Count > 0;
-            Publish();
-        }
-    }
-
-    private void Publish()
-    {
-        _revision++;
-        _port.PublishRoutes(Routes);
     }
 
     // Details are built only when someone keeps decisions (the simulator usually does not): hot paths test this

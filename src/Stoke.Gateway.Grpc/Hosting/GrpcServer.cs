@@ -18,14 +18,9 @@ namespace Stoke.Gateway.Grpc.Hosting;
 /// endpoint of the REST one: the REST pipeline's middleware answers refusals as JSON, which no gRPC client reads,
 /// and Kestrel drops URL-bound endpoints once one is added in code.
 /// </summary>
-public sealed partial class GrpcServer(IServiceProvider gateway, GrpcOptions options, ILogger<GrpcServer> logger) : IHostedService, IAsyncDisposable
+public sealed partial class GrpcServer(IServiceProvider gateway, GrpcOptions options, ILogger<GrpcServer> logger) : HostedWebApp
 {
-    private WebApplication? _app;
-
-    /// <summary>The address Kestrel bound (with the real port when the configured one was 0).</summary>
-    public Uri? Address { get; private set; }
-
-    public async Task StartAsync(CancellationToken cancellationToken)
+    public override async Task StartAsync(CancellationToken cancellationToken)
     {
         var gatewayOptions = gateway.GetRequiredService<GatewayOptions>();
         var builder = WebApplication.CreateSlimBuilder();
@@ -46,27 +41,9 @@ public sealed partial class GrpcServer(IServiceProvider gateway, GrpcOptions opt
             o.Interceptors.Add<GrpcGuard>();
         });
         Bridge(builder.Services);
-        _app = builder.Build();
-        _app.MapGrpcService<InferenceService>();
-        await _app.StartAsync(cancellationToken);
-        Address = BoundAddress.Of(_app);
-        Log.Listening(logger, Address);
-    }
-
-    public async Task StopAsync(CancellationToken cancellationToken)
-    {
-        if (_app is not null)
-        {
-            await _app.StopAsync(cancellationToken);
-        }
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        if (_app is not null)
-        {
-            await _app.DisposeAsync();
-        }
+        var app = builder.Build();
+        app.MapGrpcService<InferenceService>();
+        Log.Listening(logger, await RunAsync(app, cancellationToken));
     }
 
     // The same instances as the REST gateway's, so a deploy through REST drops the directory entry gRPC reads too.
@@ -83,7 +60,7 @@ public sealed partial class GrpcServer(IServiceProvider gateway, GrpcOptions opt
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 3100, Level = LogLevel.Information, Message = "Stoke gRPC (Open Inference Protocol) listening on {Address}")]
+        [LoggerMessage(EventId = 3001, Level = LogLevel.Information, Message = "Stoke gRPC (Open Inference Protocol) listening on {Address}")]
         public static partial void Listening(ILogger logger, Uri address);
     }
 }

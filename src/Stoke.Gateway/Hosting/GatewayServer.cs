@@ -22,14 +22,9 @@ namespace Stoke.Gateway.Hosting;
 /// node host, meters). Being a hosted service of the silo's host, it runs the same way in <c>stoke serve</c> and in
 /// each silo of an in-process test cluster.
 /// </summary>
-public sealed partial class GatewayServer(IServiceProvider silo, GatewayOptions options, ILogger<GatewayServer> logger) : IHostedService, IAsyncDisposable
+public sealed partial class GatewayServer(IServiceProvider silo, GatewayOptions options, ILogger<GatewayServer> logger) : HostedWebApp
 {
-    private WebApplication? _app;
-
-    /// <summary>The address Kestrel bound (with the real port when the configured one was 0).</summary>
-    public Uri? Address { get; private set; }
-
-    public async Task StartAsync(CancellationToken cancellationToken)
+    public override async Task StartAsync(CancellationToken cancellationToken)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -41,27 +36,9 @@ public sealed partial class GatewayServer(IServiceProvider silo, GatewayOptions 
         });
         builder.WebHost.UseUrls(options.Url);
         Bridge(builder.Services);
-        _app = builder.Build();
-        _app.MapStoke();
-        await _app.StartAsync(cancellationToken);
-        Address = BoundAddress.Of(_app);
-        Log.Listening(logger, Address);
-    }
-
-    public async Task StopAsync(CancellationToken cancellationToken)
-    {
-        if (_app is not null)
-        {
-            await _app.StopAsync(cancellationToken);
-        }
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        if (_app is not null)
-        {
-            await _app.DisposeAsync();
-        }
+        var app = builder.Build();
+        app.MapStoke();
+        Log.Listening(logger, await RunAsync(app, cancellationToken));
     }
 
     // The web app has its own container; the runtime's singletons come from the silo so both sides share them.
