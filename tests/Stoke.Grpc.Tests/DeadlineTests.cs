@@ -19,6 +19,8 @@ public sealed class DeadlineTests(GrpcStoke stoke)
             new ClassifierInput().Raw("cls-deadline"), GrpcStoke.Auth(), deadline: DateTime.UtcNow.AddMilliseconds(800)));
 
         Assert.Equal(StatusCode.DeadlineExceeded, error.StatusCode);
+        // Stoke's reason, as REST gives it, and not the gRPC server's bare "Deadline Exceeded".
+        Assert.Contains("Deadline expired while held", error.Status.Detail, StringComparison.Ordinal);
         Assert.Equal(0, await HeldAfterReleaseAsync("cls-deadline"));
     }
 

@@ -100,9 +100,15 @@ internal sealed class InferenceService(
         }
 
         var cap = time.GetUtcNow() + OipEndpoints.MaxTimeout;
-        var deadline = new DateTimeOffset(context.Deadline, TimeSpan.Zero);
+        var deadline = new DateTimeOffset(context.Deadline, TimeSpan.Zero) - DeadlineMargin;
         return options with { Deadline = deadline < cap ? deadline : cap };
     }
+
+    /// <summary>
+    /// Stoke refuses a request this much before the call's gRPC deadline, so that its 504 with the reason ("held for
+    /// a cold start ...") reaches the client ahead of ASP.NET Core's own bare "Deadline Exceeded" at the deadline itself.
+    /// </summary>
+    internal static readonly TimeSpan DeadlineMargin = TimeSpan.FromMilliseconds(100);
 
     private static int? Version(string version) => OipEndpoints.ParseVersion(version.Length > 0 ? version : null);
 

@@ -34,7 +34,7 @@ internal sealed record ChoiceRun(int Index, IGeneration Generation, bool CountsP
 /// The generations of one OpenAI request (chat, completion or response): started through the invoker, read whole or
 /// merged into one stream, then disposed, metered and charged to the key's quota exactly once.
 /// </summary>
-internal sealed class ChoiceRuns(IApiKeyQuotaGrain? quota, OpenAIMetrics metrics, string model) : IAsyncDisposable
+internal sealed class ChoiceRuns(IApiKeyQuotaGrain? quota, OpenAIMetrics metrics, FunctionSpec spec) : IAsyncDisposable
 {
     private readonly List<ChoiceRun> _runs = [];
 
@@ -122,7 +122,7 @@ internal sealed class ChoiceRuns(IApiKeyQuotaGrain? quota, OpenAIMetrics metrics
                 await quota.Charge(generation.PromptTokens + generation.CompletionTokens);
             }
 
-            metrics.Finished(model, generation.PromptTokens, generation.CompletionTokens, generation.Final);
+            metrics.Finished(spec, generation.PromptTokens, generation.CompletionTokens, generation.Final);
         }
     }
 }

@@ -22,6 +22,7 @@ internal static class GenerationStart
     {
         var services = context.RequestServices;
         var spec = await services.GetRequiredService<FunctionDirectory>().ResolveAsync(context.Tenant(), parameters.Model, null);
+        Stoke.Gateway.Tracing.GatewayTracing.Function(spec);
         if (!string.Equals(spec.Engine, "llama", StringComparison.OrdinalIgnoreCase))
         {
             throw OpenAIError.BadRequest($"Model '{spec.Name}' runs on the {spec.Engine} engine and does not generate text; use /v1/embeddings or the inference API.", "model");
@@ -36,6 +37,6 @@ internal static class GenerationStart
         // prompt_cache_key is what OpenAI routes by to reuse a prompt cache: Stoke's sticky key does the same.
         var deadline = services.GetRequiredService<TimeProvider>().GetUtcNow() + spec.Scaling.DefaultDeadline;
         var options = new InvocationOptions(deadline, parameters.CacheKey ?? context.Request.Headers[OipEndpoints.AffinityHeader].FirstOrDefault());
-        return (spec, new ChoiceRuns(quota, services.GetRequiredService<OpenAIMetrics>(), spec.Name), options);
+        return (spec, new ChoiceRuns(quota, services.GetRequiredService<OpenAIMetrics>(), spec), options);
     }
 }

@@ -47,6 +47,7 @@ internal static class EmbeddingEndpoints
         }
 
         var spec = await services.GetRequiredService<FunctionDirectory>().ResolveAsync(context.Tenant(), model, null);
+        Stoke.Gateway.Tracing.GatewayTracing.Function(spec);
         if (spec.Tokenizer is null)
         {
             throw new OpenAIError(400, $"Model '{spec.Name}' is not an embedding model: deploy it with its vocab (stoke deploy {spec.Name} --model FILE --vocab vocab.txt).", "invalid_request_error", "model");

@@ -1,5 +1,7 @@
 using System.Diagnostics.Metrics;
+using Stoke.Abstractions.Functions;
 using Stoke.Abstractions.Generation;
+using Stoke.Runtime.Metrics;
 
 namespace Stoke.Gateway.OpenAI.Hosting;
 
@@ -28,18 +30,20 @@ public sealed class OpenAIMetrics
         _requests = meter.CreateCounter<long>("stoke.llm.requests", "{request}", "Generations by outcome.");
     }
 
-    internal void Finished(string model, int promptTokens, int completionTokens, TextChunk? final)
+    internal void Finished(FunctionSpec spec, int promptTokens, int completionTokens, TextChunk? final)
     {
-        var function = new KeyValuePair<string, object?>("stoke.function", model);
+        // Tenant and function together: two tenants' same-named functions are two series.
+        var tenant = new KeyValuePair<string, object?>(MetricTags.Tenant, spec.Tenant);
+        var function = new KeyValuePair<string, object?>(MetricTags.Function, spec.Name);
         if (_tokens.Enabled)
         {
-            _tokens.Add(promptTokens, function, new("stoke.token.type", "prompt"));
-            _tokens.Add(completionTokens, function, new("stoke.token.type", "completion"));
+            _tokens.Add(promptTokens, tenant, function, new("stoke.token.type", "prompt"));
+            _tokens.Add(completionTokens, tenant, function, new("stoke.token.type", "completion"));
         }
 
         if (_requests.Enabled)
         {
-            _requests.Add(1, function, new("stoke.finish_reason", final?.FinishReason ?? "disconnected"));
+            _requests.Add(1, tenant, function, new("stoke.finish_reason", final?.FinishReason ?? "disconnected"));
         }
 
         if (final is null)
@@ -49,17 +53,17 @@ public sealed class OpenAIMetrics
 
         if (_queue.Enabled)
         {
-            _queue.Record(final.QueueMs / 1000.0, function);
+            _queue.Record(final.QueueMs / 1000.0, tenant, function);
         }
 
         if (_ttft.Enabled && final.CompletionTokens > 0)
         {
-            _ttft.Record(final.TimeToFirstTokenMs / 1000.0, function);
+            _ttft.Record(final.TimeToFirstTokenMs / 1000.0, tenant, function);
         }
 
         if (_tpot.Enabled && final.CompletionTokens > 1)
         {
-            _tpot.Record((final.TotalMs - final.TimeToFirstTokenMs) / 1000.0 / (final.CompletionTokens - 1), function);
+            _tpot.Record((final.TotalMs - final.TimeToFirstTokenMs) / 1000.0 / (final.CompletionTokens - 1), tenant, function);
         }
     }
 }

@@ -4,6 +4,7 @@ using Stoke.Abstractions.Engines;
 using Stoke.Abstractions.Functions;
 using Stoke.Abstractions.Generation;
 using Stoke.Runtime.Metrics;
+using Stoke.Runtime.Tracing;
 using Stoke.Abstractions.Instances;
 using Stoke.Abstractions.Errors;
 
@@ -52,10 +53,18 @@ public sealed partial class NodeHost
         }
 
         instance.Enter();
+        using var activity = RuntimeTracing.Start(RuntimeTracing.NodeGenerate, instance.Spec);
+        activity?.SetTag(RuntimeTracing.InstanceId, instanceId).SetTag(RuntimeTracing.NodeId, NodeId);
         try
         {
             await foreach (var chunk in stream.WithCancellation(cancellationToken))
             {
+                if (chunk.IsFinal)
+                {
+                    activity?.SetTag(RuntimeTracing.InputTokens, chunk.PromptTokens).SetTag(RuntimeTracing.OutputTokens, chunk.CompletionTokens)
+                        .SetTag(RuntimeTracing.FinishReason, chunk.FinishReason).SetTag("stoke.time_to_first_token_ms", chunk.TimeToFirstTokenMs);
+                }
+
                 yield return chunk;
             }
         }

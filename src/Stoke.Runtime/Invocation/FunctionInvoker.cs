@@ -120,17 +120,24 @@ public sealed partial class FunctionInvoker(
         var functionTraffic = traffic.For(spec);
         var arrived = time.GetTimestamp();
         functionTraffic.Meter.Arrive();
+        // The generation's span lives as long as the generation: the Generation ends it when disposed.
+        var activity = RuntimeTracing.Start(RuntimeTracing.Generate, spec);
         try
         {
             var (started, route) = await CallAsync(spec, options, (instance, nodeId) => StartStreamAsync(instance, nodeId, request, cancellationToken), cancellationToken, keepRoute: true);
-            return new Generation(this, spec, route, started.Chunks, started.First, arrived);
+            activity?.SetTag(RuntimeTracing.Route, route.Direct is null ? "controller" : "direct")
+                .SetTag(RuntimeTracing.InstanceId, route.InstanceId).SetTag(RuntimeTracing.NodeId, route.NodeId).SetTag(RuntimeTracing.Attempts, route.Attempts);
+            return new Generation(this, spec, route, started.Chunks, started.First, arrived, activity);
         }
         catch (Exception ex)
         {
             if (CountsAsFailure(ex, cancellationToken))
             {
+                activity.Fail(ex);
                 functionTraffic.Failed(spec.Tenant, spec.Name, spec.Version, ReasonOf(ex));
             }
+
+            activity?.Dispose();
 
             functionTraffic.Meter.Leave();
             throw;

@@ -1,6 +1,7 @@
 using Stoke.Abstractions.Functions;
 using Stoke.Abstractions.Generation;
 using Stoke.Abstractions.Usage;
+using Stoke.Runtime.Tracing;
 
 namespace Stoke.Runtime.Invocation;
 
@@ -16,11 +17,13 @@ internal sealed class Generation : IGeneration
     private readonly Route _route;
     private readonly IAsyncEnumerator<TextChunk> _chunks;
     private readonly long _arrived;
+    private readonly System.Diagnostics.Activity? _activity;
     private TextChunk? _first;
     private int _disposed;
 
-    public Generation(FunctionInvoker invoker, FunctionSpec spec, Route route, IAsyncEnumerator<TextChunk> chunks, TextChunk first, long arrived)
+    public Generation(FunctionInvoker invoker, FunctionSpec spec, Route route, IAsyncEnumerator<TextChunk> chunks, TextChunk first, long arrived, System.Diagnostics.Activity? activity)
     {
+        _activity = activity;
         _invoker = invoker;
         _spec = spec;
         _route = route;
@@ -89,6 +92,12 @@ internal sealed class Generation : IGeneration
 
         await DisposeQuietlyAsync(_chunks);
         Usage = _invoker.Finish(_spec, _route, _arrived, PromptTokens, CompletionTokens, Final);
+        if (_activity is { } activity)
+        {
+            activity.SetTag(RuntimeTracing.InputTokens, PromptTokens).SetTag(RuntimeTracing.OutputTokens, CompletionTokens)
+                .SetTag(RuntimeTracing.FinishReason, Final?.FinishReason ?? "disconnected");
+            activity.Dispose();
+        }
     }
 
     internal static async ValueTask DisposeQuietlyAsync(IAsyncEnumerator<TextChunk>? chunks)

@@ -15,6 +15,8 @@ public static class RuntimeTracing
     public const string Invoke = "stoke.invoke";
     public const string Admit = "stoke.controller.admit";
     public const string NodeInvoke = "stoke.node.invoke";
+    public const string Generate = "stoke.generate";
+    public const string NodeGenerate = "stoke.node.generate";
     public const string Batch = "stoke.batch";
     public const string InstanceStart = "stoke.instance.start";
     public const string ArtifactFetch = "stoke.artifact.fetch";
@@ -32,6 +34,10 @@ public static class RuntimeTracing
     public const string Tier = "stoke.artifact.tier";
     public const string BatchId = "stoke.batch.id";
     public const string BatchSize = "stoke.batch.size";
+    // A generation's counts and outcome, under OpenTelemetry's GenAI names.
+    public const string InputTokens = "gen_ai.usage.input_tokens";
+    public const string OutputTokens = "gen_ai.usage.output_tokens";
+    public const string FinishReason = "gen_ai.response.finish_reasons";
 
     public static readonly ActivitySource Source = new(SourceName);
 
