@@ -113,6 +113,23 @@ public sealed class FunctionControllerTests
     }
 
     [Fact]
+    public void RequestHeldBySaturationStartsNothingItselfAndTheTickScalesOutOnIt()
+    {
+        var rig = new ControllerRig(new ScalingOptions { InstanceConcurrency = 1, TargetConcurrency = 1, MaxInstances = 4, PanicWindow = TimeSpan.FromSeconds(2), StableWindow = TimeSpan.FromSeconds(10) });
+        rig.Admit("r1");
+        var id = rig.Ready(rig.Port.Started[0].Instance);
+
+        var held = Enumerable.Range(2, 3).Select(i => rig.Admit("r" + i)).ToList();
+        var startedWhileHeld = rig.Port.Started.Count;
+        rig.Time.Advance(TimeSpan.FromSeconds(1));
+        rig.Tick(concurrency: 4, inFlight: 1, arrivals: 4, new InstanceLoad(id, true, 1, 0, 4, rig.Time.GetUtcNow()));
+
+        Assert.All(held, h => Assert.Equal(AdmissionKind.Held, h.Kind));
+        Assert.Equal(1, startedWhileHeld);
+        Assert.Equal(4, rig.Port.Started.Count);
+    }
+
+    [Fact]
     public void HoldingIsPublishedSoNodesReportFreedSlots()
     {
         var rig = new ControllerRig(new ScalingOptions { InstanceConcurrency = 1, MaxInstances = 1 });

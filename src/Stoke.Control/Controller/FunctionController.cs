@@ -123,9 +123,10 @@ public sealed partial class FunctionController<THeld>
         }
 
         var cold = ReadyCount == 0;
-        StartForHeld(cold
-            ? (_instances.Count == 0 ? "scale from zero: request arrived" : "request held: no ready instance")
-            : "request held: every instance is at its concurrency limit");
+        if (cold)
+        {
+            StartForHeld(_instances.Count == 0 ? "scale from zero: request arrived" : "request held: no ready instance");
+        }
         if (deadline <= now)
         {
             return Admission<THeld>.Refused(DeadlineExpired());
