@@ -32,6 +32,8 @@ public static class SimCommand
         var ttl = Durations.Option("--ttl", "Keep-alive TTL (default 10m).");
         var ttlSweep = new Option<double[]>("--ttl-sweep") { Description = "Fixed TTLs in minutes for the cold-start vs memory trade-off curve, e.g. 1,5,10,30.", HelpName = "MINUTES", CustomParser = ParseMinutes };
         var keepAlives = OptionRules.NameList("--keep-alive-policies", "Extra keep-alive policies to compare.", PolicyCatalog.KeepAlives);
+        var breakEven = new Option<double[]>("--break-even") { Description = "Cold-start costs in minutes for the histogram keep-alives' break-even rule; one more run per cost, e.g. 2,4,8.", HelpName = "MINUTES", CustomParser = ParseMinutes };
+        var queueLimit = OptionRules.Int("--queue-limit", "Requests a function holds while it scales before refusing (default 256).", 1);
         var nodes = OptionRules.Int("--nodes", "Nodes in the simulated cluster (default 1).", 1);
         var nodeMemory = OptionRules.Number("--node-memory", "Memory per node, GB (default 1024).", 0, exclusive: true, helpName: "GB");
         var instanceMemory = OptionRules.Number("--instance-memory", "Memory per instance, GB (default 8).", 0, exclusive: true, helpName: "GB");
@@ -52,11 +54,13 @@ public static class SimCommand
         var sgRate = OptionRules.Number("--servegen-rate-scale", "ServeGen: multiply every window's rate.", 0, exclusive: true);
         var sgClients = OptionRules.Int("--servegen-clients", "ServeGen: at most this many client files (0: all).");
         var sgExec = Durations.Option("--servegen-exec", "ServeGen: mean service time (default 1s).");
+        var sgSelect = new Option<ClientSelection>("--servegen-select") { Description = "ServeGen: which clients --servegen-clients keeps: first (file-name order), largest (most requests in the period) or random (from --seed).", HelpName = "first|largest|random", DefaultValueFactory = _ => ClientSelection.First };
 
         var command = new Command("sim", "Replay a workload trace through Stoke's policies and compare them.")
         {
             trace, lenient, policy, keepAlive, ttl, ttlSweep, keepAlives, nodes, nodeMemory, instanceMemory, placement, eviction,
             targetConcurrency, instanceConcurrency, maxInstances, loadTime, slo, deadline, seed, output, sgStart, sgDuration, sgRate, sgClients, sgExec,
+            breakEven, queueLimit, sgSelect,
         };
 
         command.SetAction((result, ct) => env.GuardAsync(null, ct, async token =>
@@ -81,6 +85,7 @@ public static class SimCommand
                     RateScale = result.GetValue(sgRate) ?? serveGen.RateScale,
                     MaxClients = result.GetValue(sgClients) ?? serveGen.MaxClients,
                     MeanExecutionTime = result.GetValue(sgExec) ?? serveGen.MeanExecutionTime,
+                    Selection = result.GetValue(sgSelect),
                 },
             };
             var baseline = SimPlan.DefaultBaseline(workload);
@@ -93,6 +98,7 @@ public static class SimCommand
                     TargetConcurrency = result.GetValue(targetConcurrency) ?? scaling.TargetConcurrency,
                     MaxInstances = result.GetValue(maxInstances) ?? scaling.MaxInstances,
                     DefaultDeadline = result.GetValue(deadline) ?? scaling.DefaultDeadline,
+                    MaxQueuedRequests = result.GetValue(queueLimit) ?? scaling.MaxQueuedRequests,
                 },
                 InstanceConcurrency = result.GetValue(instanceConcurrency) ?? baseline.InstanceConcurrency,
                 Nodes = result.GetValue(nodes) ?? baseline.Nodes,
@@ -111,6 +117,7 @@ public static class SimCommand
                 Autoscalers = result.GetValue(policy) is { Length: > 0 } a ? a : [PolicyNames.Kpa],
                 KeepAlives = [result.GetValue(keepAlive)!, .. result.GetValue(keepAlives) ?? []],
                 TtlSweepMinutes = result.GetValue(ttlSweep) ?? [],
+                BreakEvenMinutes = result.GetValue(breakEven) ?? [],
             };
 
             var (runs, sweepCount) = plan.Runs();

@@ -1,5 +1,7 @@
+using System.Globalization;
 using Stoke.Abstractions.Functions;
 using Stoke.Policies;
+using Stoke.Policies.KeepAlive;
 using Stoke.Simulator;
 using Stoke.Simulator.Sweeps;
 using Stoke.Simulator.Traces;
@@ -21,6 +23,12 @@ public sealed record SimPlan
 
     /// <summary>Fixed keep-alive TTLs in minutes to sweep (the trade-off curve); empty: no sweep.</summary>
     public IReadOnlyList<double> TtlSweepMinutes { get; init; } = [];
+
+    /// <summary>
+    /// Cold-start costs in minutes for the histogram keep-alives' break-even rule (<c>HistogramOptions.ColdStartCost</c>):
+    /// each histogram policy runs with the paper's percentile rule and once more per cost.
+    /// </summary>
+    public IReadOnlyList<double> BreakEvenMinutes { get; init; } = [];
 
     /// <summary>The runs, fixed-TTL sweep first; <c>SweepCount</c> of them belong to the sweep.</summary>
     public (IReadOnlyList<SimulationOptions> Runs, int SweepCount) Runs()
@@ -46,11 +54,20 @@ public sealed record SimPlan
 
                 var ttl = Fmt(Baseline.Scaling.KeepAliveTtl);
                 var name = keepAlive == PolicyNames.FixedKeepAlive ? $"fixed {ttl}" : keepAlive;
-                others.Add(baseline with
+                var run = baseline with
                 {
                     Label = many || Autoscalers[0] != PolicyNames.Kpa ? $"{autoscaler} {name}" : name,
                     Scaling = baseline.Scaling with { KeepAlive = keepAlive },
-                });
+                };
+                others.Add(run);
+                if (keepAlive is PolicyNames.HybridHistogram or PolicyNames.LongShortHistogram)
+                {
+                    others.AddRange(BreakEvenMinutes.Select(cost => run with
+                    {
+                        Label = $"{run.Label} break-even {cost.ToString(CultureInfo.InvariantCulture)}m",
+                        Catalog = _ => new PolicyCatalog(new HistogramOptions { ColdStartCost = TimeSpan.FromMinutes(cost) }),
+                    }));
+                }
             }
         }
 

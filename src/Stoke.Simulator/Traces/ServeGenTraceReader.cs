@@ -17,9 +17,9 @@ public static class ServeGenTraceReader
         if (Directory.Exists(path))
         {
             files = [.. Directory.EnumerateFiles(path, "chunk-*-trace.csv").Order(StringComparer.Ordinal)];
-            if (generation.MaxClients > 0)
+            if (generation.MaxClients > 0 && generation.MaxClients < files.Length)
             {
-                files = files[..Math.Min(files.Length, generation.MaxClients)];
+                files = ServeGenClients.Select(files, generation, options);
             }
 
             if (files.Length == 0)
