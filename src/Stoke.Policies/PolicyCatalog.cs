@@ -20,7 +20,7 @@ namespace Stoke.Policies;
 public sealed class PolicyCatalog : IPolicyCatalog
 {
     /// <summary>Autoscaler names for <see cref="ScalingOptions.Autoscaler"/>.</summary>
-    public static IReadOnlyList<string> Autoscalers { get; } = [PolicyNames.Kpa, PolicyNames.Predictive];
+    public static IReadOnlyList<string> Autoscalers { get; } = [PolicyNames.Kpa, PolicyNames.Predictive, PolicyNames.GuardedPredictive];
 
     /// <summary>Keep-alive names for <see cref="ScalingOptions.KeepAlive"/>.</summary>
     public static IReadOnlyList<string> KeepAlives { get; } = [PolicyNames.FixedKeepAlive, PolicyNames.HybridHistogram, PolicyNames.LongShortHistogram];
@@ -123,6 +123,7 @@ public sealed class PolicyCatalog : IPolicyCatalog
         return spec.Scaling.Autoscaler switch
         {
             PolicyNames.Predictive => new PredictiveAutoscaler(spec.Scaling),
+            PolicyNames.GuardedPredictive => new GuardedPredictiveAutoscaler(spec.Scaling),
             _ => new KpaAutoscaler(spec.Scaling),
         };
     }

@@ -122,6 +122,7 @@ public static class PolicyNames
     public const string SloAdaptiveBatching = "slo-adaptive";
     public const string Kpa = "kpa";
     public const string Predictive = "predictive";
+    public const string GuardedPredictive = "guarded-predictive";
     public const string FixedKeepAlive = "fixed";
     public const string HybridHistogram = "hybrid-histogram";
     public const string LongShortHistogram = "long-short-histogram";

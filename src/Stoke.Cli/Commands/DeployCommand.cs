@@ -23,7 +23,7 @@ public static class DeployCommand
         var batching = new Option<string?>("--batching") { Description = "Batching policy.", HelpName = "POLICY" };
         batching.AcceptOnlyFromAmong(PolicyNames.FixedBatching, PolicyNames.SloAdaptiveBatching);
         var autoscaler = new Option<string?>("--autoscaler") { Description = "Autoscaler.", HelpName = "POLICY" };
-        autoscaler.AcceptOnlyFromAmong(PolicyNames.Kpa, PolicyNames.Predictive);
+        autoscaler.AcceptOnlyFromAmong([.. Stoke.Policies.PolicyCatalog.Autoscalers]);
         var keepAlive = new Option<string?>("--keep-alive") { Description = "Keep-alive policy.", HelpName = "POLICY" };
         keepAlive.AcceptOnlyFromAmong(PolicyNames.FixedKeepAlive, PolicyNames.HybridHistogram, PolicyNames.LongShortHistogram);
         var labels = OptionRules.KeyValues("--label", "Placement label key=value; repeatable.");

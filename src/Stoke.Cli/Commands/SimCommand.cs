@@ -63,6 +63,7 @@ public static class SimCommand
             breakEven, queueLimit, sgSelect,
         };
 
+        command.Subcommands.Add(SimEvalCommand.Create(env));
         command.SetAction((result, ct) => env.GuardAsync(null, ct, async token =>
         {
             TraceArgument.TryParse(result.GetValue(trace)!, out var kind, out var path, out _);
