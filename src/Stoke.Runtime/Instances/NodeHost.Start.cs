@@ -116,7 +116,7 @@ public sealed partial class NodeHost
     {
         try
         {
-            var inputs = spec.Signature.Inputs.Select(SyntheticInput).ToArray();
+            var inputs = spec.Stream is { } stream ? StreamWarmUpInputs(stream, spec.Signature) : spec.Signature.Inputs.Select(SyntheticInput).ToArray();
             session.Run(inputs, null);
         }
         catch (Exception ex)

@@ -109,6 +109,14 @@ public sealed partial class NodeHost
         return new StreamClosed(session.Id, session.Chunks);
     }
 
+    // A stream function's warm-up runs one silent window of one stream, as its chunks will (a [1,1] guess may not even run).
+    private static Abstractions.Tensors.Tensor[] StreamWarmUpInputs(StreamOptions stream, Abstractions.Tensors.ModelSignature signature)
+    {
+        var width = stream.ContextLength + stream.ChunkLength;
+        var window = new Abstractions.Tensors.Tensor(stream.ChunkInput, Abstractions.Tensors.TensorDataType.FP32, [1, width], new byte[width * sizeof(float)]);
+        return [window, .. StreamSpecs.InitialStates(stream, signature), .. StreamSpecs.Constants(stream, signature)];
+    }
+
     private async Task EndStreamsAsync(Instance instance, string reason)
     {
         if (instance.Streams is { } steps)
