@@ -151,6 +151,44 @@ public sealed class StreamTests(SharedStoke shared, Xunit.Abstractions.ITestOutp
         Assert.Equal(opened["instance"]!.GetValue<string>(), later.Header("Stoke-Instance"));
     }
 
+    [Fact]
+    public async Task ChunkAsAnOipBodyGivesWhatTheRawChunkGives()
+    {
+        var function = await DeployAsync("vad-json");
+        var chunks = VadModel.SpeechChunks()[..12];
+        var raw = (await _client.OpenStreamAsync(function))["id"]!.GetValue<string>();
+        var json = (await _client.OpenStreamAsync(function))["id"]!.GetValue<string>();
+        using var http = new HttpClient { BaseAddress = shared.Node.Address };
+
+        foreach (var chunk in chunks)
+        {
+            var expected = VadModel.Probability((await _client.SendChunkAsync(function, raw, chunk)).Json!);
+            var data = string.Join(",", chunk.Select(v => v.ToString("R", System.Globalization.CultureInfo.InvariantCulture)));
+            using var body = new StringContent($$"""{"inputs":[{"name":"input","shape":[1,512],"datatype":"FP32","data":[{{data}}]}]}""", System.Text.Encoding.UTF8, "application/json");
+            using var response = await http.PostAsync($"v2/models/{function}/streams/{json}", body);
+            var text = await response.Content.ReadAsStringAsync();
+
+            Assert.True(response.IsSuccessStatusCode, text);
+            Assert.Equal(expected, VadModel.Probability(System.Text.Json.Nodes.JsonNode.Parse(text)!), 5);
+        }
+    }
+
+    [Fact]
+    public async Task StreamSettingsThatDoNotFitTheModelAreRefusedAndRegisterNothing()
+    {
+        var refused = await Assert.ThrowsAsync<StokeClientException>(() => _client.DeployAsync("vad-bad-axis", VadModel.Model, (KeyValuePair<string, string>[])[
+            new("stream.chunk", "input:512"), new("stream.context", "64"), new("stream.state", "state:stateN:0"), new("stream.constant", "sr:16000")]));
+        var missing = await Assert.ThrowsAsync<StokeClientException>(() => _client.DeployAsync("vad-no-sr", VadModel.Model, (KeyValuePair<string, string>[])[
+            new("stream.chunk", "input:512"), new("stream.context", "64"), new("stream.state", "state:stateN:1")]));
+
+        Assert.Equal(HttpStatusCode.BadRequest, refused.Status);
+        Assert.Contains("batch axis 0", refused.ServerMessage, StringComparison.Ordinal);
+        Assert.Contains("'sr' is neither", missing.ServerMessage, StringComparison.Ordinal);
+        var names = (await _client.ListAsync()).AsArray().Select(f => f!["name"]!.GetValue<string>()).ToList();
+        Assert.DoesNotContain("vad-bad-axis", names);
+        Assert.DoesNotContain("vad-no-sr", names);
+    }
+
     private static void AssertClose(float[] expected, float[] actual)
     {
         Assert.Equal(expected.Length, actual.Length);
