@@ -67,6 +67,25 @@ public sealed class StreamTests(SharedStoke shared, Xunit.Abstractions.ITestOutp
         AssertClose(reversedAlone.Probabilities, together[1].Probabilities);
     }
 
+    // The state and context a stream carries change what the model says: each chunk sent on a fresh stream (zero
+    // state, zero context) gives other probabilities than the same chunk in the running stream.
+    [Fact]
+    public async Task StreamCarriesItsStateFromChunkToChunk()
+    {
+        var function = await DeployAsync("vad-carry");
+        var chunks = VadModel.SpeechChunks()[..24];
+        var running = (await VadModel.RunAsync(_client, function, chunks)).Probabilities;
+        var fresh = new float[chunks.Length];
+        for (var i = 0; i < chunks.Length; i++)
+        {
+            fresh[i] = (await VadModel.RunAsync(_client, function, [chunks[i]])).Probabilities[0];
+        }
+
+        var differing = Enumerable.Range(1, chunks.Length - 1).Count(i => Math.Abs(running[i] - fresh[i]) > 0.05);
+        Assert.Equal(running[0], fresh[0], 5);
+        Assert.True(differing >= chunks.Length / 2, $"running {Format(running)}; fresh {Format(fresh)}");
+    }
+
     [Fact]
     public async Task IdleStreamExpiresWithGone()
     {
