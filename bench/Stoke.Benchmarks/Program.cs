@@ -27,10 +27,13 @@ switch (command)
     case "host":
         await FootprintHost.RunAsync(options);
         break;
+    case "vad-streams":
+        await VadStreams.RunAsync(options);
+        break;
     case "micro":
         BenchmarkSwitcher.FromAssembly(typeof(Args).Assembly).Run(args[1..]);
         break;
     default:
-        Console.WriteLine("usage: Stoke.Benchmarks overhead|burst|two-silo|coldstart|tiers|footprint|micro [--option value ...] (see BENCHMARKS.md)");
+        Console.WriteLine("usage: Stoke.Benchmarks overhead|burst|two-silo|coldstart|tiers|footprint|vad-streams|micro [--option value ...] (see BENCHMARKS.md)");
         break;
 }

@@ -102,10 +102,40 @@ public sealed class StokeClient : IDisposable
         }
 
         using var response = await _http.SendAsync(request, cancellationToken);
+        return await ResponseAsync(response, cancellationToken);
+    }
+
+    private static async Task<InferResponse> ResponseAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
         var body = await response.Content.ReadAsByteArrayAsync(cancellationToken);
         var headers = response.Headers.Concat(response.Content.Headers)
             .ToDictionary(h => h.Key, h => string.Join(",", h.Value), StringComparer.OrdinalIgnoreCase);
         return new InferResponse(response.StatusCode, headers, body);
+    }
+
+    /// <summary>Opens a stream on a stateful function; its id is in the answer's <c>id</c>.</summary>
+    public async Task<JsonNode> OpenStreamAsync(string name, CancellationToken cancellationToken = default)
+    {
+        using var response = await _http.PostAsync($"v2/models/{Uri.EscapeDataString(name)}/streams", null, cancellationToken);
+        return await ReadAsync(response, cancellationToken);
+    }
+
+    /// <summary>Sends one chunk of a stream as raw little-endian float32 samples; the response is the chunk's OIP outputs (or the refusal).</summary>
+    public async Task<InferResponse> SendChunkAsync(string name, string streamId, ReadOnlyMemory<float> samples, CancellationToken cancellationToken = default)
+    {
+        var bytes = new byte[samples.Length * 4];
+        System.Runtime.InteropServices.MemoryMarshal.AsBytes(samples.Span).CopyTo(bytes);
+        using var content = new ByteArrayContent(bytes);
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
+        using var response = await _http.PostAsync($"v2/models/{Uri.EscapeDataString(name)}/streams/{Uri.EscapeDataString(streamId)}", content, cancellationToken);
+        return await ResponseAsync(response, cancellationToken);
+    }
+
+    /// <summary>Closes a stream; the answer has the chunks it ran.</summary>
+    public async Task<JsonNode> CloseStreamAsync(string name, string streamId, CancellationToken cancellationToken = default)
+    {
+        using var response = await _http.DeleteAsync($"v2/models/{Uri.EscapeDataString(name)}/streams/{Uri.EscapeDataString(streamId)}", cancellationToken);
+        return await ReadAsync(response, cancellationToken);
     }
 
     private async Task<JsonNode> GetAsync(string path, CancellationToken cancellationToken)

@@ -17,6 +17,8 @@ public enum StokeErrorKind
     DeadlineExceeded,
     /// <summary>500: a failure inside the platform or the engine.</summary>
     Internal,
+    /// <summary>410: the thing named existed and has ended (an expired, closed or lost stream).</summary>
+    Gone,
 }
 
 /// <summary>A refusal with a clear reason, carried across silos and turned into an HTTP error by the gateway.</summary>

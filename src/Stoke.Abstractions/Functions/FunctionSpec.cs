@@ -32,6 +32,8 @@ public sealed record FunctionSpec
     [Id(14)] public GenerationOptions Generation { get; init; } = new();
     /// <summary>Routing policy by name (see <see cref="PolicyNames"/>): which ready instance a request goes to.</summary>
     [Id(15)] public string Routing { get; init; } = PolicyNames.LeastRequests;
+    /// <summary>Stream settings of a stateful function (state tensors kept per stream on one instance); null for stateless ones.</summary>
+    [Id(16)] public StreamOptions? Stream { get; init; }
 
     /// <summary>The key a function is known by in the cluster: tenant and name.</summary>
     public string Key => FunctionKey.Of(Tenant, Name);

@@ -23,6 +23,7 @@ public static partial class ErrorResponses
         StokeErrorKind.TooManyRequests => StatusCodes.Status429TooManyRequests,
         StokeErrorKind.Overloaded => StatusCodes.Status503ServiceUnavailable,
         StokeErrorKind.DeadlineExceeded => StatusCodes.Status504GatewayTimeout,
+        StokeErrorKind.Gone => StatusCodes.Status410Gone,
         _ => StatusCodes.Status500InternalServerError,
     };
 

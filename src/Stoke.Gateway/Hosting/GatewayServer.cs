@@ -11,6 +11,7 @@ using Stoke.Gateway.Management;
 using Stoke.Gateway.Metrics;
 using Stoke.Gateway.OpenInference;
 using Stoke.Gateway.Routing;
+using Stoke.Gateway.Streams;
 using Stoke.Runtime.Deployment;
 using Stoke.Runtime.Cluster;
 using Stoke.Runtime.Invocation;
@@ -137,6 +138,7 @@ public static class StokeEndpoints
         });
         app.MapGet("/metrics", (PrometheusExporter exporter) => Results.Text(exporter.Render(), "text/plain; version=0.0.4"));
         app.MapOpenInference();
+        app.MapStreams();
         app.MapManagement();
         app.MapDashboard();
         foreach (var extension in app.Services.GetServices<IGatewayExtension>())

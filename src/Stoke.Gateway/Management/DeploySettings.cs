@@ -20,6 +20,7 @@ public static class DeploySettings
         "minInstances", "maxInstances", "targetConcurrency", "maxQueued", "timeoutMs", "memoryMb", "sloMs", "label",
         "stableWindowSeconds", "panicWindowSeconds", "pricePerGbSecond", "pricePer1kInputTokens", "pricePer1kOutputTokens",
         "routing", "instanceConcurrency",
+        "stream.chunk", "stream.context", "stream.state", "stream.constant", "stream.idleSeconds",
     ];
 
     public static DeployRequest Parse(string tenant, string name, byte[] artifact, IQueryCollection query)
@@ -87,6 +88,7 @@ public static class DeploySettings
             Labels = labels,
             Pricing = pricing,
             Routing = Str(query, "routing") ?? PolicyNames.LeastRequests,
+            Stream = StreamSettings.Parse(query),
         };
     }
 

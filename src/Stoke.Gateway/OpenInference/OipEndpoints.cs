@@ -101,21 +101,7 @@ public static class OipEndpoints
             WriteUsageHeaders(context, outcome.Usage);
             context.Response.Headers["Stoke-Instance"] = outcome.InstanceId;
             context.Response.Headers["Stoke-Attempts"] = outcome.Attempts.ToString(CultureInfo.InvariantCulture);
-            var buffer = new ArrayBufferWriter<byte>();
-            var jsonLength = OipResponseWriter.Write(
-                buffer, new InferenceResult(outcome.Outputs), name, spec.Version.ToString(CultureInfo.InvariantCulture), parsed.Request.Id, parsed);
-            if (jsonLength is { } length)
-            {
-                context.Response.ContentType = OipProtocol.BinaryContentType;
-                context.Response.Headers[OipProtocol.HeaderContentLengthHeader] = length.ToString(CultureInfo.InvariantCulture);
-            }
-            else
-            {
-                context.Response.ContentType = OipProtocol.JsonContentType;
-            }
-
-            context.Response.ContentLength = buffer.WrittenCount;
-            await context.Response.Body.WriteAsync(buffer.WrittenMemory, context.RequestAborted);
+            await WriteOutputsAsync(context, outcome.Outputs, name, spec.Version, parsed);
         }
         catch (Exception ex) when (!context.Response.HasStarted)
         {
@@ -126,6 +112,26 @@ public static class OipEndpoints
         {
             metrics.Completed(context.Tenant(), name, status, time.GetElapsedTime(started), usage);
         }
+    }
+
+    /// <summary>Writes an infer response (JSON, or with binary tensor data where <paramref name="parsed"/> asked for it).</summary>
+    public static async Task WriteOutputsAsync(HttpContext context, Tensor[] outputs, string name, int version, OipInferRequest? parsed)
+    {
+        var buffer = new ArrayBufferWriter<byte>();
+        var jsonLength = OipResponseWriter.Write(
+            buffer, new InferenceResult(outputs), name, version.ToString(CultureInfo.InvariantCulture), parsed?.Request.Id, parsed);
+        if (jsonLength is { } length)
+        {
+            context.Response.ContentType = OipProtocol.BinaryContentType;
+            context.Response.Headers[OipProtocol.HeaderContentLengthHeader] = length.ToString(CultureInfo.InvariantCulture);
+        }
+        else
+        {
+            context.Response.ContentType = OipProtocol.JsonContentType;
+        }
+
+        context.Response.ContentLength = buffer.WrittenCount;
+        await context.Response.Body.WriteAsync(buffer.WrittenMemory, context.RequestAborted);
     }
 
     /// <summary>The request's deadline (the timeout header, or the function's default) and its affinity key.</summary>
@@ -177,7 +183,7 @@ public static class OipEndpoints
             : throw new StokeException(StokeErrorKind.BadRequest, $"Version '{version}' is not a positive integer.");
     }
 
-    private static int? HeaderLength(HttpContext context)
+    internal static int? HeaderLength(HttpContext context)
     {
         if (!context.Request.Headers.TryGetValue(OipProtocol.HeaderContentLengthHeader, out var raw))
         {

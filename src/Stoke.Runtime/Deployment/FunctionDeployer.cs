@@ -30,6 +30,8 @@ public sealed record DeployRequest
     public GenerationOptions Generation { get; init; } = new();
     /// <summary>Routing policy by name.</summary>
     public string Routing { get; init; } = PolicyNames.LeastRequests;
+    /// <summary>Stream settings of a stateful function; null for a stateless one.</summary>
+    public StreamOptions? Stream { get; init; }
 }
 
 /// <summary>
@@ -88,6 +90,18 @@ public sealed partial class FunctionDeployer(
             ValidateEmbedder(request, vocab, signature);
         }
 
+        if (request.Stream is { } stream)
+        {
+            try
+            {
+                Streams.StreamSpecs.Validate(stream, signature);
+            }
+            catch (ArgumentException ex)
+            {
+                throw new StokeException(StokeErrorKind.BadRequest, $"'{request.FileName}' cannot be deployed with these stream settings: {ex.Message}");
+            }
+        }
+
         var artifact = await node.Repository.PutAsync(request.Artifact, request.FileName, cancellationToken);
         TokenizerRef? tokenizer = null;
         if (request.Tokenizer is { Length: > 0 } vocabulary)
@@ -113,6 +127,7 @@ public sealed partial class FunctionDeployer(
             Tokenizer = tokenizer,
             Generation = request.Generation,
             Routing = request.Routing,
+            Stream = request.Stream,
         };
         try
         {

@@ -24,6 +24,15 @@ public interface INodeGrain : IGrainWithStringKey
 
     Task StopInstance(string instanceId, string reason);
 
+    /// <summary>Opens a stream of a stateful function on one of this node's instances; its state stays on this node.</summary>
+    Task<StreamOpened> OpenStream(string instanceId, string functionKey, int version);
+
+    /// <summary>Runs one chunk of a stream this node holds (batched with other streams' chunks of its instance).</summary>
+    Task<InstanceInvocation> StreamChunk(string streamId, string functionKey, float[] chunk, DateTimeOffset deadline, CancellationToken cancellationToken);
+
+    /// <summary>Closes a stream this node holds.</summary>
+    Task<StreamClosed> CloseStream(string streamId, string functionKey);
+
     /// <summary>Copies an artifact into this node's repository (from a peer), so it survives the node that deployed it.</summary>
     Task Replicate(ArtifactRef artifact);
 

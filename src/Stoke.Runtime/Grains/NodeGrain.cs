@@ -40,6 +40,13 @@ internal sealed class NodeGrain(NodeHost host, NodeRouter router, NodeTraffic tr
 
     public Task StopInstance(string instanceId, string reason) => host.StopInstanceAsync(instanceId, reason);
 
+    public Task<StreamOpened> OpenStream(string instanceId, string functionKey, int version) => Task.FromResult(host.OpenStream(instanceId, functionKey, version));
+
+    public Task<InstanceInvocation> StreamChunk(string streamId, string functionKey, float[] chunk, DateTimeOffset deadline, CancellationToken cancellationToken) =>
+        host.StreamChunkAsync(streamId, functionKey, chunk, deadline, cancellationToken);
+
+    public Task<StreamClosed> CloseStream(string streamId, string functionKey) => Task.FromResult(host.CloseStream(streamId, functionKey));
+
     public Task Replicate(ArtifactRef artifact) => host.ReplicateAsync(artifact, CancellationToken.None);
 
     public Task<NodeSnapshot> Snapshot() => Task.FromResult(host.Snapshot());

@@ -16,6 +16,8 @@ internal sealed class Instance(string id, FunctionSpec spec, long memoryBytes, D
     public volatile InstancePhase Phase = InstancePhase.Loading;
     public IModelSession? Session { get; set; }
     public InstanceBatcher? Batcher { get; set; }
+    /// <summary>The step loop of a stateful function's streams (one with stream settings); null for others.</summary>
+    public Streams.StreamStepBatcher? Streams { get; set; }
     /// <summary>Tokenises and pools for an embedding function (one deployed with its vocab); null for others.</summary>
     public Engines.Onnx.Embeddings.SentenceEmbedder? Embedder { get; set; }
     public ColdStartReport? ColdStart { get; set; }

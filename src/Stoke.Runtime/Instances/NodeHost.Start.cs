@@ -84,6 +84,7 @@ public sealed partial class NodeHost
                 instance.Batcher = new InstanceBatcher(
                     spec, NodeId, memory, session, _policies.CreateBatching(spec), spec.Signature.SupportsBatching,
                     _options.InstanceQueueCapacity, _time, _metrics, _logger);
+                instance.Streams = CreateStepBatcher(instance, session);
             }
 
             instance.LastUsed = _time.GetUtcNow();
@@ -115,7 +116,7 @@ public sealed partial class NodeHost
     {
         try
         {
-            var inputs = spec.Signature.Inputs.Select(SyntheticInput).ToArray();
+            var inputs = spec.Stream is { } stream ? StreamWarmUpInputs(stream, spec.Signature) : spec.Signature.Inputs.Select(SyntheticInput).ToArray();
             session.Run(inputs, null);
         }
         catch (Exception ex)

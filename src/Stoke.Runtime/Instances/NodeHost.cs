@@ -45,6 +45,7 @@ public sealed partial class NodeHost : IAsyncDisposable
         _metrics = metrics;
         _logger = logger;
         Artifacts = artifacts;
+        Streams = CreateStreamTable(time);
         metrics.Meter.CreateObservableGauge("stoke.instances", ObserveInstances, "{instance}", "Instances on this node by state.");
         metrics.Meter.CreateObservableGauge("stoke.node.memory.used", () => Interlocked.Read(ref _reservedBytes), "By", "Memory held by instances.");
         metrics.Meter.CreateObservableGauge("stoke.node.memory.capacity", () => _options.MemoryBytes, "By", "Memory budget for instances.");
@@ -137,6 +138,8 @@ public sealed partial class NodeHost : IAsyncDisposable
             await batcher.DisposeAsync();
         }
 
+        await EndStreamsAsync(instance, reason);
+
         await DisposeSessionAsync(instance);
         instance.Phase = InstancePhase.Gone;
         lock (_memoryGate)
@@ -226,6 +229,8 @@ public sealed partial class NodeHost : IAsyncDisposable
         {
             await StopInstanceAsync(id, "node stopping");
         }
+
+        Streams.Dispose();
     }
 
     private static partial class Log

@@ -1,5 +1,6 @@
 using Stoke.Abstractions.Functions;
 using Stoke.Abstractions.Generation;
+using Stoke.Abstractions.Instances;
 using Stoke.Abstractions.Tensors;
 using Stoke.Abstractions.Usage;
 
@@ -24,6 +25,18 @@ public interface IFunctionInvoker
     /// surfaces before a response starts. Disposing the generation meters it and, if it has not finished, cancels it.
     /// </summary>
     Task<IGeneration> GenerateAsync(FunctionSpec spec, TextGenerationRequest request, InvocationOptions options, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Opens a stream on a stateful function: routed like a request (warm path, or the controller while it is cold),
+    /// then held by the instance it reached until it is closed, expires or that instance is lost.
+    /// </summary>
+    Task<StreamOpened> OpenStreamAsync(FunctionSpec spec, InvocationOptions options, CancellationToken cancellationToken);
+
+    /// <summary>Runs one chunk of an open stream on the instance holding it: 404 for an unknown stream, 410 for an ended or lost one.</summary>
+    Task<InferenceOutcome> SendChunkAsync(FunctionSpec spec, string streamId, float[] chunk, InvocationOptions options, CancellationToken cancellationToken);
+
+    /// <summary>Closes a stream and drops its state.</summary>
+    Task<StreamClosed> CloseStreamAsync(FunctionSpec spec, string streamId, CancellationToken cancellationToken);
 }
 
 /// <summary>How a request is to be run.</summary>
@@ -36,6 +49,9 @@ public sealed record InferenceOutcome(Tensor[] Outputs, UsageRecord Usage, strin
 {
     /// <summary>Instances tried, the one that answered included (more than one after a lost instance).</summary>
     public int Attempts { get; init; } = 1;
+
+    /// <summary>A stream's chunk: its number in the stream (1 for the first); 0 for a stateless request.</summary>
+    public long Sequence { get; init; }
 }
 
 /// <summary>Served embeddings: a vector per text, the tokens each cost, and the usage record.</summary>

@@ -62,6 +62,9 @@ public sealed class PeerCluster : IAsyncDisposable
 
     public StokeClient Client(int silo) => new(Handle(silo).ServiceProvider.GetRequiredService<GatewayServer>().Address!);
 
+    /// <summary>Kills a silo abruptly (no graceful shutdown), as a node that dies.</summary>
+    public Task KillAsync(int silo) => _cluster.KillSiloAsync(Handle(silo));
+
     public async ValueTask DisposeAsync()
     {
         await _cluster.DisposeAsync();
