@@ -27,10 +27,16 @@ switch (command)
     case "host":
         await FootprintHost.RunAsync(options);
         break;
+    case "partition":
+        await PartitionedMiniLm.RunAsync(options);
+        break;
+    case "slice-load":
+        SliceLoadHost.Run(options);
+        break;
     case "micro":
         BenchmarkSwitcher.FromAssembly(typeof(Args).Assembly).Run(args[1..]);
         break;
     default:
-        Console.WriteLine("usage: Stoke.Benchmarks overhead|burst|two-silo|coldstart|tiers|footprint|micro [--option value ...] (see BENCHMARKS.md)");
+        Console.WriteLine("usage: Stoke.Benchmarks overhead|burst|two-silo|coldstart|tiers|footprint|partition|micro [--option value ...] (see BENCHMARKS.md)");
         break;
 }
