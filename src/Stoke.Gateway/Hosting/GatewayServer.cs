@@ -138,6 +138,7 @@ public static class StokeEndpoints
         app.MapGet("/metrics", (PrometheusExporter exporter) => Results.Text(exporter.Render(), "text/plain; version=0.0.4"));
         app.MapOpenInference();
         app.MapManagement();
+        app.MapPartitions();
         app.MapDashboard();
         foreach (var extension in app.Services.GetServices<IGatewayExtension>())
         {
