@@ -76,6 +76,19 @@ public sealed class CutChoiceTests
     }
 
     [Fact]
+    public void AModelOnnxRuntimeCannotLoadIsRefused()
+    {
+        // Well-formed protobuf, but MatMul of a [1,4] by a [16,2] weight cannot type-check.
+        var model = Stoke.Partitioning.Onnx.ModelProto.Parser.ParseFrom(TinyModels.WithIf());
+        model.Graph.Node[2].Input[0] = "A";
+        var bytes = Google.Protobuf.MessageExtensions.ToByteArray(model);
+
+        var error = Assert.Throws<ArgumentException>(() => ModelPartitioner.Partition(bytes, "bad", new PartitionOptions { Parts = 2 }));
+
+        Assert.StartsWith("ONNX Runtime cannot load the model", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void BytesThatAreNotAModelAreRefused()
     {
         var error = Assert.Throws<ArgumentException>(() =>

@@ -25,7 +25,7 @@ internal static class TypeProbe
         }
 
         using var options = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_DISABLE_ALL, LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL };
-        using var session = new InferenceSession(probe.ToByteArray(), options);
+        using var session = Load(probe, options);
         var measured = new Dictionary<string, long>(StringComparer.Ordinal);
         var ranks = new Dictionary<string, int>(StringComparer.Ordinal);
         string? error = null;
@@ -50,6 +50,19 @@ internal static class TypeProbe
         }
 
         return new Findings(types, measured, error);
+    }
+
+    // A model ONNX Runtime cannot load is bad input, not a failure of the partitioner.
+    private static InferenceSession Load(ModelProto probe, SessionOptions options)
+    {
+        try
+        {
+            return new InferenceSession(probe.ToByteArray(), options);
+        }
+        catch (OnnxRuntimeException ex)
+        {
+            throw new ArgumentException($"ONNX Runtime cannot load the model: {ex.Message}", "model", ex);
+        }
     }
 
     private static void Measure(InferenceSession session, NominalSizes sizes, Dictionary<string, long> measured, Dictionary<string, int> ranks)
