@@ -86,7 +86,7 @@ public static class ModelPartitioner
         // plan's largest slice (plus the slack) is the limit for all.
         var total = index.WeightBytes.Values.Sum();
         var even = total / (double)parts;
-        var heavy = Enumerable.Range(0, index.Nodes.Count).Select(i => SliceMemory.Of(index, i, i + 1)).Where(w => w > even).ToList();
+        var heavy = search.NodeWeights.Where(w => w > even).ToList();
         var share = heavy.Count < parts ? (total - heavy.Sum()) / (double)(parts - heavy.Count) : even;
         var shaped = search.Best(parts, (size, heaviest) => size <= (heaviest > even ? heaviest : share) * (1 + slack), memoryFirst: false);
         if (shaped is not null)

@@ -11,12 +11,17 @@ internal sealed class CutSearch
 {
     private readonly GraphIndex _index;
     private readonly CutPoints _cuts;
+    private readonly long[] _nodeWeights;
 
     public CutSearch(GraphIndex index, CutPoints cuts)
     {
         _index = index;
         _cuts = cuts;
+        _nodeWeights = [.. Enumerable.Range(0, index.Nodes.Count).Select(i => SliceMemory.Of(index, i, i + 1))];
     }
+
+    /// <summary>Weight bytes each node reads, by position: what the slice holding it needs at least.</summary>
+    public IReadOnlyList<long> NodeWeights => _nodeWeights;
 
     /// <summary>A choice of cuts: the positions (ascending), the bytes they pass in all and the largest slice's weights.</summary>
     public sealed record Choice(IReadOnlyList<int> Positions, long PassedBytes, long LargestSliceBytes);
@@ -49,7 +54,7 @@ internal sealed class CutSearch
             for (var b = a + 1; b <= n; b++)
             {
                 var size = memory.Add(_index.Nodes[b - 1]);
-                heaviest = Math.Max(heaviest, SliceMemory.Of(_index, b - 1, b));
+                heaviest = Math.Max(heaviest, _nodeWeights[b - 1]);
                 if ((b < n && !_cuts.Valid[b]) || !fits(size, heaviest))
                 {
                     continue;
@@ -118,7 +123,7 @@ internal sealed class CutSearch
                 var node = _index.Nodes[a];
                 throw new ArgumentException(
                     $"No slice starting at node {a} ('{node.Label}') fits in {cap / (1024.0 * 1024.0):0.##} MB: it needs " +
-                    $"{SliceMemory.Of(_index, a, a + 1) / (1024.0 * 1024.0):0.##} MB of weights before the next place the graph can be cut.",
+                    $"{_nodeWeights[a] / (1024.0 * 1024.0):0.##} MB of weights before the next place the graph can be cut.",
                     "maxPartMb");
             }
 
