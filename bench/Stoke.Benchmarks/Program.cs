@@ -30,10 +30,16 @@ switch (command)
     case "vad-streams":
         await VadStreams.RunAsync(options);
         break;
+    case "partition":
+        await PartitionedMiniLm.RunAsync(options);
+        break;
+    case "slice-load":
+        SliceLoadHost.Run(options);
+        break;
     case "micro":
         BenchmarkSwitcher.FromAssembly(typeof(Args).Assembly).Run(args[1..]);
         break;
     default:
-        Console.WriteLine("usage: Stoke.Benchmarks overhead|burst|two-silo|coldstart|tiers|footprint|vad-streams|micro [--option value ...] (see BENCHMARKS.md)");
+        Console.WriteLine("usage: Stoke.Benchmarks overhead|burst|two-silo|coldstart|tiers|footprint|vad-streams|partition|micro [--option value ...] (see BENCHMARKS.md)");
         break;
 }

@@ -26,6 +26,7 @@ public static class StokeCli
         root.Subcommands.Add(UsageCommand.Create(env));
         root.Subcommands.Add(StatusCommand.Create(env));
         root.Subcommands.Add(SimCommand.Create(env));
+        root.Subcommands.Add(PartitionCommand.Create(env));
         return root;
     }
 

@@ -140,6 +140,7 @@ public static class StokeEndpoints
         app.MapOpenInference();
         app.MapStreams();
         app.MapManagement();
+        app.MapPartitions();
         app.MapDashboard();
         foreach (var extension in app.Services.GetServices<IGatewayExtension>())
         {
