@@ -87,6 +87,15 @@ public sealed class PolicyCatalog : IPolicyCatalog
 
         RequireKnown("Scaling.Autoscaler", scaling.Autoscaler, Autoscalers);
         RequireKnown("Scaling.KeepAlive", scaling.KeepAlive, KeepAlives);
+        if (scaling.ShadowAutoscaler is { } shadowAutoscaler)
+        {
+            RequireKnown("Scaling.ShadowAutoscaler", shadowAutoscaler, Autoscalers);
+        }
+
+        if (scaling.ShadowKeepAlive is { } shadowKeepAlive)
+        {
+            RequireKnown("Scaling.ShadowKeepAlive", shadowKeepAlive, KeepAlives);
+        }
         RequireKnown("Batching.Policy", batching.Policy, Batchers);
         if (spec.Routing is null || !_routing.ContainsKey(spec.Routing))
         {

@@ -106,6 +106,10 @@ public sealed record ScalingOptions
     /// batch queue absorbs bursts, and the autoscaler alone adds instances.
     /// </summary>
     [Id(11)] public int InstanceConcurrency { get; init; }
+    /// <summary>A candidate autoscaler run beside the live one on the same signals, deciding nothing (null: none).</summary>
+    [Id(12)] public string? ShadowAutoscaler { get; init; }
+    /// <summary>A candidate keep-alive policy run beside the live one, deciding nothing (null: none).</summary>
+    [Id(13)] public string? ShadowKeepAlive { get; init; }
 }
 
 /// <summary>Prices that turn usage into cost.</summary>

@@ -24,6 +24,10 @@ public static class DeployCommand
         batching.AcceptOnlyFromAmong(PolicyNames.FixedBatching, PolicyNames.SloAdaptiveBatching);
         var autoscaler = new Option<string?>("--autoscaler") { Description = "Autoscaler.", HelpName = "POLICY" };
         autoscaler.AcceptOnlyFromAmong([.. Stoke.Policies.PolicyCatalog.Autoscalers]);
+        var shadowAutoscaler = new Option<string?>("--shadow-autoscaler") { Description = "A candidate autoscaler run beside the live one, deciding nothing (stoke describe shows both).", HelpName = "POLICY" };
+        shadowAutoscaler.AcceptOnlyFromAmong([.. Stoke.Policies.PolicyCatalog.Autoscalers]);
+        var shadowKeepAlive = new Option<string?>("--shadow-keep-alive") { Description = "A candidate keep-alive policy run beside the live one, deciding nothing.", HelpName = "POLICY" };
+        shadowKeepAlive.AcceptOnlyFromAmong([.. Stoke.Policies.PolicyCatalog.KeepAlives]);
         var keepAlive = new Option<string?>("--keep-alive") { Description = "Keep-alive policy.", HelpName = "POLICY" };
         keepAlive.AcceptOnlyFromAmong(PolicyNames.FixedKeepAlive, PolicyNames.HybridHistogram, PolicyNames.LongShortHistogram);
         var labels = OptionRules.KeyValues("--label", "Placement label key=value; repeatable.");
@@ -51,7 +55,7 @@ public static class DeployCommand
 
         var routing = new Option<string?>("--routing") { Description = "Routing policy: which ready instance a request goes to.", HelpName = "POLICY" };
         routing.AcceptOnlyFromAmong(PolicyNames.LeastRequests, PolicyNames.PowerOfTwoChoices, PolicyNames.LocalFirst, PolicyNames.Affinity, PolicyNames.BinPack);
-        var command = new Command("deploy", "Deploy a model as a new version of a function.") { name, model, vocab, sample, engine, batching, autoscaler, keepAlive, routing, labels };
+        var command = new Command("deploy", "Deploy a model as a new version of a function.") { name, model, vocab, sample, engine, batching, autoscaler, keepAlive, shadowAutoscaler, shadowKeepAlive, routing, labels };
         foreach (var (option, _) in numbers)
         {
             command.Options.Add(option);
@@ -77,6 +81,8 @@ public static class DeployCommand
             Add(settings, "batching", result.GetValue(batching));
             Add(settings, "autoscaler", result.GetValue(autoscaler));
             Add(settings, "keepAlive", result.GetValue(keepAlive));
+            Add(settings, "shadowAutoscaler", result.GetValue(shadowAutoscaler));
+            Add(settings, "shadowKeepAlive", result.GetValue(shadowKeepAlive));
             Add(settings, "routing", result.GetValue(routing));
             foreach (var (option, key) in numbers)
             {

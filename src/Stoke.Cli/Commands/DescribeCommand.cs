@@ -31,6 +31,11 @@ public static class DescribeCommand
             foreach (var status in description.Status)
             {
                 env.Console.Write(Instances(status));
+                if (status.Shadow is { } shadow)
+                {
+                    env.Console.Write(Shadow(status.Version, shadow));
+                }
+
                 if (status.RecentDecisions.Length > 0)
                 {
                     env.Console.Write(Decisions(status));
@@ -64,6 +69,18 @@ public static class DescribeCommand
                 Markup.Escape(cold));
         }
 
+        return table;
+    }
+
+    // The shadow policies beside the live ones: what each would run and what it cost or saved.
+    private static Table Shadow(int version, ShadowStatus shadow)
+    {
+        var table = new Table().Border(TableBorder.Rounded)
+            .Title($"version {version}: shadow {Markup.Escape(shadow.Autoscaler)} / {Markup.Escape(shadow.KeepAlive)} (deciding nothing)")
+            .AddColumns("", "instances now", "instance-hours", "instance starts", "requests with no ready instance");
+        table.AddRow("live", shadow.LiveInstances.ToString(CultureInfo.InvariantCulture), Fmt.Num(shadow.LiveInstanceHours, "0.000"), Fmt.Int(shadow.LiveInstanceStarts), Fmt.Int(shadow.LiveColdArrivals));
+        table.AddRow("shadow", shadow.Instances.ToString(CultureInfo.InvariantCulture), Fmt.Num(shadow.InstanceHours, "0.000"), Fmt.Int(shadow.InstanceStarts), Fmt.Int(shadow.ColdArrivals));
+        table.Caption(Markup.Escape("shadow's last decision: " + shadow.Reason));
         return table;
     }
 

@@ -7,12 +7,29 @@ namespace Stoke.Control.Controller;
 /// <summary>The policy objects one controller uses, created for its function.</summary>
 public sealed record ControllerPolicies(IAutoscaler Autoscaler, IKeepAlivePolicy KeepAlive, IPlacementPolicy Placement, IRoutingPolicy Routing)
 {
+    /// <summary>The shadow pair (the spec's shadow autoscaler and keep-alive, each defaulting to the live one's name), or null.</summary>
+    public (IAutoscaler Autoscaler, IKeepAlivePolicy KeepAlive)? Shadow { get; init; }
+
     /// <summary>The function's policies by the names in its spec, and the node's placement policy.</summary>
     public static ControllerPolicies Create(IPolicyCatalog catalog, FunctionSpec spec, string placement)
     {
         ArgumentNullException.ThrowIfNull(catalog);
         ArgumentNullException.ThrowIfNull(spec);
-        return new(catalog.CreateAutoscaler(spec), catalog.CreateKeepAlive(spec), catalog.CreatePlacement(placement), catalog.GetRouting(spec.Routing));
+        var policies = new ControllerPolicies(catalog.CreateAutoscaler(spec), catalog.CreateKeepAlive(spec), catalog.CreatePlacement(placement), catalog.GetRouting(spec.Routing));
+        if (spec.Scaling.ShadowAutoscaler is null && spec.Scaling.ShadowKeepAlive is null)
+        {
+            return policies;
+        }
+
+        var shadow = spec with
+        {
+            Scaling = spec.Scaling with
+            {
+                Autoscaler = spec.Scaling.ShadowAutoscaler ?? spec.Scaling.Autoscaler,
+                KeepAlive = spec.Scaling.ShadowKeepAlive ?? spec.Scaling.KeepAlive,
+            },
+        };
+        return policies with { Shadow = (catalog.CreateAutoscaler(shadow), catalog.CreateKeepAlive(shadow)) };
     }
 }
 

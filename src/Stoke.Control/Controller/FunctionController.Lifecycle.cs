@@ -144,6 +144,7 @@ public sealed partial class FunctionController<THeld>
             return false;
         }
 
+        _shadow?.LiveStarted();
         var id = _port.NewInstanceId();
         _instances.Add(new ControlledInstance(id, nodeId, _time.GetUtcNow()));
         if (Recording)

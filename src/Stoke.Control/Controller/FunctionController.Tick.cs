@@ -63,6 +63,11 @@ public sealed partial class FunctionController<THeld>
         var decision = _count.Decide(signal, Math.Max(inFlight, load.InFlight), _states);
         var previous = _lastDecision;
         _lastDecision = decision;
+        if (_shadow is not null)
+        {
+            TickShadow(_shadow, signal, ready, Math.Max(inFlight, load.InFlight), load);
+        }
+
         // After an eviction the decision may want an instance back; none starts until a request arrives (said once).
         var withheld = _evictedAt is not null && decision.Start > 0;
         var start = withheld ? 0 : decision.Start;
@@ -177,6 +182,17 @@ public sealed partial class FunctionController<THeld>
             {
                 InstanceLost(instance.Id, $"its node {instance.NodeId} no longer runs it");
             }
+        }
+    }
+
+    // The shadow decides on the same signal with its own fleet; a change of its target goes in the decision log.
+    private void TickShadow(ShadowScaling shadow, in ScaleSignal signal, int ready, int inFlight, LoadSample load)
+    {
+        var before = shadow.LastDecision?.Target;
+        shadow.Tick(signal, _instances.Count, ready, inFlight, load);
+        if (_options.Decisions is not null && shadow.LastDecision is { } decision && decision.Target != before)
+        {
+            Record("shadow", null, $"{shadow.Autoscaler}/{shadow.KeepAlive} would run {decision.Target}: {decision.Reason}");
         }
     }
 }

@@ -25,6 +25,7 @@ public sealed partial class FunctionController<THeld>
     private readonly IControllerPort<THeld> _port;
     private readonly TimeProvider _time;
     private readonly InstanceCountController _count;
+    private readonly ShadowScaling? _shadow;
     private readonly IPlacementPolicy _placement;
     private readonly IRoutingPolicy _routing;
     private readonly ControllerOptions _options;
@@ -53,6 +54,10 @@ public sealed partial class FunctionController<THeld>
         _time = time ?? throw new ArgumentNullException(nameof(time));
         _options = options ?? new ControllerOptions();
         _count = new InstanceCountController(spec.Scaling, policies.Autoscaler, policies.KeepAlive);
+        if (policies.Shadow is { } shadow)
+        {
+            _shadow = new ShadowScaling(spec.Scaling, shadow.Autoscaler, shadow.KeepAlive);
+        }
         _placement = policies.Placement;
         _routing = policies.Routing;
     }
@@ -68,6 +73,9 @@ public sealed partial class FunctionController<THeld>
     public int HeldCount => _held.Count;
 
     public ControlDecision? LastDecision => _lastDecision;
+
+    /// <summary>The shadow policies' side-by-side account, or null when the spec names none.</summary>
+    public ShadowStatus? Shadow => _shadow?.Status(_instances.Count);
 
     public IReadOnlyDictionary<string, long> ColdStartsByTier => _coldStartsByTier;
 

@@ -16,7 +16,7 @@ public static class DeploySettings
     /// <summary>The query parameters a deploy accepts, for the error message on an unknown one.</summary>
     public static readonly string[] Known =
     [
-        "engine", "file", "batching", "maxBatchSize", "maxQueueDelayMs", "autoscaler", "keepAlive", "keepAliveSeconds",
+        "engine", "file", "batching", "maxBatchSize", "maxQueueDelayMs", "autoscaler", "keepAlive", "keepAliveSeconds", "shadowAutoscaler", "shadowKeepAlive",
         "minInstances", "maxInstances", "targetConcurrency", "maxQueued", "timeoutMs", "memoryMb", "sloMs", "label",
         "stableWindowSeconds", "panicWindowSeconds", "pricePerGbSecond", "pricePer1kInputTokens", "pricePer1kOutputTokens",
         "routing", "instanceConcurrency",
@@ -54,6 +54,8 @@ public static class DeploySettings
             StableWindow = Seconds(query, "stableWindowSeconds") ?? scaling.StableWindow,
             PanicWindow = Seconds(query, "panicWindowSeconds") ?? scaling.PanicWindow,
             InstanceConcurrency = Int(query, "instanceConcurrency") ?? scaling.InstanceConcurrency,
+            ShadowAutoscaler = Str(query, "shadowAutoscaler"),
+            ShadowKeepAlive = Str(query, "shadowKeepAlive"),
         };
         var pricing = new Pricing();
         pricing = pricing with

@@ -4,6 +4,7 @@ using Orleans.Concurrency;
 using Orleans.Placement;
 using Stoke.Abstractions.Errors;
 using Stoke.Abstractions.Functions;
+using Stoke.Runtime.Metrics;
 using Stoke.Abstractions.Policies;
 using Stoke.Abstractions.Routing;
 using Stoke.Abstractions.Usage;
@@ -35,6 +36,7 @@ internal sealed partial class FunctionGrain(
     NodeTraffic localTraffic,
     IOptions<StokeNodeOptions> nodeOptions,
     TimeProvider time,
+    RuntimeMetrics metrics,
     ILogger<FunctionGrain> logger) : Grain, IFunctionGrain
 {
     private const int DecisionLogSize = 64;
@@ -147,6 +149,7 @@ internal sealed partial class FunctionGrain(
         Panicking = _controller.LastDecision?.Scale.Panicking ?? false,
         Requests = usage.State.Summary!.Requests,
         ControllerNode = localNode.NodeId,
+        Shadow = _controller.Shadow,
     };
 
     public async Task Retire()
@@ -175,7 +178,12 @@ internal sealed partial class FunctionGrain(
             _controller.InstanceLost(lost.Id, $"its node {lost.NodeId} left the cluster");
         }
 
+        var shadowBefore = _controller.Shadow;
         var outcome = _controller.Tick(LoadSample.Sum(reports));
+        if (shadowBefore is not null && _controller.Shadow is { } shadowNow)
+        {
+            metrics.RecordShadow(_spec, shadowBefore, shadowNow);
+        }
         await PersistUsageAsync();
         if (!outcome.KeepTicking && !reports.Any(r => r.Usage.Length > 0))
         {

@@ -8,6 +8,8 @@ public static class MetricTags
 {
     public const string Tenant = "stoke.tenant";
     public const string Function = "stoke.function";
+    /// <summary>Whether a series is what a function's live policies did or what its shadow policies would have done.</summary>
+    public const string PolicyRole = "stoke.policy.role";
     public const string Tier = "stoke.artifact.tier";
     public const string Phase = "stoke.cold_start.phase";
     public const string Route = "stoke.route";

@@ -19,6 +19,8 @@ public sealed class RuntimeMetrics
     private readonly Counter<long> _routes;
     private readonly Counter<long> _retries;
     private readonly Counter<long> _artifactRejected;
+    private readonly Counter<double> _policyInstanceTime;
+    private readonly Counter<long> _policyColdArrivals;
 
     public RuntimeMetrics(IMeterFactory meterFactory)
     {
@@ -33,6 +35,20 @@ public sealed class RuntimeMetrics
         _retries = Meter.CreateCounter<long>("stoke.request.retries", "{request}", "Requests tried again on another instance after theirs was lost.");
         _artifactRejected = Meter.CreateCounter<long>(
             "stoke.artifact.rejected", "{fetch}", "Artifact copies refused by a cold start (wrong hash or size, failed or timed-out peer), by tier and reason.");
+        _policyInstanceTime = Meter.CreateCounter<double>(
+            "stoke.policy.instance_time", "s", "Instance time of a function with shadow policies, as run (stoke.policy.role=live) and as its shadow would have run it (shadow).");
+        _policyColdArrivals = Meter.CreateCounter<long>(
+            "stoke.policy.cold_arrivals", "{request}", "Requests of a function with shadow policies that arrived with no ready instance, live and as the shadow would have had it.");
+    }
+
+    /// <summary>A function with shadow policies ticked: what its live and shadow policies added since the last tick.</summary>
+    public void RecordShadow(FunctionSpec spec, ShadowStatus before, ShadowStatus now)
+    {
+        KeyValuePair<string, object?> live = new(MetricTags.PolicyRole, "live"), shadow = new(MetricTags.PolicyRole, "shadow");
+        _policyInstanceTime.Add((now.LiveInstanceHours - before.LiveInstanceHours) * 3600, Owner(spec), Function(spec), live);
+        _policyInstanceTime.Add((now.InstanceHours - before.InstanceHours) * 3600, Owner(spec), Function(spec), shadow);
+        _policyColdArrivals.Add(now.LiveColdArrivals - before.LiveColdArrivals, Owner(spec), Function(spec), live);
+        _policyColdArrivals.Add(now.ColdArrivals - before.ColdArrivals, Owner(spec), Function(spec), shadow);
     }
 
     public void RecordRoute(FunctionSpec spec, bool direct) =>
