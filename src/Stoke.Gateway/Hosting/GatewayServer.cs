@@ -1,3 +1,4 @@
+using Stoke.Gateway.Pipelines;
 using System.Net;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -58,6 +59,7 @@ public sealed partial class GatewayServer(IServiceProvider silo, GatewayOptions 
         services.AddSingleton(options);
         services.AddSingleton(new TenantResolver(options));
         services.AddSingleton<FunctionDirectory>();
+        Pipelines.PipelineServices.Add(services, silo);
         foreach (var extension in silo.GetServices<IGatewayExtension>())
         {
             services.AddSingleton(extension);
@@ -138,6 +140,7 @@ public static class StokeEndpoints
         app.MapGet("/metrics", (PrometheusExporter exporter) => Results.Text(exporter.Render(), "text/plain; version=0.0.4"));
         app.MapOpenInference();
         app.MapManagement();
+        app.MapPipelines();
         app.MapDashboard();
         foreach (var extension in app.Services.GetServices<IGatewayExtension>())
         {
