@@ -35,3 +35,75 @@ public sealed class OcrPipelineTests(OcrNode ocr) : IClassFixture<OcrNode>
         Assert.Equal(["Hello World 2024"], OcrNode.Texts(response));
     }
 }
+
+/// <summary>How the OCR pipeline's steps share the runtime: batching, listing, bad input.</summary>
+public sealed class OcrServingTests(OcrNode ocr) : IClassFixture<OcrNode>
+{
+    [Fact]
+    public async Task RecognizerCallsOfAPageAndOfConcurrentPagesBatchTogether()
+    {
+        using var client = ocr.Node.Client();
+        await OcrNode.ReadAsync(client, OcrNode.Sample("page.png")); // warm every step
+        var pages = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => OcrNode.ReadAsync(client, OcrNode.Sample("page.png"))));
+
+        Assert.All(pages, p => Assert.True(p.Status == HttpStatusCode.OK, OcrNode.Describe(p)));
+        var sizes = pages.SelectMany(p => RecognizeBatchSizes(p)).ToArray();
+        Assert.Equal(12, sizes.Length);                 // one recognizer call per line
+        Assert.True(sizes.Max() > 3, "no recognizer batch held lines of more than one page: " + string.Join(",", sizes));
+    }
+
+    [Fact]
+    public async Task PipelineIsListedAndDescribedLikeAFunction()
+    {
+        using var client = ocr.Node.Client();
+        await OcrNode.ReadAsync(client, OcrNode.Sample("hello.png"));
+
+        var list = await client.ListAsync();
+        var entry = list.AsArray().First(f => f!["name"]!.GetValue<string>() == "ocr")!;
+        Assert.Equal("pipeline", entry["engine"]!.GetValue<string>());
+        var description = await client.DescribePipelineAsync("ocr");
+        var steps = description["steps"]!.AsArray();
+        Assert.Equal(["decode", "prepare", "detect", "boxes", "cls-crop", "direction", "rec-crop", "recognize", "text"], steps.Select(s => s!["name"]!.GetValue<string>()));
+        Assert.True(steps.First(s => s!["name"]!.GetValue<string>() == "recognize")!["function"]!["instances"]!.AsArray().Count >= 1);
+        Assert.Equal(9, description["lastRequest"]!["steps"]!.AsArray().Count);
+    }
+
+    [Fact]
+    public async Task UndecodableImageIs400NamingTheStep()
+    {
+        using var client = ocr.Node.Client();
+        var response = await OcrNode.ReadAsync(client, [0x89, 0x50, 0x4E, 0x47, 1, 2, 3, 4, 5, 6]);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.Status);
+        Assert.Contains("Step 'decode' (transform image.decode) failed", response.Json!["error"]!.GetValue<string>());
+        Assert.DoesNotContain("outputs", response.Text);
+    }
+
+    [Fact]
+    public async Task BadSpecIsRefusedNamingStepAndFieldAndRegistersNothing()
+    {
+        using var client = ocr.Node.Client();
+        var spec = OcrNode.OcrSpec();
+        var missing = OcrNode.OcrSpec(suffix: "-nowhere");
+        var typeMismatch = spec.Replace("\"x\":\"prepare.tensor\"", "\"x\":\"decode.image\"", StringComparison.Ordinal);
+        var cycle = spec.Replace("\"x\":\"cls-crop.lines\"", "\"x\":\"rec-crop.lines\"", StringComparison.Ordinal);
+        Assert.NotEqual(spec, typeMismatch);
+        Assert.NotEqual(spec, cycle);
+
+        var a = await Assert.ThrowsAsync<Stoke.Client.StokeClientException>(() => client.DeployPipelineAsync("ocr-bad", missing));
+        var b = await Assert.ThrowsAsync<Stoke.Client.StokeClientException>(() => client.DeployPipelineAsync("ocr-bad", typeMismatch));
+        var c = await Assert.ThrowsAsync<Stoke.Client.StokeClientException>(() => client.DeployPipelineAsync("ocr-bad", cycle));
+
+        Assert.Equal(HttpStatusCode.BadRequest, a.Status);
+        Assert.Contains("step 'detect', field 'function': function 'ocr-det-nowhere' is not deployed", a.ServerMessage);
+        Assert.Equal(HttpStatusCode.BadRequest, b.Status);
+        Assert.Contains("step 'detect', field 'inputs.x': 'decode.image' is UINT8 [-1,-1,3] but it takes FP32 [-1,3,-1,-1]", b.ServerMessage);
+        Assert.Equal(HttpStatusCode.BadRequest, c.Status);
+        Assert.Contains("the steps form a cycle", c.ServerMessage);
+        var list = await client.ListAsync();
+        Assert.DoesNotContain(list.AsArray(), f => f!["name"]!.GetValue<string>() == "ocr-bad");
+    }
+
+    internal static int[] RecognizeBatchSizes(Stoke.Client.InferResponse response) =>
+        [.. response.Header("Stoke-Pipeline-Batch-Sizes")!.Split(';').First(s => s.StartsWith("recognize=", StringComparison.Ordinal))["recognize=".Length..].Split(',').Select(int.Parse)];
+}

@@ -172,6 +172,9 @@ public sealed partial class FunctionController<THeld>
 
         _evictedAt = null;
         _idleTicks = 0;
+        // The request it is warmed for counts as arriving now, so keep-alive does not release the instance before it comes.
+        var now = _time.GetUtcNow();
+        _count.OnArrivals(now, now, 1);
         return TryStart(reason, null);
     }
 
