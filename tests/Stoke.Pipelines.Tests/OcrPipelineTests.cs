@@ -77,6 +77,8 @@ public sealed class OcrServingTests(OcrNode ocr) : IClassFixture<OcrNode>
         Assert.Equal(HttpStatusCode.BadRequest, response.Status);
         Assert.Contains("Step 'decode' (transform image.decode) failed", response.Json!["error"]!.GetValue<string>());
         Assert.DoesNotContain("outputs", response.Text);
+        var usage = await client.UsageAsync("ocr");
+        Assert.True(usage["functions"]![0]!["failureReasons"]!["bad_request"]!.GetValue<long>() >= 1, usage.ToJsonString());
     }
 
     [Fact]

@@ -143,3 +143,33 @@ public sealed class PipelineGraphTests
         public Task<IGeneration> GenerateAsync(FunctionSpec spec, TextGenerationRequest request, InvocationOptions options, CancellationToken cancellationToken) => throw new NotSupportedException();
     }
 }
+
+/// <summary>A sequence of function steps built from code (how a partitioned model is deployed).</summary>
+public sealed class PipelineSpecsTests
+{
+    [Fact]
+    public void SequenceWiresEachInputToTheLatestOutputOfItsName()
+    {
+        var first = Function("part1", [("x", [-1, 4])], [("cut", [-1, 8])]);
+        var second = Function("part2", [("cut", [-1, 8]), ("x", [-1, 4])], [("y", [-1, 2])]);
+
+        var spec = PipelineSpecs.Sequence([first, second]);
+
+        Assert.Equal(["x"], spec.Inputs.Select(i => i.Name));
+        Assert.Equal("step1.cut", spec.Steps[1].Inputs["cut"]);
+        Assert.Equal("input.x", spec.Steps[1].Inputs["x"]);
+        Assert.Equal(2, spec.Steps[1].Version);
+        Assert.Equal("step2.y", spec.Outputs["y"]);
+        var stored = PipelineSpecJson.Parse(PipelineSpecJson.Write(spec));
+        Assert.Equal("step1.cut", stored.Steps[1].Inputs["cut"]);
+        Assert.Equal(2, stored.Steps[1].Version);
+    }
+
+    private static FunctionSpec Function(string name, (string Name, long[] Shape)[] inputs, (string Name, long[] Shape)[] outputs) => new()
+    {
+        Tenant = "t", Name = name, Version = 2, Engine = "onnx", Artifact = new ArtifactRef("", 0, name),
+        Signature = new ModelSignature(
+            [.. inputs.Select(i => new TensorSpec(i.Name, TensorDataType.FP32, i.Shape))],
+            [.. outputs.Select(o => new TensorSpec(o.Name, TensorDataType.FP32, o.Shape))]),
+    };
+}
