@@ -20,6 +20,7 @@ public static class DeployPipelineCommand
         {
             var json = PipelineSpecFiles.Read(result.GetValue(spec)!.FullName);
             var deployed = Api.Read<FunctionSpec>(await client.DeployPipelineAsync(result.GetValue(name)!, json, token));
+            env.Console.MarkupLine($"[green]Deployed[/] pipeline {Markup.Escape(deployed.Name)} version {deployed.Version}.");
             env.Console.Write(SpecTables.Summary(deployed));
             env.Console.Write(SpecTables.Signature(deployed.Signature));
             return 0;
