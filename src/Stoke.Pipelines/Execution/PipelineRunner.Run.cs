@@ -15,8 +15,9 @@ namespace Stoke.Pipelines.Execution;
 public sealed partial class PipelineRunner
 {
     // One request's values and step tasks.
-    private sealed class Run(PipelineRunner runner, FunctionSpec pipeline, CompiledPipeline compiled, InferenceRequest request, InvocationOptions options, CancellationToken cancellationToken)
+    private sealed class Run(PipelineRunner runner, FunctionSpec pipeline, CompiledPipeline compiled, InferenceRequest request, InvocationOptions options, CancellationTokenSource cancel)
     {
+        private readonly CancellationToken _cancellationToken = cancel.Token;
         private readonly ConcurrentDictionary<string, Tensor> _values = new(
             request.Inputs.Select(i => KeyValuePair.Create(TensorRef.InputStep + "." + i.Name, i)), StringComparer.Ordinal);
         private readonly ConcurrentDictionary<string, Lazy<Task>> _tasks = new(StringComparer.Ordinal);
@@ -36,7 +37,7 @@ public sealed partial class PipelineRunner
         private async Task RunAsync(CompiledStep step)
         {
             await Task.WhenAll(step.ReadsFrom.Select(s => Of(compiled.ByName[s])));
-            cancellationToken.ThrowIfCancellationRequested();
+            _cancellationToken.ThrowIfCancellationRequested();
             var started = runner.Time.GetTimestamp();
             var calls = new ConcurrentBag<InferenceOutcome>();
             try
@@ -53,13 +54,15 @@ public sealed partial class PipelineRunner
                     _values[step.Name + "." + output.Name] = output;
                 }
             }
-            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            catch (Exception ex) when (ex is not OperationCanceledException || !_cancellationToken.IsCancellationRequested)
             {
-                lock (this)
+                lock (_tasks)
                 {
                     Failure ??= Named(step, ex);
                 }
 
+                // The request has failed: the steps still running are cancelled, down to their batchers.
+                await cancel.CancelAsync();
                 throw;
             }
             finally
@@ -83,8 +86,8 @@ public sealed partial class PipelineRunner
                 return [.. outputs.Select((t, i) => t with { Name = transform.Outputs[i].Name })];
             }
 
-            var spec = await runner.ResolveAsync(pipeline.Tenant, step, cancellationToken);
-            var outcome = await runner.InvokeAsync(spec, new InferenceRequest(request.Id, [.. inputs.Values], null), options, cancellationToken);
+            var spec = await runner.ResolveAsync(pipeline.Tenant, step, _cancellationToken);
+            var outcome = await runner.InvokeAsync(spec, new InferenceRequest(request.Id, [.. inputs.Values], null), options, _cancellationToken);
             calls.Add(outcome);
             Usage.Add(outcome.Usage);
             return outcome.Outputs;

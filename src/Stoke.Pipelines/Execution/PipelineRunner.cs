@@ -21,7 +21,7 @@ public sealed partial class PipelineRunner(IFunctionInvoker invoker, IStepFuncti
     {
         var started = time.GetTimestamp();
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var run = new Run(this, pipeline, compiled, request, options, cancel.Token);
+        var run = new Run(this, pipeline, compiled, request, options, cancel);
         var prewarmed = await PrewarmAsync(pipeline, compiled, cancellationToken);
         try
         {
