@@ -106,6 +106,22 @@ public sealed class OcrServingTests(OcrNode ocr) : IClassFixture<OcrNode>
         Assert.DoesNotContain(list.AsArray(), f => f!["name"]!.GetValue<string>() == "ocr-bad");
     }
 
+    [Fact]
+    public async Task APipelineAndAModelFunctionCannotShareAName()
+    {
+        using var client = ocr.Node.Client();
+
+        await client.DeployAsync("cls-alone", OcrNode.ClassifierBytes());
+
+        var model = await Assert.ThrowsAsync<Stoke.Client.StokeClientException>(() => client.DeployAsync("ocr", OcrNode.ClassifierBytes()));
+        var pipeline = await Assert.ThrowsAsync<Stoke.Client.StokeClientException>(() => client.DeployPipelineAsync("cls-alone", OcrNode.OcrSpec()));
+
+        Assert.Equal(HttpStatusCode.Conflict, model.Status);
+        Assert.Equal(HttpStatusCode.Conflict, pipeline.Status);
+        Assert.Equal("pipeline", (await client.DescribeAsync("ocr"))["latest"]!["engine"]!.GetValue<string>());
+        Assert.Equal("onnx", (await client.DescribeAsync("cls-alone"))["latest"]!["engine"]!.GetValue<string>());
+    }
+
     internal static int[] RecognizeBatchSizes(Stoke.Client.InferResponse response) =>
         [.. response.Header("Stoke-Pipeline-Batch-Sizes")!.Split(';').First(s => s.StartsWith("recognize=", StringComparison.Ordinal))["recognize=".Length..].Split(',').Select(int.Parse)];
 }

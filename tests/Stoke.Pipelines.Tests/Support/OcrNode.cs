@@ -74,6 +74,8 @@ public sealed class OcrNode : IAsyncLifetime
         return (header, tail);
     }
 
+    public static byte[] ClassifierBytes() => File.ReadAllBytes(Path.Combine(Models, "paddleocr-v4", "ch_ppocr_mobile_v2.0_cls_infer.onnx"));
+
     public static byte[] Sample(string file) => File.ReadAllBytes(Path.Combine(Models, "samples", file));
 
     public static async Task<InferResponse> ReadAsync(StokeClient client, byte[] image, string pipeline = "ocr")
