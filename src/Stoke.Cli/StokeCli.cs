@@ -19,6 +19,7 @@ public static class StokeCli
         root.Subcommands.Add(DemoCommand.Create(env));
         root.Subcommands.Add(ServeCommand.Create(env));
         root.Subcommands.Add(DeployCommand.Create(env));
+        root.Subcommands.Add(DeployPipelineCommand.Create(env));
         root.Subcommands.Add(ListCommand.Create(env));
         root.Subcommands.Add(DescribeCommand.Create(env));
         root.Subcommands.Add(DeleteCommand.Create(env));

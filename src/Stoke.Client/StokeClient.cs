@@ -57,6 +57,18 @@ public sealed class StokeClient : IDisposable
         return form;
     }
 
+    /// <summary>Deploys a pipeline spec (JSON, its files inline: see <see cref="PipelineSpecFiles"/>) as a new version of <paramref name="name"/>.</summary>
+    public async Task<JsonNode> DeployPipelineAsync(string name, string specJson, CancellationToken cancellationToken = default)
+    {
+        using var content = new StringContent(specJson, Encoding.UTF8, "application/json");
+        using var response = await _http.PostAsync($"api/pipelines/{Uri.EscapeDataString(name)}", content, cancellationToken);
+        return await ReadAsync(response, cancellationToken);
+    }
+
+    /// <summary>A pipeline's graph, its steps' instances and its last request's time per step.</summary>
+    public Task<JsonNode> DescribePipelineAsync(string name, CancellationToken cancellationToken = default) =>
+        GetAsync($"api/pipelines/{Uri.EscapeDataString(name)}", cancellationToken);
+
     public Task<JsonNode> ListAsync(CancellationToken cancellationToken = default) => GetAsync("api/functions", cancellationToken);
 
     public Task<JsonNode> DescribeAsync(string name, CancellationToken cancellationToken = default) => GetAsync($"api/functions/{Uri.EscapeDataString(name)}", cancellationToken);

@@ -49,3 +49,37 @@ public sealed class PrewarmTests
         Assert.Equal(2, port.Started.Count);
     }
 }
+
+/// <summary>A pipeline's pre-warm of a later step (<see cref="FunctionController{THeld}.Prewarm"/>).</summary>
+public sealed class PipelinePrewarmTests
+{
+    [Fact]
+    public void PrewarmStartsOneInstanceOnlyWhileNoneIsReadyOrLoading()
+    {
+        var rig = new ControllerRig();
+
+        Assert.True(rig.Controller.Prewarm("pipeline ocr pre-warm: step 'recognize' is cold"));
+        Assert.False(rig.Controller.Prewarm("again while it loads"));
+        rig.Ready(rig.Port.Started[0].Instance);
+        Assert.False(rig.Controller.Prewarm("again once it is ready"));
+
+        Assert.Single(rig.Port.Started);
+    }
+
+    [Fact]
+    public void APrewarmedInstanceIsNotReleasedBeforeTheRequestItWasWarmedFor()
+    {
+        var rig = new ControllerRig(new ScalingOptions { KeepAliveTtl = TimeSpan.FromMinutes(5) });
+        rig.Controller.Prewarm("pipeline ocr pre-warm");
+        var instance = rig.Ready(rig.Port.Started[0].Instance);
+
+        for (var i = 0; i < 10; i++)
+        {
+            rig.Time.Advance(TimeSpan.FromSeconds(1));
+            rig.Controller.Tick(LoadSample.Idle);
+        }
+
+        Assert.Empty(rig.Port.Stopped);
+        Assert.Contains(rig.Controller.Instances, i => i.Id == instance);
+    }
+}

@@ -34,9 +34,17 @@ public sealed record FunctionSpec
     [Id(15)] public string Routing { get; init; } = PolicyNames.LeastRequests;
     /// <summary>Stream settings of a stateful function (state tensors kept per stream on one instance); null for stateless ones.</summary>
     [Id(16)] public StreamOptions? Stream { get; init; }
+    /// <summary>
+    /// The validated spec of a pipeline function (engine <c>pipeline</c>, see docs/pipelines.md) as JSON, its files
+    /// inline; null for a model function.
+    /// </summary>
+    [Id(17)] public string? Pipeline { get; init; }
 
     /// <summary>The key a function is known by in the cluster: tenant and name.</summary>
     public string Key => FunctionKey.Of(Tenant, Name);
+
+    /// <summary>The engine name of a pipeline function: its steps run on other functions' instances, it has none of its own.</summary>
+    public const string PipelineEngine = "pipeline";
 }
 
 /// <summary>Builds and splits the cluster-wide key of a function.</summary>

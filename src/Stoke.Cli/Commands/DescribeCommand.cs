@@ -20,6 +20,10 @@ public static class DescribeCommand
             var description = Api.Read<FunctionDescription>(await client.DescribeAsync(result.GetValue(name)!, token));
             env.Console.Write(SpecTables.Summary(description.Latest));
             env.Console.Write(SpecTables.Signature(description.Latest.Signature));
+            if (description.Latest.Engine == FunctionSpec.PipelineEngine)
+            {
+                DeployPipelineCommand.Render(env.Console, await client.DescribePipelineAsync(description.Latest.Name, token));
+            }
 
             var versions = new Table().Border(TableBorder.Rounded).Title("versions").AddColumns("version", "artifact", "size", "created");
             foreach (var v in description.Versions)

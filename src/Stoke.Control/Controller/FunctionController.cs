@@ -168,6 +168,25 @@ public sealed partial class FunctionController<THeld>
         }
     }
 
+    /// <summary>
+    /// Starts an instance ahead of a request that is known to come (a pipeline's later step while its first step
+    /// cold-starts): only when none is ready or loading and the function is below its maximum. True when one started.
+    /// </summary>
+    public bool Prewarm(string reason)
+    {
+        if (_retired || ReadyCount > 0 || AnyLoading || _instances.Count >= MaxInstances)
+        {
+            return false;
+        }
+
+        _evictedAt = null;
+        _idleTicks = 0;
+        // The request it is warmed for counts as arriving now, so keep-alive does not release the instance before it comes.
+        var now = _time.GetUtcNow();
+        _count.OnArrivals(now, now, 1);
+        return TryStart(reason, null);
+    }
+
     /// <summary>Why a held request's deadline passed, in words for its 504.</summary>
     public StokeException DeadlineExpired()
     {

@@ -1,3 +1,4 @@
+using Stoke.Gateway.Pipelines;
 using System.Net;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -59,6 +60,7 @@ public sealed partial class GatewayServer(IServiceProvider silo, GatewayOptions 
         services.AddSingleton(options);
         services.AddSingleton(new TenantResolver(options));
         services.AddSingleton<FunctionDirectory>();
+        Pipelines.PipelineServices.Add(services, silo);
         foreach (var extension in silo.GetServices<IGatewayExtension>())
         {
             services.AddSingleton(extension);
@@ -141,6 +143,7 @@ public static class StokeEndpoints
         app.MapStreams();
         app.MapManagement();
         app.MapPartitions();
+        app.MapPipelines();
         app.MapDashboard();
         foreach (var extension in app.Services.GetServices<IGatewayExtension>())
         {

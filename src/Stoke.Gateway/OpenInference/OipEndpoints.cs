@@ -96,7 +96,9 @@ public static class OipEndpoints
             var spec = await services.GetRequiredService<FunctionDirectory>().ResolveAsync(context.Tenant(), name, ParseVersion(version));
             Tracing.GatewayTracing.Function(spec);
             OipValidator.Validate(parsed.Request, spec.Signature);
-            var outcome = await services.GetRequiredService<IFunctionInvoker>().InvokeAsync(spec, parsed.Request, Options(context, spec), context.RequestAborted);
+            var outcome = spec.Engine == FunctionSpec.PipelineEngine
+                ? await Pipelines.PipelineEndpoints.InvokeAsync(context, spec, parsed.Request, Options(context, spec))
+                : await services.GetRequiredService<IFunctionInvoker>().InvokeAsync(spec, parsed.Request, Options(context, spec), context.RequestAborted);
             usage = outcome.Usage;
             WriteUsageHeaders(context, outcome.Usage);
             context.Response.Headers["Stoke-Instance"] = outcome.InstanceId;

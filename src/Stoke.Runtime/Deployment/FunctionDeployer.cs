@@ -65,6 +65,11 @@ public sealed partial class FunctionDeployer(
             throw new StokeException(StokeErrorKind.BadRequest, "The model file is empty.");
         }
 
+        if (await grains.GetGrain<IFunctionRegistryGrain>(request.Tenant).Get(request.Name, null) is { Engine: FunctionSpec.PipelineEngine })
+        {
+            throw new StokeException(StokeErrorKind.Conflict, $"'{request.Name}' is a pipeline; a model function needs a name of its own.");
+        }
+
         var engine = node.Engine(request.Engine);
         Abstractions.Tensors.ModelSignature signature;
         try

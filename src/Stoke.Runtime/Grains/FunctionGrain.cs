@@ -126,6 +126,17 @@ internal sealed partial class FunctionGrain(
         return Task.CompletedTask;
     }
 
+    public async Task<bool> Prewarm(string reason)
+    {
+        EnsureTicking();
+        if (_controller.WouldStartOnAdmit)
+        {
+            await cluster.RefreshReachableAsync();
+        }
+
+        return _controller.Prewarm(reason);
+    }
+
     public async Task<FunctionStatus> Status()
     {
         await RefreshUsageAsync();

@@ -34,6 +34,9 @@ public interface IFunctionGrain : IGrainWithStringKey
 
     Task<FunctionStatus> Status();
 
+    /// <summary>Starts an instance now if none is ready or loading (a pipeline pre-warms its later steps); true when one started.</summary>
+    Task<bool> Prewarm(string reason);
+
     Task<UsageSummary> Usage();
 
     /// <summary>The function was deleted: stop its instances and refuse further requests.</summary>

@@ -31,6 +31,12 @@ public sealed partial class FunctionInvoker(
     public async Task<InferenceOutcome> InvokeAsync(FunctionSpec spec, InferenceRequest request, InvocationOptions options, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(spec);
+        if (spec.Engine == FunctionSpec.PipelineEngine)
+        {
+            // A pipeline has no instances of its own: its steps run through the pipeline runner of the REST gateway.
+            throw new StokeException(StokeErrorKind.BadRequest, $"'{spec.Name}' is a pipeline: invoke it with POST /v2/models/{spec.Name}/infer.");
+        }
+
         var (result, route, arrived) = await MeteredAsync(spec, options, cancellationToken, (instance, nodeId) => nodeId == node.NodeId
             ? node.InvokeAsync(instance, request, options.Deadline, cancellationToken)
             : grains.GetGrain<INodeGrain>(nodeId).Invoke(instance, request, options.Deadline, cancellationToken));

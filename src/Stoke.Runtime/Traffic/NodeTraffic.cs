@@ -14,6 +14,12 @@ public sealed class NodeTraffic(NodeHost node, NodeRouter router, TimeProvider t
     internal FunctionTraffic For(FunctionSpec spec) =>
         _functions.GetOrAdd(NodeRouter.KeyOf(spec.Key, spec.Version), static (_, a) => new FunctionTraffic(a.spec.Key, a.spec.Version, a.time), (spec, time));
 
+    /// <summary>Meters a request answered without an instance of its own (a pipeline: its steps meter their own calls).</summary>
+    public void Answered(FunctionSpec spec, Abstractions.Usage.UsageRecord record, double latencyMs) => For(spec).Answered(record, latencyMs);
+
+    /// <summary>Counts a failed request of such a function under its reason (<c>bad_request</c>, <c>internal</c>, ...).</summary>
+    public void Failed(FunctionSpec spec, string reason) => For(spec).Failed(spec.Tenant, spec.Name, spec.Version, reason);
+
     /// <summary>
     /// One function version's report for its controller's tick: takes the controller's routing table, drops the usage
     /// it acknowledged, and cuts this node's load interval.

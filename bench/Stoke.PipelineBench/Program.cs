@@ -1,0 +1,196 @@
+// The OCR pipeline through Stoke (HTTP on loopback, the runtime's instances) against the same chain run in process
+// (the same runner and transforms, each function step a direct ONNX Runtime session call), and a cold pipeline with
+// chain-aware starts against sequential starts. Figures in BENCHMARKS.md; usage: dotnet run -c Release --project
+// bench/Stoke.PipelineBench [requests-per-repeat] [repeats]
+using System.Diagnostics;
+using System.Globalization;
+using Stoke.Abstractions.Engines;
+using Stoke.Abstractions.Functions;
+using Stoke.Abstractions.Generation;
+using Stoke.Abstractions.Tensors;
+using Stoke.Abstractions.Usage;
+using Stoke.Engines.Onnx;
+using Stoke.Integration.Tests.Support;
+using Stoke.Pipelines.Execution;
+using Stoke.Pipelines.Graph;
+using Stoke.Pipelines.Spec;
+using Stoke.Pipelines.Transforms;
+using Stoke.Pipelines.Tests.Support;
+using Stoke.Runtime.Invocation;
+
+var requests = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 20;
+var repeats = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 3;
+var page = OcrNode.Sample("page.png");
+var (header, tail) = OcrNode.ImageRequest(page);
+
+
+// In process: the same compiled spec, each function step one direct session call.
+var direct = new DirectFunctions(Path.Combine(OcrNode.Models, "paddleocr-v4"));
+var compiled = await new PipelineCompiler(TransformCatalog.BuiltIn, direct).CompileAsync("bench", PipelineSpecJson.Parse(OcrNode.OcrSpec()) with { Prewarm = false }, default);
+var runner = new PipelineRunner(direct, direct, new NoPrewarm(), TimeProvider.System);
+var pipelineSpec = direct.Spec("ocr", new ModelSignature([], []));
+var imageInput = new Tensor("image", TensorDataType.Bytes, [1], tail);
+Task InProcess() => runner.RunAsync(pipelineSpec, compiled, new InferenceRequest(null, [imageInput], null), new InvocationOptions(DateTimeOffset.UtcNow.AddMinutes(1)), default);
+
+await using var node = await EmbeddedStoke.StartAsync(gateway: g => g.MaxRequestBodyBytes = 8 << 20);
+using var client = node.Client();
+await OcrNode.DeployFunctionsAsync(client, "");
+await client.DeployPipelineAsync("ocr", OcrNode.OcrSpec());
+async Task ThroughStoke()
+{
+    var r = await client.InferBinaryAsync("ocr", header, tail);
+    if ((int)r.Status != 200) { throw new InvalidOperationException(r.Text); }
+}
+
+// Latency: hello.png (one line, so each of the three function steps makes one call on both sides, nothing to batch),
+// the two paths alternated request by request so drift on a shared machine hits both; the overhead is the median of
+// the paired differences over the three function hops.
+var (helloHeader, helloTail) = OcrNode.ImageRequest(OcrNode.Sample("hello.png"));
+var helloInput = new Tensor("image", TensorDataType.Bytes, [1], helloTail);
+Task HelloInProcess() => runner.RunAsync(pipelineSpec, compiled, new InferenceRequest(null, [helloInput], null), new InvocationOptions(DateTimeOffset.UtcNow.AddMinutes(1)), default);
+async Task HelloThroughStoke()
+{
+    var r = await client.InferBinaryAsync("ocr", helloHeader, helloTail);
+    if ((int)r.Status != 200) { throw new InvalidOperationException(r.Text); }
+}
+
+await InProcess();
+await ThroughStoke();
+await HelloInProcess();
+await HelloThroughStoke();
+var warm = new List<double>();
+var hops = new List<double>();
+var inProcessRate = new List<double>();
+var through = new List<double>();
+for (var rep = 0; rep < repeats; rep++)
+{
+    var (d, s, hop) = await Paired(HelloInProcess, HelloThroughStoke, requests);
+    var pageWarm = await Sequential(ThroughStoke, 5);
+    var dt = await Concurrent(InProcess, requests / 4, 4);
+    var st = await Concurrent(ThroughStoke, requests / 4, 4);
+    warm.Add(pageWarm);
+    hops.Add(hop / 3);
+    inProcessRate.Add(dt);
+    through.Add(st);
+    Console.WriteLine($"repeat {rep}: hello.png p50 in process {d:F2} ms, through Stoke {s:F2} ms, median paired difference per hop (3 function steps) {hop / 3:F2} ms; page.png 4 clients: in process {dt:F2} vs Stoke {st:F2} pages/s (Stoke batches the lines)");
+}
+
+Console.WriteLine($"median of {repeats}: per hop {Median(hops):F2} ms; throughput ratio Stoke / in process {Median(through) / Median(inProcessRate):F2}");
+
+// Cold: fresh functions each repeat, so every step starts from zero. The cold cost is the first request's latency
+// above the warm p50 measured above; the baseline is the slowest step's own cold start in the same request.
+var ratios = new Dictionary<bool, List<double>> { [true] = [], [false] = [] };
+var firsts = new Dictionary<bool, List<double>> { [true] = [], [false] = [] };
+for (var rep = 0; rep < repeats; rep++)
+{
+    foreach (var prewarm in new[] { true, false })
+    {
+        var suffix = $"-c{rep}{(prewarm ? "p" : "s")}";
+        await OcrNode.DeployFunctionsAsync(client, suffix);
+        await client.DeployPipelineAsync("ocr" + suffix, OcrNode.OcrSpec(suffix, prewarm));
+        var started = Stopwatch.GetTimestamp();
+        var r = await client.InferBinaryAsync("ocr" + suffix, header, tail);
+        var total = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+        var last = await client.DescribePipelineAsync("ocr" + suffix);
+        var steps = last["steps"]!.AsArray();
+        var slowest = steps.Max(s => s!["function"]?["instances"]?.AsArray().Max(i => i!["coldStart"]?["totalMs"]?.GetValue<double>() ?? 0) ?? 0);
+        var sum = steps.Sum(s => s!["function"]?["instances"]?.AsArray().Sum(i => i!["coldStart"]?["totalMs"]?.GetValue<double>() ?? 0) ?? 0);
+        var ratio = (total - Median(warm)) / slowest;
+        ratios[prewarm].Add(ratio);
+        firsts[prewarm].Add(total);
+        Console.WriteLine($"cold {(prewarm ? "chain-aware" : "sequential ")} repeat {rep}: first request {total:F0} ms ({(int)r.Status}), above warm {total - Median(warm):F0} ms, slowest step cold start {slowest:F0} ms, sum of the steps' cold starts {sum:F0} ms, ratio {ratio:F2}");
+    }
+}
+
+Console.WriteLine($"median cold ratio (cold cost / slowest step's cold start): chain-aware {Median(ratios[true]):F2}, sequential {Median(ratios[false]):F2}; median first request: chain-aware {Median(firsts[true]):F0} ms, sequential {Median(firsts[false]):F0} ms; warm page p50 {Median(warm):F0} ms");
+
+static double Median(List<double> values)
+{
+    var sorted = values.Order().ToList();
+    return sorted[sorted.Count / 2];
+}
+
+static async Task<(double InProcess, double Stoke, double Difference)> Paired(Func<Task> a, Func<Task> b, int n)
+{
+    var ta = new List<double>();
+    var tb = new List<double>();
+    var diff = new List<double>();
+    for (var i = 0; i < n; i++)
+    {
+        var t = Stopwatch.GetTimestamp();
+        await a();
+        ta.Add(Stopwatch.GetElapsedTime(t).TotalMilliseconds);
+        t = Stopwatch.GetTimestamp();
+        await b();
+        tb.Add(Stopwatch.GetElapsedTime(t).TotalMilliseconds);
+        diff.Add(tb[^1] - ta[^1]);
+    }
+
+    return (Median(ta), Median(tb), Median(diff));
+}
+
+static async Task<double> Sequential(Func<Task> call, int n)
+{
+    var times = new List<double>();
+    for (var i = 0; i < n; i++)
+    {
+        var t = Stopwatch.GetTimestamp();
+        await call();
+        times.Add(Stopwatch.GetElapsedTime(t).TotalMilliseconds);
+    }
+
+    times.Sort();
+    return times[times.Count / 2];
+}
+
+static async Task<double> Concurrent(Func<Task> call, int n, int clients)
+{
+    var t = Stopwatch.GetTimestamp();
+    await Task.WhenAll(Enumerable.Range(0, clients).Select(async _ => { for (var i = 0; i < n; i++) { await call(); } }));
+    return n * clients / Stopwatch.GetElapsedTime(t).TotalSeconds;
+}
+
+/// <summary>The three PaddleOCR models as direct ONNX Runtime sessions, answering as step functions and as the invoker.</summary>
+internal sealed class DirectFunctions : IStepFunctions, IFunctionInvoker
+{
+    private readonly Dictionary<string, IModelSession> _sessions = [];
+
+    public DirectFunctions(string dir)
+    {
+        var engine = new OnnxEngine();
+        _sessions["ocr-det"] = engine.Load(File.ReadAllBytes(Path.Combine(dir, "ch_PP-OCRv4_det_infer.onnx")), new EngineLoadOptions());
+        _sessions["ocr-cls"] = engine.Load(File.ReadAllBytes(Path.Combine(dir, "ch_ppocr_mobile_v2.0_cls_infer.onnx")), new EngineLoadOptions());
+        _sessions["ocr-rec"] = engine.Load(File.ReadAllBytes(Path.Combine(dir, "ch_PP-OCRv4_rec_infer.onnx")), new EngineLoadOptions());
+    }
+
+    public FunctionSpec Spec(string name, ModelSignature signature) => new()
+    {
+        Tenant = "bench", Name = name, Version = 1, Engine = "onnx", Artifact = new ArtifactRef("", 0, name), Signature = signature,
+    };
+
+    public Task<FunctionSpec?> FindAsync(string tenant, string name, int? version, CancellationToken cancellationToken) =>
+        Task.FromResult<FunctionSpec?>(_sessions.TryGetValue(name, out var s) ? Spec(name, s.Signature) : null);
+
+    public Task<InferenceOutcome> InvokeAsync(FunctionSpec spec, InferenceRequest request, InvocationOptions options, CancellationToken cancellationToken)
+    {
+        var session = _sessions[spec.Name];
+        Tensor[] outputs;
+        lock (session)
+        {
+            outputs = session.Run(request.Inputs, [.. session.Signature.Outputs.Select(o => o.Name)]);
+        }
+
+        return Task.FromResult(new InferenceOutcome(outputs, new UsageRecord { Tenant = "bench", Function = spec.Name, Version = 1, Node = "local", BatchSize = 1 }, "direct"));
+    }
+
+    public Task<EmbeddingOutcome> EmbedAsync(FunctionSpec spec, string[] texts, InvocationOptions options, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+    public Task<IGeneration> GenerateAsync(FunctionSpec spec, TextGenerationRequest request, InvocationOptions options, CancellationToken cancellationToken) => throw new NotSupportedException();
+}
+
+internal sealed class NoPrewarm : IChainPrewarm
+{
+    public bool IsCold(FunctionSpec function) => false;
+
+    public void Prewarm(FunctionSpec function, string reason) { }
+}

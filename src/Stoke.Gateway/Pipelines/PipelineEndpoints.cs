@@ -1,0 +1,104 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Stoke.Abstractions.Errors;
+using Stoke.Abstractions.Functions;
+using Stoke.Abstractions.Tensors;
+using Stoke.Gateway.Auth;
+using Stoke.Gateway.Hosting;
+using Stoke.Gateway.Management;
+using Stoke.Gateway.Routing;
+using Stoke.Pipelines.Deployment;
+using Stoke.Pipelines.Execution;
+using Stoke.Pipelines.Spec;
+using Stoke.Runtime.Grains;
+using Stoke.Runtime.Invocation;
+
+namespace Stoke.Gateway.Pipelines;
+
+/// <summary>
+/// <c>POST /api/pipelines/{name}</c> (deploy a pipeline spec as a function), <c>GET /api/pipelines/{name}</c> (its
+/// graph, its steps' instances and where its last request spent its time), and the OIP infer path of a pipeline.
+/// </summary>
+public static class PipelineEndpoints
+{
+    /// <summary>Per step of the request: <c>step=ms</c>, in order, separated by <c>;</c>.</summary>
+    public const string StepsHeader = "Stoke-Pipeline-Steps";
+
+    /// <summary>Per function step: the batch size of each of its calls, <c>step=8,8,8</c>.</summary>
+    public const string BatchSizesHeader = "Stoke-Pipeline-Batch-Sizes";
+
+    /// <summary>The function steps this request found cold and pre-warmed.</summary>
+    public const string PrewarmedHeader = "Stoke-Pipeline-Prewarmed";
+
+    public static void MapPipelines(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/api/pipelines/{name}", Deploy);
+        app.MapGet("/api/pipelines/{name}", Describe);
+    }
+
+    private static async Task<IResult> Deploy(HttpContext context, string name)
+    {
+        var options = context.RequestServices.GetRequiredService<GatewayOptions>();
+        var body = await RequestBody.ReadAsync(context, options.MaxRequestBodyBytes);
+        var spec = PipelineSpecJson.Parse(System.Text.Encoding.UTF8.GetString(body));
+        foreach (var (file, text) in spec.Files)
+        {
+            if (text.StartsWith('@'))
+            {
+                throw SpecError.At(null, "files." + file, $"'{text}' names a local file: inline its text (stoke deploy-pipeline does)");
+            }
+        }
+
+        var deployed = await context.RequestServices.GetRequiredService<PipelineDeployer>().DeployAsync(context.Tenant(), name, spec, context.RequestAborted);
+        context.RequestServices.GetRequiredService<FunctionDirectory>().Invalidate(deployed.Tenant, deployed.Name);
+        return Results.Json(deployed, ApiJson.Options, statusCode: StatusCodes.Status201Created);
+    }
+
+    private static async Task<IResult> Describe(HttpContext context, string name)
+    {
+        var services = context.RequestServices;
+        var spec = await services.GetRequiredService<FunctionDirectory>().ResolveAsync(context.Tenant(), name, null);
+        if (spec.Engine != FunctionSpec.PipelineEngine)
+        {
+            throw new StokeException(StokeErrorKind.NotFound, $"'{name}' is a model function, not a pipeline.");
+        }
+
+        var compiled = await services.GetRequiredService<PipelineCatalog>().GetAsync(spec);
+        var grains = services.GetRequiredService<IGrainFactory>();
+        var directory = services.GetRequiredService<FunctionDirectory>();
+        var steps = await Task.WhenAll(compiled.Steps.Select(async s =>
+        {
+            FunctionStatus? status = null;
+            if (s.Spec.Function is { } function)
+            {
+                var target = await directory.ResolveAsync(spec.Tenant, function, s.Spec.Version);
+                status = await grains.GetGrain<IFunctionGrain>(FunctionVersionKey.Of(target)).Status();
+            }
+
+            return new PipelineStepView(s.Name, s.Kind.ToString().ToLowerInvariant(), s.Runs, [.. s.ReadsFrom], [.. s.Owns], s.Owner,
+                [.. s.Outputs.Select(o => $"{o.Name} {o.DataType.ToWireName()} {TensorShape.Format(o.Shape)}")], status);
+        }));
+        var last = services.GetRequiredService<PipelineTraces>().Last(spec.Key, spec.Version);
+        return Results.Json(new PipelineDescription(spec.Name, spec.Version, compiled.Spec.Prewarm, steps, last), ApiJson.Options);
+    }
+
+    /// <summary>Runs a validated OIP request on a pipeline function and writes its per-step headers.</summary>
+    public static async Task<InferenceOutcome> InvokeAsync(HttpContext context, FunctionSpec spec, InferenceRequest request, InvocationOptions options)
+    {
+        var outcome = await context.RequestServices.GetRequiredService<PipelineInvoker>().InvokeAsync(spec, request, options, context.RequestAborted);
+        var headers = context.Response.Headers;
+        headers[StepsHeader] = string.Join(";", outcome.Steps.Select(s => s.Step + "=" + s.Ms.ToString("F2", CultureInfo.InvariantCulture)));
+        headers[BatchSizesHeader] = string.Join(";", outcome.Steps.Where(s => s.BatchSizes.Length > 0).Select(s => s.Step + "=" + string.Join(",", s.BatchSizes)));
+        headers[PrewarmedHeader] = string.Join(",", outcome.Prewarmed);
+        return new InferenceOutcome(outcome.Outputs, outcome.Usage, "pipeline");
+    }
+}
+
+/// <summary>One step of <c>GET /api/pipelines/{name}</c>: what it runs and reads, and its function's live status.</summary>
+public sealed record PipelineStepView(string Name, string Kind, string Runs, string[] Reads, string[] Owns, string? Owner, string[] Outputs, FunctionStatus? Function);
+
+/// <summary><c>GET /api/pipelines/{name}</c>: the latest version's graph, its steps, and its last request on this node.</summary>
+public sealed record PipelineDescription(string Name, int Version, bool Prewarm, PipelineStepView[] Steps, PipelineTrace? LastRequest);
