@@ -186,6 +186,12 @@ internal sealed class DirectFunctions : IStepFunctions, IFunctionInvoker
     public Task<EmbeddingOutcome> EmbedAsync(FunctionSpec spec, string[] texts, InvocationOptions options, CancellationToken cancellationToken) => throw new NotSupportedException();
 
     public Task<IGeneration> GenerateAsync(FunctionSpec spec, TextGenerationRequest request, InvocationOptions options, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+    public Task<Stoke.Abstractions.Instances.StreamOpened> OpenStreamAsync(FunctionSpec spec, InvocationOptions options, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+    public Task<InferenceOutcome> SendChunkAsync(FunctionSpec spec, string streamId, float[] chunk, InvocationOptions options, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+    public Task<Stoke.Abstractions.Instances.StreamClosed> CloseStreamAsync(FunctionSpec spec, string streamId, CancellationToken cancellationToken) => throw new NotSupportedException();
 }
 
 internal sealed class NoPrewarm : IChainPrewarm

@@ -75,9 +75,14 @@ public sealed class PartitionTests(TestNode node) : IClassFixture<TestNode>, IDi
         Assert.Equal(want.Length, got.Length);
         Assert.All(want.Zip(got), p => Assert.Equal(p.First, p.Second, 1e-5f));
 
-        // The sequence spec over the deployed slices is written beside them.
+        // The sequence spec over the deployed slices is written beside them and deployed as pipeline clsp, which
+        // answers as the whole model in one call.
         var spec = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(_dir, "pipeline.json")))!;
         Assert.Equal(["clsp-part1", "clsp-part2"], spec["steps"]!.AsArray().Select(s => s!["function"]!.GetValue<string>()));
+        var piped = await client.InferAsync("clsp", $$"""{"inputs":[{"name":"x","shape":[1,3,48,192],"datatype":"FP32","data":[{{data}}]}]}""", timeout: TimeSpan.FromSeconds(20));
+        Assert.True(piped.Status == System.Net.HttpStatusCode.OK, piped.Text);
+        var pipedValues = piped.Json!["outputs"]![0]!["data"]!.AsArray().Select(v => v!.GetValue<float>()).ToArray();
+        Assert.All(want.Zip(pipedValues), p => Assert.Equal(p.First, p.Second, 1e-5f));
     }
 
     public void Dispose()

@@ -141,6 +141,12 @@ public sealed class PipelineGraphTests
         public Task<EmbeddingOutcome> EmbedAsync(FunctionSpec spec, string[] texts, InvocationOptions options, CancellationToken cancellationToken) => throw new NotSupportedException();
 
         public Task<IGeneration> GenerateAsync(FunctionSpec spec, TextGenerationRequest request, InvocationOptions options, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public Task<Stoke.Abstractions.Instances.StreamOpened> OpenStreamAsync(FunctionSpec spec, InvocationOptions options, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public Task<InferenceOutcome> SendChunkAsync(FunctionSpec spec, string streamId, float[] chunk, InvocationOptions options, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public Task<Stoke.Abstractions.Instances.StreamClosed> CloseStreamAsync(FunctionSpec spec, string streamId, CancellationToken cancellationToken) => throw new NotSupportedException();
     }
 }
 

@@ -25,7 +25,7 @@ public static class PartitionCommand
         var slack = OptionRules.Number("--memory-slack", "How far above its even share of the weights a slice may grow to pass fewer bytes (default 0.25).");
         var dimSize = OptionRules.Int("--dim-size", "What a symbolic dim (batch, sequence, ...) counts as when estimating bytes passed (default 32).", 1);
         var dims = OptionRules.KeyValues("--dim", "Size of one symbolic dim by name, e.g. --dim sequence=128; repeatable.", "NAME=SIZE");
-        var deploy = new Option<string?>("--deploy") { Description = "Deploy each slice as function NAME-partK and write the sequence pipeline NAME over them.", HelpName = "NAME" };
+        var deploy = new Option<string?>("--deploy") { Description = "Deploy each slice as function NAME-partK and the sequence pipeline NAME over them.", HelpName = "NAME" };
         var command = new Command("partition", "Cut an ONNX model into slices that run in sequence, passing the fewest bytes between them.")
         {
             model, parts, maxPartMb, output, slack, dimSize, dims, deploy,
@@ -80,7 +80,8 @@ public static class PartitionCommand
                 }
 
                 var spec = PartitionFiles.WriteSequenceSpec(partition.Plan, pipeline, directory);
-                env.Console.MarkupLine($"Wrote the sequence pipeline {Markup.Escape(pipeline)} over them to [bold]{Markup.Escape(spec)}[/]; deploy it with `stoke deploy-pipeline {Markup.Escape(pipeline)} --spec {Markup.Escape(spec)}`.");
+                await client.DeployPipelineAsync(pipeline, await File.ReadAllTextAsync(spec, token), token);
+                env.Console.MarkupLine($"[green]Deployed[/] the sequence pipeline {Markup.Escape(pipeline)} over them (spec in [bold]{Markup.Escape(spec)}[/]): invoke it as one model.");
             }
 
             return 0;
