@@ -8,6 +8,12 @@ namespace Stoke.Gateway.Routing;
 /// <summary>Reads a whole request body within a size limit; an oversized body is a 413, never a partial read.</summary>
 public static class RequestBody
 {
+    /// <summary>Bodies up to this size are read into one buffer of their declared length; larger ones grow as they arrive.</summary>
+    private const int UpFront = 1 << 20;
+
+    private static StokeException Truncated(long read, long declared) =>
+        new(StokeErrorKind.BadRequest, $"Body ended after {read} of {declared} bytes.");
+
     public static async Task<byte[]> ReadAsync(HttpContext context, long limit)
     {
         if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } feature)
@@ -21,7 +27,7 @@ public static class RequestBody
             throw new BadHttpRequestException($"Body of {length} bytes exceeds the limit of {limit} bytes.", StatusCodes.Status413PayloadTooLarge);
         }
 
-        if (length is { } known)
+        if (length is { } known && known <= UpFront)
         {
             var buffer = new byte[known];
             var read = 0;
@@ -30,13 +36,27 @@ public static class RequestBody
                 var n = await context.Request.Body.ReadAsync(buffer.AsMemory(read), context.RequestAborted);
                 if (n == 0)
                 {
-                    throw new StokeException(StokeErrorKind.BadRequest, $"Body ended after {read} of {known} bytes.");
+                    throw Truncated(read, known);
                 }
 
                 read += n;
             }
 
             return buffer;
+        }
+
+        if (length is { } declared)
+        {
+            // A large declared length is not allocated before its bytes arrive: a client that declares 32 MB and
+            // sends nothing (on many connections) must not make the node hold 32 MB each.
+            using var grown = new MemoryStream(UpFront);
+            await context.Request.Body.CopyToAsync(grown, context.RequestAborted);
+            if (grown.Length != declared)
+            {
+                throw Truncated(grown.Length, declared);
+            }
+
+            return grown.ToArray();
         }
 
         using var copy = new MemoryStream();
