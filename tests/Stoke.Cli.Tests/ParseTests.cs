@@ -15,6 +15,8 @@ public sealed class ParseTests
     [InlineData("list --server ftp://x", "--server must be an absolute http(s) URL")]
     [InlineData("invoke cls", "exactly one of --input")]
     [InlineData("serve --api-key short=t", "8+ characters")]
+    [InlineData("serve --api-key sk-long-enough=acme/ops", "a tenant is 1-63 letters")]
+    [InlineData("serve --api-key sk-long-enough=..", "a tenant is 1-63 letters")]
     [InlineData("serve --redis 127.0.0.1:6379 --postgres Host=db", "--redis and --postgres are mutually exclusive")]
     [InlineData("serve --advertise 10.1.2.3", "--advertise needs --redis or --postgres")]
     [InlineData("serve --accept-empty-store", "--accept-empty-store needs --redis or --postgres")]

@@ -43,6 +43,10 @@ public static class ServeCommand
                 {
                     r.AddError($"--api-key '{value}': the key needs 8+ characters and a tenant after '='.");
                 }
+                else if (OptionRules.TrySplit(value, out _, out var named) && !Stoke.Gateway.Auth.TenantNames.IsValid(named))
+                {
+                    r.AddError($"--api-key '{value}': {Stoke.Gateway.Auth.TenantNames.Rule}.");
+                }
             }
         });
 

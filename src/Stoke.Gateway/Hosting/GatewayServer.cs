@@ -161,6 +161,7 @@ public static class StokeGatewayServiceCollectionExtensions
             .Configure(o => configure?.Invoke(o))
             .Validate(o => o.MaxRequestBodyBytes > 0, "Stoke:Gateway:MaxRequestBodyBytes must be positive.")
             .Validate(o => o.ApiKeys.TrueForAll(k => k.Key.Length >= 8 && k.Tenant.Length > 0), "Stoke:Gateway:ApiKeys: each key needs 8+ characters and a tenant.")
+            .Validate(o => o.ApiKeys.TrueForAll(k => Auth.TenantNames.IsValid(k.Tenant)), "Stoke:Gateway:ApiKeys: " + Auth.TenantNames.Rule + ".")
             .ValidateOnStart();
         services.AddSingleton(sp => sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<GatewayOptions>>().Value);
         services.AddSingleton<GatewayMetrics>();
