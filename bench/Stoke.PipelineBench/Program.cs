@@ -1,7 +1,8 @@
 // The OCR pipeline through Stoke (HTTP on loopback, the runtime's instances) against the same chain run in process
 // (the same runner and transforms, each function step a direct ONNX Runtime session call), and a cold pipeline with
 // chain-aware starts against sequential starts. Figures in BENCHMARKS.md; usage: dotnet run -c Release --project
-// bench/Stoke.PipelineBench [requests-per-repeat] [repeats]
+// bench/Stoke.PipelineBench [requests-per-repeat] [repeats]; benchmark 3 (fused against unfused steps, FusionBench.cs):
+// dotnet run -c Release --project bench/Stoke.PipelineBench -- fusion [requests-per-repeat] [repeats]
 using System.Diagnostics;
 using System.Globalization;
 using Stoke.Abstractions.Engines;
@@ -17,6 +18,13 @@ using Stoke.Pipelines.Spec;
 using Stoke.Pipelines.Transforms;
 using Stoke.Pipelines.Tests.Support;
 using Stoke.Runtime.Invocation;
+using static Timing;
+
+if (args is ["fusion", ..])
+{
+    await FusionBench.RunAsync(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 40, args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 5);
+    return;
+}
 
 var requests = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 20;
 var repeats = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 3;
@@ -103,52 +111,6 @@ for (var rep = 0; rep < repeats; rep++)
 }
 
 Console.WriteLine($"median cold ratio (cold cost / slowest step's cold start): chain-aware {Median(ratios[true]):F2}, sequential {Median(ratios[false]):F2}; median first request: chain-aware {Median(firsts[true]):F0} ms, sequential {Median(firsts[false]):F0} ms; warm page p50 {Median(warm):F0} ms");
-
-static double Median(List<double> values)
-{
-    var sorted = values.Order().ToList();
-    return sorted[sorted.Count / 2];
-}
-
-static async Task<(double InProcess, double Stoke, double Difference)> Paired(Func<Task> a, Func<Task> b, int n)
-{
-    var ta = new List<double>();
-    var tb = new List<double>();
-    var diff = new List<double>();
-    for (var i = 0; i < n; i++)
-    {
-        var t = Stopwatch.GetTimestamp();
-        await a();
-        ta.Add(Stopwatch.GetElapsedTime(t).TotalMilliseconds);
-        t = Stopwatch.GetTimestamp();
-        await b();
-        tb.Add(Stopwatch.GetElapsedTime(t).TotalMilliseconds);
-        diff.Add(tb[^1] - ta[^1]);
-    }
-
-    return (Median(ta), Median(tb), Median(diff));
-}
-
-static async Task<double> Sequential(Func<Task> call, int n)
-{
-    var times = new List<double>();
-    for (var i = 0; i < n; i++)
-    {
-        var t = Stopwatch.GetTimestamp();
-        await call();
-        times.Add(Stopwatch.GetElapsedTime(t).TotalMilliseconds);
-    }
-
-    times.Sort();
-    return times[times.Count / 2];
-}
-
-static async Task<double> Concurrent(Func<Task> call, int n, int clients)
-{
-    var t = Stopwatch.GetTimestamp();
-    await Task.WhenAll(Enumerable.Range(0, clients).Select(async _ => { for (var i = 0; i < n; i++) { await call(); } }));
-    return n * clients / Stopwatch.GetElapsedTime(t).TotalSeconds;
-}
 
 /// <summary>The three PaddleOCR models as direct ONNX Runtime sessions, answering as step functions and as the invoker.</summary>
 internal sealed class DirectFunctions : IStepFunctions, IFunctionInvoker

@@ -51,5 +51,20 @@ public static class DeployPipelineCommand
         }
 
         console.Write(graph);
+        if (description["fusion"] is JsonObject fusion)
+        {
+            var table = new Table().Border(TableBorder.Rounded).Title($"fusion ({Markup.Escape(fusion["policy"]!.GetValue<string>())})").AddColumns("steps", "fused", "why");
+            foreach (var group in fusion["groups"]!.AsArray())
+            {
+                table.AddRow(Markup.Escape(group!["name"]!.GetValue<string>()), "yes", Markup.Escape(group["reason"]!.GetValue<string>()));
+            }
+
+            foreach (var pair in fusion["notFused"]!.AsArray())
+            {
+                table.AddRow(Markup.Escape($"{pair!["from"]!.GetValue<string>()} -> {pair["to"]!.GetValue<string>()}"), "no", Markup.Escape(pair["reason"]!.GetValue<string>()));
+            }
+
+            console.Write(table);
+        }
     }
 }

@@ -12,6 +12,7 @@ using Stoke.Gateway.Management;
 using Stoke.Gateway.Routing;
 using Stoke.Pipelines.Deployment;
 using Stoke.Pipelines.Execution;
+using Stoke.Pipelines.Fusion;
 using Stoke.Pipelines.Spec;
 using Stoke.Runtime.Grains;
 using Stoke.Runtime.Invocation;
@@ -82,7 +83,7 @@ public static class PipelineEndpoints
                 [.. s.Outputs.Select(o => $"{o.Name} {o.DataType.ToWireName()} {TensorShape.Format(o.Shape)}")], status);
         }));
         var last = services.GetRequiredService<PipelineTraces>().Last(spec.Key, spec.Version);
-        return Results.Json(new PipelineDescription(spec.Name, spec.Version, compiled.Spec.Prewarm, steps, last), ApiJson.Options);
+        return Results.Json(new PipelineDescription(spec.Name, spec.Version, compiled.Spec.Prewarm, steps, compiled.Fusion, last), ApiJson.Options);
     }
 
     /// <summary>Runs a validated OIP request on a pipeline function and writes its per-step headers.</summary>
@@ -100,5 +101,5 @@ public static class PipelineEndpoints
 /// <summary>One step of <c>GET /api/pipelines/{name}</c>: what it runs and reads, and its function's live status.</summary>
 public sealed record PipelineStepView(string Name, string Kind, string Runs, string[] Reads, string[] Owns, string? Owner, string[] Outputs, FunctionStatus? Function);
 
-/// <summary><c>GET /api/pipelines/{name}</c>: the latest version's graph, its steps, and its last request on this node.</summary>
-public sealed record PipelineDescription(string Name, int Version, bool Prewarm, PipelineStepView[] Steps, PipelineTrace? LastRequest);
+/// <summary><c>GET /api/pipelines/{name}</c>: the latest version's graph, its steps, its fusion decisions, and its last request on this node.</summary>
+public sealed record PipelineDescription(string Name, int Version, bool Prewarm, PipelineStepView[] Steps, FusionPlan Fusion, PipelineTrace? LastRequest);

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
+using Microsoft.Extensions.Logging;
 using Stoke.Abstractions.Errors;
 using Stoke.Abstractions.Functions;
 using Stoke.Pipelines.Graph;
@@ -15,7 +16,7 @@ namespace Stoke.Pipelines.Deployment;
 /// 400 naming the step and field, and registers nothing), then registers a new version with engine
 /// <see cref="FunctionSpec.PipelineEngine"/>, the pipeline's signature and its spec.
 /// </summary>
-public sealed class PipelineDeployer(PipelineCompiler compiler, IGrainFactory grains)
+public sealed partial class PipelineDeployer(PipelineCompiler compiler, IGrainFactory grains, ILogger<PipelineDeployer> logger)
 {
     public async Task<FunctionSpec> DeployAsync(string tenant, string name, PipelineSpec spec, CancellationToken cancellationToken)
     {
@@ -44,7 +45,27 @@ public sealed class PipelineDeployer(PipelineCompiler compiler, IGrainFactory gr
             Signature = compiled.Signature,
             Pipeline = json,
         };
-        return await grains.GetGrain<IFunctionRegistryGrain>(tenant).Register(draft);
+        var registered = await grains.GetGrain<IFunctionRegistryGrain>(tenant).Register(draft);
+        foreach (var group in compiled.Fusion.Groups)
+        {
+            Log.Fused(logger, name, registered.Version, group.Name, group.Reason);
+        }
+
+        foreach (var pair in compiled.Fusion.NotFused)
+        {
+            Log.NotFused(logger, name, registered.Version, pair.From, pair.To, pair.Reason);
+        }
+
+        return registered;
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 1800, Level = LogLevel.Information, Message = "Pipeline {Pipeline} v{Version}: fused {Group}: {Reason}")]
+        public static partial void Fused(ILogger logger, string pipeline, int version, string group, string reason);
+
+        [LoggerMessage(EventId = 1801, Level = LogLevel.Debug, Message = "Pipeline {Pipeline} v{Version}: {From} -> {To} not fused: {Reason}")]
+        public static partial void NotFused(ILogger logger, string pipeline, int version, string from, string to, string reason);
     }
 }
 

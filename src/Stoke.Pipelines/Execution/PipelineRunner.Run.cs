@@ -5,6 +5,7 @@ using Stoke.Abstractions.Errors;
 using Stoke.Abstractions.Functions;
 using Stoke.Abstractions.Tensors;
 using Stoke.Abstractions.Usage;
+using Stoke.Pipelines.Fusion;
 using Stoke.Pipelines.Graph;
 using Stoke.Pipelines.Spec;
 using Stoke.Pipelines.Tensors;
@@ -21,6 +22,7 @@ public sealed partial class PipelineRunner
         private readonly ConcurrentDictionary<string, Tensor> _values = new(
             request.Inputs.Select(i => KeyValuePair.Create(TensorRef.InputStep + "." + i.Name, i)), StringComparer.Ordinal);
         private readonly ConcurrentDictionary<string, Lazy<Task>> _tasks = new(StringComparer.Ordinal);
+        private readonly ConcurrentDictionary<string, Lazy<Dictionary<string, TaskCompletionSource>>> _fused = new(StringComparer.Ordinal);
 
         public ConcurrentBag<UsageRecord> Usage { get; } = [];
 
@@ -31,12 +33,49 @@ public sealed partial class PipelineRunner
 
         public Tensor Value(TensorRef from) => _values[from.ToString()];
 
-        /// <summary>The step's task: started once, after the steps it reads from.</summary>
-        public Task Of(CompiledStep step) => _tasks.GetOrAdd(step.Name, _ => new Lazy<Task>(() => RunAsync(step))).Value;
+        /// <summary>The step's task: started once, after the steps it reads from (a fused step's, by its group).</summary>
+        public Task Of(CompiledStep step) => compiled.Fusion.GroupOf(step.Name) is { } group
+            ? _fused.GetOrAdd(group.Name, _ => new Lazy<Dictionary<string, TaskCompletionSource>>(() => Start(group))).Value[step.Name].Task
+            : _tasks.GetOrAdd(step.Name, _ => new Lazy<Task>(() => RunAsync(step))).Value;
 
         private async Task RunAsync(CompiledStep step)
         {
             await Task.WhenAll(step.ReadsFrom.Select(s => Of(compiled.ByName[s])));
+            await ExecuteAsync(step, null);
+        }
+
+        // A fused group: one task waits for what its first step reads (everything else its steps read is done by
+        // then, the policy checked it), then runs the steps one after another; each step's own task completes as
+        // soon as that step is done, for the steps outside the group that read it.
+        private Dictionary<string, TaskCompletionSource> Start(FusedGroup group)
+        {
+            var done = group.Steps.ToDictionary(s => s, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously), StringComparer.Ordinal);
+            _ = RunGroupAsync(group, done);
+            return done;
+        }
+
+        private async Task RunGroupAsync(FusedGroup group, Dictionary<string, TaskCompletionSource> done)
+        {
+            try
+            {
+                await Task.WhenAll(compiled.ByName[group.Steps[0]].ReadsFrom.Select(s => Of(compiled.ByName[s])));
+                foreach (var step in group.Steps)
+                {
+                    await ExecuteAsync(compiled.ByName[step], group.Name);
+                    done[step].SetResult();
+                }
+            }
+            catch (Exception ex)
+            {
+                foreach (var step in done.Values)
+                {
+                    step.TrySetException(ex);
+                }
+            }
+        }
+
+        private async Task ExecuteAsync(CompiledStep step, string? group)
+        {
             _cancellationToken.ThrowIfCancellationRequested();
             var started = runner.Time.GetTimestamp();
             var calls = new ConcurrentBag<InferenceOutcome>();
@@ -70,7 +109,7 @@ public sealed partial class PipelineRunner
                 var first = calls.FirstOrDefault(c => c.Usage.ColdStartTier is not null) ?? calls.FirstOrDefault();
                 Traces[step.Name] = new StepTrace(
                     step.Name, step.Runs, runner.Time.GetElapsedTime(started).TotalMilliseconds, Math.Max(1, calls.Count), [.. calls.Select(c => c.Usage.BatchSize)],
-                    first?.InstanceId, first?.Usage.ColdStartTier, first?.Usage.ColdStartMs ?? 0);
+                    first?.InstanceId, first?.Usage.ColdStartTier, first?.Usage.ColdStartMs ?? 0, group);
             }
         }
 

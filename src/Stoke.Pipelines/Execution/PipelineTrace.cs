@@ -8,7 +8,8 @@ namespace Stoke.Pipelines.Execution;
 /// <param name="Calls">Function or transform calls the step made (a splitter makes one per row).</param>
 /// <param name="BatchSizes">The batch size the runtime reported for each function call (rows merged on the instance).</param>
 /// <param name="ColdStartTier">Tier of a cold start a call waited for, or null.</param>
-public sealed record StepTrace(string Step, string Runs, double Ms, int Calls, int[] BatchSizes, string? Instance, string? ColdStartTier, double ColdStartMs);
+/// <param name="Fused">The fused group that ran the step (<see cref="Fusion.FusionPlan"/>), or null when it ran on its own.</param>
+public sealed record StepTrace(string Step, string Runs, double Ms, int Calls, int[] BatchSizes, string? Instance, string? ColdStartTier, double ColdStartMs, string? Fused = null);
 
 /// <summary>A served pipeline request: its outputs, each step's trace, its usage as a whole and the steps it pre-warmed.</summary>
 public sealed record PipelineOutcome(Tensor[] Outputs, StepTrace[] Steps, UsageRecord Usage, string[] Prewarmed);

@@ -1,5 +1,6 @@
 using Stoke.Abstractions.Functions;
 using Stoke.Abstractions.Tensors;
+using Stoke.Pipelines.Fusion;
 using Stoke.Pipelines.Spec;
 using Stoke.Pipelines.Transforms;
 
@@ -28,6 +29,9 @@ public sealed class CompiledPipeline
 
     /// <summary>What the pipeline takes and gives, as a function's signature (requests are validated against it).</summary>
     public ModelSignature Signature { get; }
+
+    /// <summary>Which consecutive steps run together (the spec's fusion policy decided it when the pipeline compiled).</summary>
+    public FusionPlan Fusion { get; internal set; } = FusionPlan.None;
 
     /// <summary>The steps that call deployed functions, in order.</summary>
     public IEnumerable<CompiledStep> FunctionSteps => Steps.Where(s => s.Spec.Function is not null);

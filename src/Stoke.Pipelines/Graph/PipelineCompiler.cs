@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using Stoke.Abstractions.Functions;
 using Stoke.Abstractions.Tensors;
+using Stoke.Pipelines.Fusion;
 using Stoke.Pipelines.Spec;
 using Stoke.Pipelines.Transforms;
 
@@ -53,7 +54,9 @@ public sealed partial class PipelineCompiler(TransformCatalog transforms, IStepF
 
         var outputs = spec.Outputs.Select(o => (o.Key, Reference(o.Value, null, "outputs." + o.Key, steps))).ToArray();
         var outputSpecs = outputs.Select(o => known[o.Item2.ToString()] with { Name = o.Key }).ToArray();
-        return new CompiledPipeline(spec, order, outputs, new ModelSignature(spec.Inputs, outputSpecs));
+        var compiled = new CompiledPipeline(spec, order, outputs, new ModelSignature(spec.Inputs, outputSpecs));
+        compiled.Fusion = FusionPolicies.ByName(spec.Fusion).Plan(compiled);
+        return compiled;
     }
 
     // Names, kinds and references; which steps a switch or ensemble owns.

@@ -22,6 +22,9 @@ public sealed record PipelineSpec
     /// <summary>When a request finds a function step cold, start every cold function step at once (chain-aware cold start).</summary>
     public bool Prewarm { get; init; } = true;
 
+    /// <summary>The fusion policy by name (<see cref="Fusion.FusionPolicies"/>): <c>auto</c> fuses chains of built-in transforms, <c>off</c> nothing.</summary>
+    public string Fusion { get; init; } = Pipelines.Fusion.FusionPolicies.Default;
+
     public string? Description { get; init; }
 }
 

@@ -2,13 +2,14 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Stoke.Abstractions.Tensors;
+using Stoke.Pipelines.Fusion;
 
 namespace Stoke.Pipelines.Spec;
 
 /// <summary>Reads a pipeline spec from JSON with errors that name the field, and writes it back (how it is stored).</summary>
 public static class PipelineSpecJson
 {
-    private static readonly string[] TopFields = ["description", "inputs", "steps", "outputs", "files", "prewarm"];
+    private static readonly string[] TopFields = ["description", "inputs", "steps", "outputs", "files", "prewarm", "fusion"];
     private static readonly string[] StepFields =
         ["name", "kind", "function", "version", "transform", "inputs", "parameters", "on", "cases", "default", "members", "combine"];
 
@@ -42,6 +43,7 @@ public static class PipelineSpecJson
             Outputs = outputs,
             Files = files,
             Prewarm = top["prewarm"] is JsonValue p && p.TryGetValue<bool>(out var prewarm) ? prewarm : true,
+            Fusion = FusionPolicies.ByName(Text(top, "fusion", null, "fusion") ?? FusionPolicies.Default).Name,
         };
     }
 
@@ -51,6 +53,7 @@ public static class PipelineSpecJson
         {
             ["description"] = spec.Description,
             ["prewarm"] = spec.Prewarm,
+            ["fusion"] = spec.Fusion,
             ["inputs"] = new JsonArray([.. spec.Inputs.Select(i => (JsonNode)new JsonObject
             {
                 ["name"] = i.Name, ["datatype"] = i.DataType.ToWireName(), ["shape"] = new JsonArray([.. i.Shape.Select(d => (JsonNode)d)]),

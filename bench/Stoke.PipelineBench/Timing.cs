@@ -1,0 +1,51 @@
+using System.Diagnostics;
+
+/// <summary>The load shapes and the statistic the pipeline benchmarks share.</summary>
+internal static class Timing
+{
+    public static double Median(List<double> values)
+    {
+        var sorted = values.Order().ToList();
+        return sorted[sorted.Count / 2];
+    }
+
+    public static async Task<(double A, double B, double Difference)> Paired(Func<Task> a, Func<Task> b, int n)
+    {
+        var ta = new List<double>();
+        var tb = new List<double>();
+        var diff = new List<double>();
+        for (var i = 0; i < n; i++)
+        {
+            var t = Stopwatch.GetTimestamp();
+            await a();
+            ta.Add(Stopwatch.GetElapsedTime(t).TotalMilliseconds);
+            t = Stopwatch.GetTimestamp();
+            await b();
+            tb.Add(Stopwatch.GetElapsedTime(t).TotalMilliseconds);
+            diff.Add(tb[^1] - ta[^1]);
+        }
+
+        return (Median(ta), Median(tb), Median(diff));
+    }
+
+    public static async Task<double> Sequential(Func<Task> call, int n)
+    {
+        var times = new List<double>();
+        for (var i = 0; i < n; i++)
+        {
+            var t = Stopwatch.GetTimestamp();
+            await call();
+            times.Add(Stopwatch.GetElapsedTime(t).TotalMilliseconds);
+        }
+
+        times.Sort();
+        return times[times.Count / 2];
+    }
+
+    public static async Task<double> Concurrent(Func<Task> call, int n, int clients)
+    {
+        var t = Stopwatch.GetTimestamp();
+        await Task.WhenAll(Enumerable.Range(0, clients).Select(async _ => { for (var i = 0; i < n; i++) { await call(); } }));
+        return n * clients / Stopwatch.GetElapsedTime(t).TotalSeconds;
+    }
+}
