@@ -6,8 +6,10 @@ namespace Stoke.Integration.Tests.Hostile;
 
 /// <summary>
 /// A client that declares a large body and sends almost nothing (on several connections) must not make the node
-/// allocate the declared sizes up front: memory follows the bytes that arrive.
+/// allocate the declared sizes up front: memory follows the bytes that arrive. It counts the process's allocations,
+/// so it runs alone.
 /// </summary>
+[Collection(AloneCollection.Name)]
 public sealed class DeclaredLengthTests : IAsyncLifetime
 {
     private const int Connections = 4;
