@@ -257,7 +257,8 @@ public sealed partial class ContinuousBatchingEngine
         s.NextInput = token;
     }
 
-    // Ends a sequence: final chunk, KV cells and slot back to the pool, metrics.
+    // Ends a sequence: KV cells and slot back to the pool, then the final chunk (so a client that has its last chunk
+    // finds the slot free, and the engine's counts already say so), metrics.
     private void Finish(Sequence s, string reason, string trailingText)
     {
         var now = _time.GetTimestamp();
@@ -268,14 +269,15 @@ public sealed partial class ContinuousBatchingEngine
             _time.GetElapsedTime(s.SubmittedAt, firstToken),
             _time.GetElapsedTime(s.SubmittedAt, now),
             s.Generated);
-        s.Output.Writer.TryWrite(new GenerationChunk { Text = trailingText, FinishReason = reason, Usage = usage, Timings = timings, Logprobs = s.TakeLogprobs() });
-        s.Output.Writer.TryComplete();
+        var final = new GenerationChunk { Text = trailingText, FinishReason = reason, Usage = usage, Timings = timings, Logprobs = s.TakeLogprobs() };
 
         _context.NativeHandle.MemorySequenceRemove(s.Id, -1, -1);
         s.ReleaseSampler();
         _freeIds.Push(s.Id);
         Volatile.Write(ref _reservedCells, _reservedCells - s.ReservedCells);
         Volatile.Write(ref _activeCount, _activeCount - 1);
+        s.Output.Writer.TryWrite(final);
+        s.Output.Writer.TryComplete();
         _metrics.Finished(reason, usage, timings);
         Log.Finished(_logger, s.Request.RequestId, reason, usage.PromptTokens, usage.CompletionTokens,
             timings.TimeToFirstToken.TotalMilliseconds, timings.TokensPerSecond);
