@@ -3,6 +3,7 @@ using System.Threading.Channels;
 using Stoke.Abstractions.Engines;
 using Stoke.Abstractions.Errors;
 using Stoke.Abstractions.Functions;
+using Stoke.Abstractions.Instances;
 using Stoke.Abstractions.Tensors;
 
 namespace Stoke.Streams;
@@ -243,20 +244,7 @@ public sealed class StreamStepBatcher : IAsyncDisposable
     }
 
     /// <summary>Stops taking chunks, runs those queued, then stops the loop.</summary>
-    public async ValueTask DisposeAsync()
-    {
-        _queue.Writer.TryComplete();
-        try
-        {
-            await _loop.WaitAsync(TimeSpan.FromSeconds(30), _time);
-        }
-        catch (TimeoutException)
-        {
-            await _stop.CancelAsync();
-        }
-
-        _stop.Dispose();
-    }
+    public ValueTask DisposeAsync() => ExecutorLoop.StopAsync(_queue.Writer, _loop, _stop, _time);
 
     private sealed class PendingChunk(StreamSession stream, float[] chunk, DateTimeOffset deadline, long enqueuedAt, CancellationToken cancellationToken)
     {
