@@ -3,7 +3,6 @@ using System.Threading.Channels;
 using Stoke.Abstractions.Engines;
 using Stoke.Abstractions.Errors;
 using Stoke.Abstractions.Functions;
-using Stoke.Abstractions.Instances;
 using Stoke.Abstractions.Tensors;
 
 namespace Stoke.Streams;
@@ -244,7 +243,20 @@ public sealed class StreamStepBatcher : IAsyncDisposable
     }
 
     /// <summary>Stops taking chunks, runs those queued, then stops the loop.</summary>
-    public ValueTask DisposeAsync() => ExecutorLoop.StopAsync(_queue.Writer, _loop, _stop, _time);
+    public async ValueTask DisposeAsync()
+    {
+        _queue.Writer.TryComplete();
+        try
+        {
+            await _loop.WaitAsync(TimeSpan.FromSeconds(30), _time);
+        }
+        catch (TimeoutException)
+        {
+            await _stop.CancelAsync();
+        }
+
+        _stop.Dispose();
+    }
 
     private sealed class PendingChunk(StreamSession stream, float[] chunk, DateTimeOffset deadline, long enqueuedAt, CancellationToken cancellationToken)
     {

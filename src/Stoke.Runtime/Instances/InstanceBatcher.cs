@@ -266,7 +266,20 @@ internal sealed partial class InstanceBatcher : IAsyncDisposable
     }
 
     /// <summary>Stops taking requests, finishes those queued, then stops the loop.</summary>
-    public ValueTask DisposeAsync() => ExecutorLoop.StopAsync(_queue.Writer, _loop, _stop, _time);
+    public async ValueTask DisposeAsync()
+    {
+        _queue.Writer.TryComplete();
+        try
+        {
+            await _loop.WaitAsync(TimeSpan.FromSeconds(30), _time);
+        }
+        catch (TimeoutException)
+        {
+            await _stop.CancelAsync();
+        }
+
+        _stop.Dispose();
+    }
 
     private sealed class PendingInference(InferenceRequest request, DateTimeOffset deadline, long enqueuedAt, CancellationToken cancellationToken)
     {
