@@ -2,8 +2,11 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Time.Testing;
 using Stoke.Abstractions.Engines;
+using Stoke.Abstractions.Functions;
 using Stoke.Client;
 using Stoke.Gateway.Hosting;
+using Stoke.Runtime.Instances;
+using Stoke.Runtime.Routing;
 
 namespace Stoke.Integration.Tests.Support;
 
@@ -22,9 +25,16 @@ public sealed class FakeClockNode : IAsyncDisposable
     private readonly List<Task<Sent>> _sent = [];
     private List<string> _started = [];
 
-    private FakeClockNode(IHost host, string data, FakeTimeProvider time, ServiceTimeEngine engine, StokeClient client, string function)
+    private readonly NodeHost _instances;
+    private readonly NodeRouter _router;
+    private readonly int _capacity;
+
+    private FakeClockNode(IHost host, string data, FakeTimeProvider time, ServiceTimeEngine engine, StokeClient client, string function, int capacity)
     {
         _host = host;
+        _instances = host.Services.GetRequiredService<NodeHost>();
+        _router = host.Services.GetRequiredService<NodeRouter>();
+        _capacity = capacity;
         _data = data;
         Time = time;
         Engine = engine;
@@ -72,7 +82,8 @@ public sealed class FakeClockNode : IAsyncDisposable
         var client = new StokeClient(host.Services.GetRequiredService<GatewayServer>().Address!);
         var all = new Dictionary<string, string>(settings) { ["engine"] = ServiceTimeEngine.EngineName };
         await client.DeployAsync(function, TestModels.Classifier, all);
-        return new FakeClockNode(host, data, fake, engine, client, function);
+        var capacity = settings.TryGetValue("instanceConcurrency", out var c) ? int.Parse(c, System.Globalization.CultureInfo.InvariantCulture) : new ScalingOptions().InstanceConcurrency;
+        return new FakeClockNode(host, data, fake, engine, client, function, capacity);
     }
 
     /// <summary>Moves fake time to <paramref name="to"/> (since start) one second at a time.</summary>
@@ -121,7 +132,10 @@ public sealed class FakeClockNode : IAsyncDisposable
 
     // The node has settled when every request in flight runs on the engine or is held by the controller, every
     // loading instance waits for the test to release its load, and the controller has answered a status call (so the
-    // ticks before it have run).
+    // ticks before it have run). Two events may still be on their way while those counts balance, and the settled
+    // node must have taken both: the controller's holding flag on its way to the node's router (without it a freed
+    // slot is not reported, and a held request waits a tick), and a freed slot's report on its way to the controller
+    // (while the controller holds requests, no ready instance has a free slot once it has dispatched).
     public async Task SettleAsync()
     {
         var until = DateTime.UtcNow + TimeSpan.FromSeconds(20);
@@ -134,14 +148,20 @@ public sealed class FakeClockNode : IAsyncDisposable
             var held = status["held"]!.GetValue<int>();
             var loading = status["instances"]!.AsArray().Count(i => i!["phase"]!.GetValue<string>() == "Loading");
             var inFlight = _sent.Count(t => !t.IsCompleted);
-            if (loading == Engine.BlockedLoads.Count && Engine.Waiting + held == inFlight)
+            var key = status["function"]!.GetValue<string>();
+            var version = status["version"]!.GetValue<int>();
+            var slotFree = held > 0 && status["instances"]!.AsArray()
+                .Where(i => i!["phase"]!.GetValue<string>() == "Ready")
+                .Any(i => _instances.InFlightOf(i!["instanceId"]!.GetValue<string>()) < _capacity);
+            if (loading == Engine.BlockedLoads.Count && Engine.Waiting + held == inFlight
+                && _router.IsHolding(key, version) == held > 0 && !slotFree)
             {
                 return;
             }
 
             if (DateTime.UtcNow > until)
             {
-                throw new Xunit.Sdk.XunitException($"The node did not settle: {inFlight} in flight, {Engine.Waiting} on the engine, {held} held, {loading} loading, {Engine.BlockedLoads.Count} loads waiting.");
+                throw new Xunit.Sdk.XunitException($"The node did not settle: {inFlight} in flight, {Engine.Waiting} on the engine, {held} held, {loading} loading, {Engine.BlockedLoads.Count} loads waiting, router holding {_router.IsHolding(key, version)}, a slot free {slotFree}.");
             }
 
             await Task.Delay(20);
