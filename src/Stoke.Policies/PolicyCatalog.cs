@@ -29,7 +29,7 @@ public sealed class PolicyCatalog : IPolicyCatalog
     public static IReadOnlyList<string> Batchers { get; } = [PolicyNames.FixedBatching, PolicyNames.SloAdaptiveBatching];
 
     /// <summary>Built-in placement names, configured per cluster.</summary>
-    public static IReadOnlyList<string> Placements { get; } = [PolicyNames.FirstFit, PolicyNames.BestFit, PolicyNames.LocalityAware];
+    public static IReadOnlyList<string> Placements { get; } = [PolicyNames.FirstFit, PolicyNames.BestFit, PolicyNames.LocalityAware, PolicyNames.EnergyAware];
 
     /// <summary>Built-in routing names for <see cref="FunctionSpec.Routing"/>.</summary>
     public static IReadOnlyList<string> Routings { get; } =
@@ -61,7 +61,7 @@ public sealed class PolicyCatalog : IPolicyCatalog
         ArgumentNullException.ThrowIfNull(histogram);
         _histogram = histogram;
         IRoutingPolicy[] builtInRouting = [new LeastRequestsRouting(), new PowerOfTwoChoicesRouting(), new LocalFirstRouting(), new AffinityRouting(), new BinPackRouting()];
-        IPlacementPolicy[] builtInPlacement = [new FirstFitPlacement(), new BestFitPlacement(), new LocalityAwarePlacement()];
+        IPlacementPolicy[] builtInPlacement = [new FirstFitPlacement(), new BestFitPlacement(), new LocalityAwarePlacement(), new EnergyAwarePlacement()];
         foreach (var policy in builtInRouting.Concat(routing))
         {
             Register(_routing, policy.Name, policy, "routing");

@@ -1,5 +1,6 @@
 using Stoke.Abstractions.Functions;
 using Stoke.Abstractions.Policies;
+using Stoke.Abstractions.Usage;
 using Stoke.Simulator.Traces;
 
 namespace Stoke.Simulator;
@@ -51,6 +52,12 @@ public sealed record SimulationOptions
     public TimeSpan TickInterval { get; init; } = TimeSpan.FromSeconds(2);
 
     public Pricing Pricing { get; init; } = new();
+
+    /// <summary>The power model of the nodes (the server's: <see cref="EnergyModel"/>).</summary>
+    public EnergyModel Energy { get; init; } = new();
+
+    /// <summary>Cores a busy or loading instance keeps busy, for its energy.</summary>
+    public int CoresPerInstance { get; init; } = 1;
 
     public int Seed { get; init; } = 1;
 

@@ -1,6 +1,10 @@
 using System.Net;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Stoke.Client;
 using Stoke.Integration.Tests.Support;
+using Stoke.Runtime.Hosting;
 
 namespace Stoke.Integration.Tests;
 
@@ -140,6 +144,36 @@ public sealed class ServingTests(SharedStoke stoke) : IClassFixture<SharedStoke>
         Assert.NotNull(records[1]!["coldStartTier"]);
         Assert.All(records, r => Assert.True(r!["computeMs"]!.GetValue<double>() > 0));
         Assert.All(records, r => Assert.Equal(1, r!["version"]!.GetValue<int>()));
+    }
+
+    [Fact]
+    public async Task EachRequestsEnergyIsEstimatedFromItsComputeAndMemoryAndSummedInUsageAndMetrics()
+    {
+        using var client = stoke.Node.Client();
+        await client.DeployAsync("cls-energy", TestModels.Classifier, Quick);
+        var answers = new List<InferResponse>();
+        for (var i = 0; i < 3; i++)
+        {
+            answers.Add(await client.InferAsync("cls-energy", TestModels.ClassifierJson()));
+        }
+
+        using var http = new HttpClient { BaseAddress = stoke.Node.Address };
+        var records = JsonNode.Parse(await http.GetStringAsync("api/usage/records?function=cls-energy"))!.AsArray();
+        var usage = (await client.UsageAsync("cls-energy"))["functions"]![0]!;
+        var metrics = await http.GetStringAsync("metrics");
+
+        var node = stoke.Node.Services.GetRequiredService<IOptions<StokeNodeOptions>>().Value;
+        Assert.Equal(3, records.Count);
+        foreach (var r in records)
+        {
+            var expected = node.Energy.RequestJoules(r!["computeMs"]!.GetValue<double>(), node.EngineCores, r["batchSize"]!.GetValue<int>(), r["memoryMbSeconds"]!.GetValue<double>());
+            Assert.True(expected > 0);
+            Assert.Equal(expected, r["energyJoules"]!.GetValue<double>(), 9);
+        }
+
+        Assert.Equal(records.Sum(r => r!["energyJoules"]!.GetValue<double>()), usage["energyJoules"]!.GetValue<double>(), 9);
+        Assert.All(answers, a => Assert.True(double.Parse(a.Header("Stoke-Energy-J")!, System.Globalization.CultureInfo.InvariantCulture) > 0));
+        Assert.Contains("stoke_request_energy_joules_total{stoke_function=\"cls-energy\",stoke_tenant=\"default\"}", metrics);
     }
 
     [Fact]

@@ -143,6 +143,7 @@ public static class PolicyNames
     public const string FirstFit = "first-fit";
     public const string BestFit = "best-fit";
     public const string LocalityAware = "locality";
+    public const string EnergyAware = "energy-aware";
     public const string LruEviction = "lru";
     public const string CostAwareEviction = "cost-aware";
     public const string LeastRequests = "least-requests";

@@ -23,6 +23,8 @@ public sealed record UsageRecord
     [Id(13)] public long OutputTokens { get; init; }
     [Id(14)] public bool Succeeded { get; init; } = true;
     [Id(15)] public decimal Cost { get; init; }
+    /// <summary>Estimated energy of the request (<see cref="EnergyModel.RequestJoules"/>), in joules.</summary>
+    [Id(16)] public double EnergyJoules { get; init; }
 }
 
 /// <summary>Usage summed over many records, per function version or per tenant.</summary>
@@ -44,6 +46,8 @@ public sealed record UsageSummary
     [Id(12)] public decimal Cost { get; init; }
     /// <summary>Failures by reason (<c>deadline_exceeded</c>, <c>overloaded</c>, <c>internal</c>, ...): every refused or failed request is counted.</summary>
     [Id(13)] public Dictionary<string, long> FailureReasons { get; init; } = [];
+    /// <summary>Estimated energy of the requests, in joules.</summary>
+    [Id(14)] public double EnergyJoules { get; init; }
 
     /// <summary>The sum of two summaries, e.g. a tenant's total over its functions.</summary>
     public UsageSummary Plus(UsageSummary o) => this with
@@ -58,6 +62,7 @@ public sealed record UsageSummary
         InputTokens = InputTokens + o.InputTokens,
         OutputTokens = OutputTokens + o.OutputTokens,
         Cost = Cost + o.Cost,
+        EnergyJoules = EnergyJoules + o.EnergyJoules,
         FailureReasons = Merge(FailureReasons, o.FailureReasons),
     };
 
@@ -92,5 +97,6 @@ public sealed record UsageSummary
         InputTokens = InputTokens + r.InputTokens,
         OutputTokens = OutputTokens + r.OutputTokens,
         Cost = Cost + r.Cost,
+        EnergyJoules = EnergyJoules + r.EnergyJoules,
     };
 }

@@ -38,6 +38,7 @@ public static class SimCommand
         var nodeMemory = OptionRules.Number("--node-memory", "Memory per node, GB (default 1024).", 0, exclusive: true, helpName: "GB");
         var instanceMemory = OptionRules.Number("--instance-memory", "Memory per instance, GB (default 8).", 0, exclusive: true, helpName: "GB");
         var placement = new Option<string?>("--placement") { Description = "Placement policy.", HelpName = "POLICY" };
+        var cores = OptionRules.Int("--cores-per-instance", "Cores a busy instance keeps busy, for the energy estimate (default 1).", 1);
         placement.AcceptOnlyFromAmong([.. PolicyCatalog.Placements]);
         var eviction = new Option<string?>("--eviction") { Description = "Eviction policy.", HelpName = "POLICY" };
         eviction.AcceptOnlyFromAmong([.. PolicyCatalog.Evictions]);
@@ -60,7 +61,7 @@ public static class SimCommand
         {
             trace, lenient, policy, keepAlive, ttl, ttlSweep, keepAlives, nodes, nodeMemory, instanceMemory, placement, eviction,
             targetConcurrency, instanceConcurrency, maxInstances, loadTime, slo, deadline, seed, output, sgStart, sgDuration, sgRate, sgClients, sgExec,
-            breakEven, queueLimit, sgSelect,
+            breakEven, queueLimit, sgSelect, cores,
         };
 
         command.Subcommands.Add(SimEvalCommand.Create(env));
@@ -106,6 +107,7 @@ public static class SimCommand
                 NodeMemoryGb = result.GetValue(nodeMemory) ?? baseline.NodeMemoryGb,
                 InstanceMemoryGb = result.GetValue(instanceMemory) ?? baseline.InstanceMemoryGb,
                 Placement = result.GetValue(placement) ?? baseline.Placement,
+                CoresPerInstance = result.GetValue(cores) ?? baseline.CoresPerInstance,
                 Eviction = result.GetValue(eviction) ?? baseline.Eviction,
                 Slo = result.GetValue(slo),
                 Seed = result.GetValue(seed) ?? baseline.Seed,

@@ -26,7 +26,7 @@ public static class UsageCommand
     public static Table Table(IEnumerable<UsageSummary> rows, UsageSummary total)
     {
         var table = new Table().Border(TableBorder.Rounded)
-            .AddColumns("function", "v", "requests", "failures", "cold-start waits", "cold-start wait ms", "queue ms", "compute ms", "MB-s", "tokens in/out", "cost");
+            .AddColumns("function", "v", "requests", "failures", "cold-start waits", "cold-start wait ms", "queue ms", "compute ms", "MB-s", "energy J", "tokens in/out", "cost");
         foreach (var r in rows)
         {
             Add(table, Markup.Escape(r.Function), r.Version.ToString(System.Globalization.CultureInfo.InvariantCulture), r);
@@ -46,6 +46,7 @@ public static class UsageCommand
         Fmt.Num(r.QueueMs, "0.0"),
         Fmt.Num(r.ComputeMs, "0.0"),
         Fmt.Num(r.MemoryMbSeconds, "0.00"),
+        Fmt.Num(r.EnergyJoules, "0.00"),
         $"{Fmt.Int(r.InputTokens)}/{Fmt.Int(r.OutputTokens)}",
         Fmt.Money(r.Cost));
 }

@@ -13,6 +13,7 @@ public sealed class GatewayMetrics
     private readonly Histogram<double> _queue;
     private readonly Histogram<double> _coldStart;
     private readonly Histogram<double> _compute;
+    private readonly Counter<double> _energy;
 
     public GatewayMetrics(IMeterFactory meterFactory)
     {
@@ -22,6 +23,7 @@ public sealed class GatewayMetrics
         _queue = meter.CreateHistogram<double>("stoke.request.queue.duration", "s", "Time a request waited in a batch queue.");
         _coldStart = meter.CreateHistogram<double>("stoke.request.cold_start.duration", "s", "Time a request was held for a cold start.");
         _compute = meter.CreateHistogram<double>("stoke.request.compute.duration", "s", "Engine time of the batch that served a request.");
+        _energy = meter.CreateCounter<double>("stoke.request.energy", "J", "Estimated energy of the requests answered (the node's power model).");
     }
 
     public void Completed(string tenant, string function, int status, TimeSpan duration, UsageRecord? usage)
@@ -50,6 +52,7 @@ public sealed class GatewayMetrics
             _compute.Record(usage.ComputeMs / 1000, owner, fn);
         }
 
+        _energy.Add(usage.EnergyJoules, owner, fn);
         if (usage.ColdStartTier is not null && _coldStart.Enabled)
         {
             _coldStart.Record(usage.ColdStartMs / 1000, owner, fn, new(MetricTags.Tier, usage.ColdStartTier));

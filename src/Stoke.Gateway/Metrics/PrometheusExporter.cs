@@ -8,8 +8,8 @@ namespace Stoke.Gateway.Metrics;
 /// <summary>
 /// Collects this node's <c>Stoke.*</c> instruments, and ASP.NET Core's <c>http.server.request.duration</c>, with a
 /// <see cref="MeterListener"/> and renders them in the Prometheus text format, named as OpenTelemetry's Prometheus
-/// exporter names them (dots to underscores, the unit as a suffix: <c>_seconds</c>, <c>_bytes</c>; <c>_total</c> on
-/// counters). It listens only to meters made by this node's <see cref="IMeterFactory"/>, so two silos in one process
+/// exporter names them (dots to underscores, the unit as a suffix: <c>_seconds</c>, <c>_bytes</c>, <c>_joules</c>;
+/// <c>_total</c> on counters, observable ones included). It listens only to meters made by this node's <see cref="IMeterFactory"/>, so two silos in one process
 /// (tests, the benchmarks) each report their own figures, which OpenTelemetry's exporter (meters chosen by name) cannot.
 /// </summary>
 public sealed class PrometheusExporter : IDisposable
@@ -111,7 +111,8 @@ public sealed class PrometheusExporter : IDisposable
         public void Write(StringBuilder text)
         {
             var isHistogram = instrument is Histogram<double> or Histogram<int> or Histogram<long>;
-            var type = isHistogram ? "histogram" : Observable ? "gauge" : "counter";
+            var isCounter = instrument is ObservableCounter<double> or ObservableCounter<long> || !Observable;
+            var type = isHistogram ? "histogram" : isCounter ? "counter" : "gauge";
             text.Append("# HELP ").Append(Name).Append(' ').Append(instrument.Description).Append('\n');
             text.Append("# TYPE ").Append(Name).Append(' ').Append(type).Append('\n');
             foreach (var (labels, cell) in _cells.OrderBy(c => c.Key, StringComparer.Ordinal))
@@ -150,9 +151,10 @@ public sealed class PrometheusExporter : IDisposable
             {
                 "s" => "_seconds",
                 "By" => "_bytes",
+                "J" => "_joules",
                 _ => "",
             };
-            return i is Counter<long> or Counter<double> or Counter<int> ? name + "_total" : name;
+            return i is Counter<long> or Counter<double> or Counter<int> or ObservableCounter<double> or ObservableCounter<long> ? name + "_total" : name;
         }
 
         private static string Labels(ReadOnlySpan<KeyValuePair<string, object?>> tags)

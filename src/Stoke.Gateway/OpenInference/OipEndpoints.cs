@@ -166,6 +166,7 @@ public static class OipEndpoints
         h["Stoke-Queue-Ms"] = usage.QueueMs.ToString("F3", CultureInfo.InvariantCulture);
         h["Stoke-Compute-Ms"] = usage.ComputeMs.ToString("F3", CultureInfo.InvariantCulture);
         h["Stoke-Batch-Size"] = usage.BatchSize.ToString(CultureInfo.InvariantCulture);
+        h["Stoke-Energy-J"] = usage.EnergyJoules.ToString("G4", CultureInfo.InvariantCulture);
         if (usage.ColdStartTier is not null)
         {
             h["Stoke-Cold-Start-Ms"] = usage.ColdStartMs.ToString("F1", CultureInfo.InvariantCulture);

@@ -87,6 +87,7 @@ public sealed partial class PipelineRunner(IFunctionInvoker invoker, IStepFuncti
             MemoryMbSeconds = steps.Sum(s => s.MemoryMbSeconds),
             BatchSize = 1,
             Cost = steps.Sum(s => s.Cost),
+            EnergyJoules = steps.Sum(s => s.EnergyJoules),
         };
     }
 }

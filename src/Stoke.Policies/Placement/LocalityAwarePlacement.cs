@@ -15,7 +15,8 @@ internal sealed class LocalityAwarePlacement : IPlacementPolicy
     public string? ChooseNode(PlacementRequest request, IReadOnlyList<NodeView> nodes) =>
         PlacementRanking.Best(request, nodes, TierScore);
 
-    private static int TierScore(NodeView node, PlacementRequest request) =>
+    /// <summary>2: the artifact is in the node's memory tier; 1: on its disk; 0: neither.</summary>
+    internal static int TierScore(NodeView node, PlacementRequest request) =>
         node.MemoryTierArtifacts.Contains(request.ArtifactSha256) ? 2
         : node.DiskTierArtifacts.Contains(request.ArtifactSha256) ? 1
         : 0;

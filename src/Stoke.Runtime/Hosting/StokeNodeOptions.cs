@@ -59,6 +59,12 @@ public sealed class StokeNodeOptions
     /// <summary>Threads one engine call may use; 0 lets the engine decide.</summary>
     public int IntraOpThreads { get; set; }
 
+    /// <summary>The power model each request's energy is estimated with (<c>Stoke:Node:Energy:WattsPerCore</c>, ...).</summary>
+    public Abstractions.Usage.EnergyModel Energy { get; set; } = new();
+
+    /// <summary>Cores one engine call keeps busy, for the energy estimate: the threads it may use.</summary>
+    public int EngineCores => IntraOpThreads > 0 ? Math.Min(IntraOpThreads, Environment.ProcessorCount) : Environment.ProcessorCount;
+
     /// <summary>Let engine worker threads spin between calls (lower latency on cores the node has to itself).</summary>
     public bool EngineThreadSpinning { get; set; }
 

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Stoke.Abstractions.Errors;
 using Stoke.Abstractions.Functions;
 using Stoke.Abstractions.Generation;
@@ -8,6 +9,7 @@ using Stoke.Abstractions.Usage;
 using Stoke.Control.Metering;
 using Stoke.Runtime.Cluster;
 using Stoke.Runtime.Grains;
+using Stoke.Runtime.Hosting;
 using Stoke.Runtime.Instances;
 using Stoke.Runtime.Metrics;
 using Stoke.Runtime.Routing;
@@ -22,7 +24,8 @@ namespace Stoke.Runtime.Invocation;
 /// otherwise, and writes its usage record.
 /// </summary>
 public sealed partial class FunctionInvoker(
-    NodeHost node, NodeRouter router, NodeTraffic traffic, ClusterView cluster, IGrainFactory grains, TimeProvider time, RuntimeMetrics metrics, ILogger<FunctionInvoker> logger)
+    NodeHost node, NodeRouter router, NodeTraffic traffic, ClusterView cluster, IGrainFactory grains, TimeProvider time, RuntimeMetrics metrics,
+    IOptions<StokeNodeOptions> nodeOptions, ILogger<FunctionInvoker> logger)
     : IFunctionInvoker
 {
     /// <summary>Attempts of one request on lost instances before it fails.</summary>
@@ -115,9 +118,17 @@ public sealed partial class FunctionInvoker(
             MemoryMbSeconds = memoryMbSeconds,
             BatchSize = result.BatchSize,
             Cost = cost,
+            EnergyJoules = Joules(result.ComputeMs, result.BatchSize, memoryMbSeconds),
         };
         traffic.For(spec).Answered(record, totalMs);
         return record;
+    }
+
+    // Estimated with this node's power model: give every node of a cluster the same settings (docs/energy.md).
+    private double Joules(double computeMs, int sharedBy, double memoryMbSeconds)
+    {
+        var options = nodeOptions.Value;
+        return options.Energy.RequestJoules(computeMs, options.EngineCores, sharedBy, memoryMbSeconds);
     }
 
     public async Task<IGeneration> GenerateAsync(FunctionSpec spec, TextGenerationRequest request, InvocationOptions options, CancellationToken cancellationToken)
@@ -200,6 +211,7 @@ public sealed partial class FunctionInvoker(
             OutputTokens = completionTokens,
             Succeeded = final is not null,
             Cost = cost,
+            EnergyJoules = Joules(computeMs, 1, memoryMbSeconds),
         };
         functionTraffic.Answered(record, totalMs);
         functionTraffic.Meter.Leave();

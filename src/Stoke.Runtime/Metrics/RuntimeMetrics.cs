@@ -39,7 +39,11 @@ public sealed class RuntimeMetrics
             "stoke.policy.instance_time", "s", "Instance time of a function with shadow policies, as run (stoke.policy.role=live) and as its shadow would have run it (shadow).");
         _policyColdArrivals = Meter.CreateCounter<long>(
             "stoke.policy.cold_arrivals", "{request}", "Requests of a function with shadow policies that arrived with no ready instance, live and as the shadow would have had it.");
+        Rapl.Observe(Meter);
     }
+
+    /// <summary>The node's measured CPU-package energy, where RAPL counters are readable.</summary>
+    public RaplEnergy Rapl { get; } = new();
 
     /// <summary>A function with shadow policies ticked: what its live and shadow policies added since the last tick.</summary>
     public void RecordShadow(FunctionSpec spec, ShadowStatus before, ShadowStatus now)

@@ -10,6 +10,7 @@ internal sealed class SimNode(string id, long capacityBytes, long instanceBytes,
     private readonly Dictionary<string, int> _byFunction = new(StringComparer.Ordinal);
     private readonly HashSet<string> _memoryTier = new(StringComparer.Ordinal);
     private int _idle;
+    private long _awakeSince;
     private NodeView? _view;
 
     public string Id { get; } = id;
@@ -29,8 +30,16 @@ internal sealed class SimNode(string id, long capacityBytes, long instanceBytes,
     /// <summary>Marks the node as already among the candidates of one placement (<see cref="Simulation.NodeViews"/>).</summary>
     public long SampledFor { get; set; } = -1;
 
-    public void Add(SimInstance instance)
+    /// <summary>Virtual time the node held at least one instance (awake; the rest of the run it may sleep).</summary>
+    public long AwakeTicks { get; private set; }
+
+    public void Add(SimInstance instance, long nowTicks)
     {
+        if (Instances.Count == 0)
+        {
+            _awakeSince = nowTicks;
+        }
+
         instance.NodeEntry = Instances.AddLast(instance);
         UsedBytes += instanceBytes;
         DiskTier.Add(instance.Function.Name);
@@ -40,10 +49,15 @@ internal sealed class SimNode(string id, long capacityBytes, long instanceBytes,
         _view = null;
     }
 
-    public void Remove(SimInstance instance)
+    public void Remove(SimInstance instance, long nowTicks)
     {
         Instances.Remove(instance.NodeEntry!);
         instance.NodeEntry = null;
+        if (Instances.Count == 0)
+        {
+            AwakeTicks += nowTicks - _awakeSince;
+        }
+
         UsedBytes -= instanceBytes;
         var key = instance.Function.Key;
         if (_byFunction[key] == 1)

@@ -106,7 +106,7 @@ internal sealed partial class Simulation
         var load = _options.LoadTime.Sample(_rng);
         var tier = node.DiskTier.Contains(f.Name) ? "disk" : "repository";
         var instance = new SimInstance(instanceId, f, node, now, load, tier, _instanceOrdinal++);
-        node.Add(instance);
+        node.Add(instance, now);
         Schedule(now + load.Ticks, new SimEvent(SimEventKind.LoadDone, f, instance, 0));
         return instance;
     }
@@ -129,7 +129,7 @@ internal sealed partial class Simulation
         instance.BeGone();
         f.InstanceSeconds += (now - instance.CreatedTicks) / TicksPerSecond;
         f.Forget(instance);
-        instance.Node.Remove(instance);
+        instance.Node.Remove(instance, now);
         instance.Node.Eviction.OnRemoved(instance.Id);
         if (evicted)
         {

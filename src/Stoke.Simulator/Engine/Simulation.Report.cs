@@ -35,6 +35,10 @@ internal sealed partial class Simulation
             _functionOrder.Sum(f => f.InstanceSeconds),
             _functionOrder.Sum(f => f.InstanceStarts),
             _functionOrder.Sum(f => f.Evictions));
+        // Every instance is gone now, so every node's awake time is complete; the rest of the run each node slept.
+        var awake = _nodes.Sum(n => n.AwakeTicks) / TicksPerSecond;
+        var asleep = (_nodes.Count * (double)(end - start.UtcTicks) / TicksPerSecond) - awake;
+        sum = sum with { EnergyJoules = sum.EnergyJoules + _options.Energy.NodeJoules(awake, asleep), NodeAwakeSeconds = awake };
         var s = _options.Scaling;
         var policies = string.Create(
             CultureInfo.InvariantCulture,
@@ -63,6 +67,10 @@ internal sealed partial class Simulation
             gbSeconds,
             (decimal)gbSeconds * _options.Pricing.PerGbSecond,
             starts,
-            evictions);
+            evictions)
+        {
+            // Loading and serving keep the instance's cores busy; its memory is held for its whole life.
+            EnergyJoules = _options.Energy.RequestJoules((instanceSeconds - idleSeconds) * 1000, _options.CoresPerInstance, 1, gbSeconds * 1024),
+        };
     }
 }

@@ -7,7 +7,7 @@ namespace Stoke.Simulator.Results;
 public static class ReportWriter
 {
     public const string CsvHeader =
-        "label,policies,function,requests,completed,failed,cold_starts,cold_start_rate,p50_ms,p99_ms,slo_attainment,wasted_gb_s,instance_s,gb_s,cost,instance_starts,evictions";
+        "label,policies,function,requests,completed,failed,cold_starts,cold_start_rate,p50_ms,p99_ms,slo_attainment,wasted_gb_s,instance_s,gb_s,cost,instance_starts,evictions,energy_kwh,node_awake_h";
 
     public static void WriteCsv(TextWriter writer, IEnumerable<SimulationReport> reports, bool perFunction = true)
     {
@@ -37,13 +37,13 @@ public static class ReportWriter
     public static string FormatTable(IEnumerable<SimulationReport> reports)
     {
         var sb = new StringBuilder();
-        sb.AppendLine(CultureInfo.InvariantCulture, $"{"run",-28} {"requests",9} {"cold %",7} {"p50 s",8} {"p99 s",8} {"SLO %",6} {"wasted GB-h",12} {"inst-h",9} {"cost $",9} {"failed",7}");
+        sb.AppendLine(CultureInfo.InvariantCulture, $"{"run",-28} {"requests",9} {"cold %",7} {"p50 s",8} {"p99 s",8} {"SLO %",6} {"wasted GB-h",12} {"inst-h",9} {"cost $",9} {"kWh",9} {"failed",7}");
         foreach (var r in reports)
         {
             var t = r.Total;
             var slo = t.SloAttainment is { } s ? (s * 100).ToString("0.0", CultureInfo.InvariantCulture) : "-";
             sb.AppendLine(CultureInfo.InvariantCulture,
-                $"{r.Label,-28} {t.Requests,9} {t.ColdStartRate * 100,7:0.00} {t.P50Ms / 1000,8:0.00} {t.P99Ms / 1000,8:0.00} {slo,6} {t.WastedGbSeconds / 3600,12:0.0} {t.InstanceSeconds / 3600,9:0.0} {t.Cost,9:0.00} {t.Failed,7}");
+                $"{r.Label,-28} {t.Requests,9} {t.ColdStartRate * 100,7:0.00} {t.P50Ms / 1000,8:0.00} {t.P99Ms / 1000,8:0.00} {slo,6} {t.WastedGbSeconds / 3600,12:0.0} {t.InstanceSeconds / 3600,9:0.0} {t.Cost,9:0.00} {t.EnergyJoules / 3.6e6,9:0.00} {t.Failed,7}");
         }
 
         return sb.ToString();
@@ -70,7 +70,9 @@ public static class ReportWriter
             r.GbSeconds.ToString("0.###", c),
             r.Cost.ToString("0.######", c),
             r.InstanceStarts.ToString(c),
-            r.Evictions.ToString(c)));
+            r.Evictions.ToString(c),
+            (r.EnergyJoules / 3.6e6).ToString("0.######", c),
+            (r.NodeAwakeSeconds / 3600).ToString("0.###", c)));
     }
 
     private static string Quote(string s) =>

@@ -25,4 +25,13 @@ public sealed record RunResult(
     long Evictions)
 {
     public double ColdStartRate => Requests == 0 ? 0 : (double)ColdStarts / Requests;
+
+    /// <summary>
+    /// Estimated energy: the instances' busy cores and held memory (<see cref="Abstractions.Usage.EnergyModel"/>); the
+    /// run's total ("*") adds the nodes' static power, awake while they hold an instance and asleep otherwise.
+    /// </summary>
+    public double EnergyJoules { get; init; }
+
+    /// <summary>Node-seconds awake (holding at least one instance); the run's total only.</summary>
+    public double NodeAwakeSeconds { get; init; }
 }

@@ -14,11 +14,12 @@ internal static class Nodes
         long reclaimableGiB = 0,
         string[]? memoryTier = null,
         string[]? diskTier = null,
-        Dictionary<string, string>? labels = null) =>
+        Dictionary<string, string>? labels = null,
+        int instances = 0) =>
         new(id, capacityGiB * GiB, usedGiB * GiB, reclaimableGiB * GiB,
             new HashSet<string>(memoryTier ?? [], StringComparer.Ordinal),
             new HashSet<string>(diskTier ?? [], StringComparer.Ordinal),
-            0,
+            instances,
             labels ?? []);
 
     public static PlacementRequest Request(long memoryGiB, string artifact = "sha-model", Dictionary<string, string>? labels = null) =>
