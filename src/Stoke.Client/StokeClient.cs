@@ -82,6 +82,13 @@ public sealed class StokeClient : IDisposable
     public Task<JsonNode> UsageAsync(string? function = null, CancellationToken cancellationToken = default) =>
         GetAsync(function is null ? "api/usage" : $"api/usage?function={Uri.EscapeDataString(function)}", cancellationToken);
 
+    /// <summary>The check that the tenant's usage equals its ledger (<c>GET /api/usage/verify</c>).</summary>
+    public Task<JsonNode> VerifyUsageAsync(CancellationToken cancellationToken = default) => GetAsync("api/usage/verify", cancellationToken);
+
+    /// <summary>The tenant's usage ledger after a position (<c>GET /api/usage/ledger</c>).</summary>
+    public Task<JsonNode> LedgerAsync(long after = 0, int limit = 1000, CancellationToken cancellationToken = default) =>
+        GetAsync($"api/usage/ledger?after={after}&limit={limit}", cancellationToken);
+
     public Task<JsonNode> StatusAsync(CancellationToken cancellationToken = default) => GetAsync("api/status", cancellationToken);
 
     /// <summary>Sends an Open Inference Protocol infer request (JSON body) and returns the raw response.</summary>

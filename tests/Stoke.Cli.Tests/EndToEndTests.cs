@@ -20,8 +20,7 @@ public sealed class EndToEndTests(TestNode node) : IClassFixture<TestNode>
         Assert.Contains("cls", output, StringComparison.Ordinal);
 
         var input = Path.Combine(Path.GetTempPath(), "stoke-cli-input-" + Guid.NewGuid().ToString("N")[..8] + ".json");
-        var data = string.Join(",", Enumerable.Range(0, 3 * 48 * 192).Select(i => MathF.Sin(i * 0.01f).ToString("R", CultureInfo.InvariantCulture)));
-        await File.WriteAllTextAsync(input, $$"""{"inputs":[{"name":"x","shape":[1,3,48,192],"datatype":"FP32","data":[{{data}}]}]}""");
+        await File.WriteAllTextAsync(input, TestNode.ClassifierRequest);
         try
         {
             (code, output) = await CliRun.InvokeAsync("invoke", "cls", "--input", "@" + input, "--timeout-ms", "20000", "--server", server);

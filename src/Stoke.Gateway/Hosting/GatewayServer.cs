@@ -143,6 +143,7 @@ public static class StokeEndpoints
         app.MapStreams();
         app.MapManagement();
         app.MapPartitions();
+        app.MapLedger();
         app.MapPipelines();
         app.MapDashboard();
         foreach (var extension in app.Services.GetServices<IGatewayExtension>())

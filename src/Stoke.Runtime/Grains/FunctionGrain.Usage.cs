@@ -1,5 +1,6 @@
 using Stoke.Abstractions.Routing;
 using Stoke.Abstractions.Usage;
+using Stoke.Runtime.Ledger;
 
 namespace Stoke.Runtime.Grains;
 
@@ -39,19 +40,46 @@ internal sealed partial class FunctionGrain
         await PersistUsageAsync();
     }
 
-    // A store that is down keeps the usage dirty and unacknowledged: the nodes hold their batches until a write succeeds.
+    // The usage as of the last successful append to the tenant's ledger, with the batches it includes per node.
+    public async Task<LedgeredUsage> Ledgered()
+    {
+        await RefreshUsageAsync();
+        return _ledgered;
+    }
+
+    // Applied batches go to the tenant's ledger first, then into this version's state, and only then are they
+    // acknowledged: a store that is down keeps them unacknowledged, and the nodes hold them until both writes succeed.
+    // The grain is reentrant: what is captured before the awaits is exactly what the writes cover.
     private async Task PersistUsageAsync()
     {
-        if (!_usageDirty)
+        if (_appliedVersion == _persistedVersion)
         {
             return;
         }
 
+        var version = _appliedVersion;
+        var pending = _unledgered.ToArray();
+        var snapshot = new LedgeredUsage(usage.State.Summary!, new Dictionary<string, long>(usage.State.Applied));
         try
         {
+            if (pending.Length > 0)
+            {
+                await grains.GetGrain<ITenantLedgerGrain>(_spec.Tenant).Append(pending);
+                _unledgered.RemoveRange(0, pending.Length);
+            }
+
+            if (version > _ledgeredVersion)
+            {
+                _ledgered = snapshot;
+                _ledgeredVersion = version;
+            }
+
             await usage.WriteStateAsync();
-            _usageDirty = false;
-            _acknowledged = new Dictionary<string, long>(usage.State.Applied);
+            if (version > _persistedVersion)
+            {
+                _persistedVersion = version;
+                _acknowledged = snapshot.Applied;
+            }
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
@@ -94,8 +122,18 @@ internal sealed partial class FunctionGrain
             {
                 usage.State.Summary = usage.State.Summary!.Plus(batch.Usage);
                 usage.State.Applied[node] = batch.Sequence;
-                _usageDirty = true;
+                _unledgered.Add(new LedgerEntry { Function = _spec.Name, Version = _spec.Version, Node = node, Sequence = batch.Sequence, Usage = batch.Usage });
+                _appliedVersion++;
             }
         }
     }
+}
+
+/// <summary>A function version's billed usage, and the last usage batch applied from each node (so none counts twice).</summary>
+[GenerateSerializer]
+public sealed class FunctionUsageState
+{
+    [Id(0)] public UsageSummary? Summary { get; set; }
+
+    [Id(1)] public Dictionary<string, long> Applied { get; set; } = [];
 }

@@ -45,7 +45,11 @@ internal sealed partial class FunctionGrain(
     private FunctionStatistics _statistics = null!;
     private FunctionSpec _spec = null!;
     private ITimer? _ticker;
-    private bool _usageDirty;
+    private readonly List<LedgerEntry> _unledgered = [];
+    private long _appliedVersion; // batches applied since activation; _persistedVersion of them are written
+    private long _persistedVersion;
+    private long _ledgeredVersion;
+    private LedgeredUsage _ledgered = null!;
     // What nodes may drop: the batches applied AND persisted (a failed write keeps them on their nodes).
     private Dictionary<string, long> _acknowledged = [];
 
@@ -63,6 +67,8 @@ internal sealed partial class FunctionGrain(
             new ControllerOptions { Decisions = new LoggedDecisions(_decisions, logger, _spec), Epoch = time.GetUtcNow().UtcTicks });
         usage.State.Summary ??= new UsageSummary { Tenant = tenant, Function = name, Version = version };
         _acknowledged = new Dictionary<string, long>(usage.State.Applied);
+        // What was persisted was appended to the ledger before it (the ledger may hold more: see PersistUsageAsync).
+        _ledgered = new LedgeredUsage(usage.State.Summary, new Dictionary<string, long>(usage.State.Applied));
         await AdoptExistingInstancesAsync();
     }
 
@@ -167,9 +173,20 @@ internal sealed partial class FunctionGrain(
     {
         _controller.Retire("function deleted");
         localRouter.Remove(_spec.Key, _spec.Version);
+        // The usage still on the nodes goes to the tenant's ledger, which keeps the billing history of a deleted function.
+        await RefreshUsageAsync();
         localTraffic.Remove(_spec.Key, _spec.Version);
-        await usage.ClearStateAsync();
-        _usageDirty = false;
+        if (_unledgered.Count == 0)
+        {
+            await usage.ClearStateAsync();
+        }
+        else
+        {
+            // The store refused the ledger's write: keep this version's metering state rather than lose what it holds.
+            Log.UsageKeptAtDelete(logger, _spec.Key, _spec.Version, _unledgered.Count);
+        }
+
+        _persistedVersion = _appliedVersion;
         DeactivateOnIdle();
     }
 
@@ -258,27 +275,6 @@ internal sealed partial class FunctionGrain(
         }
     }
 
-    private static partial class Log
-    {
-        [LoggerMessage(EventId = 2000, Level = LogLevel.Information, Message = "{Function} v{Version} {Kind}: {Detail}")]
-        public static partial void Decision(ILogger logger, string function, int version, string kind, string detail);
-
-        [LoggerMessage(EventId = 2001, Level = LogLevel.Warning, Message = "Instance {InstanceId} failed to start: {Reason}")]
-        public static partial void StartFailed(ILogger logger, string instanceId, string reason, Exception exception);
-
-        [LoggerMessage(EventId = 2002, Level = LogLevel.Warning, Message = "Stopping instance {InstanceId} failed: {Reason}")]
-        public static partial void StopFailed(ILogger logger, string instanceId, string reason);
-
-        [LoggerMessage(EventId = 2003, Level = LogLevel.Warning, Message = "Could not look for existing instances of {Function} on {Node}: {Reason}")]
-        public static partial void AdoptFailed(ILogger logger, string function, string node, string reason);
-
-        [LoggerMessage(EventId = 2005, Level = LogLevel.Warning, Message = "Usage of {Function} v{Version} could not be written ({Reason}); the nodes keep it until a write succeeds")]
-        public static partial void UsageWriteFailed(ILogger logger, string function, int version, string reason);
-
-        [LoggerMessage(EventId = 2004, Level = LogLevel.Warning, Message = "Publishing the routes of {Function} to {Node} failed: {Reason}")]
-        public static partial void PublishFailed(ILogger logger, string function, string node, string reason);
-    }
-
     // The decision log the status API shows, and the structured log line of each decision.
     private sealed class LoggedDecisions(DecisionLog log, ILogger logger, FunctionSpec spec) : IDecisionSink
     {
@@ -288,13 +284,4 @@ internal sealed partial class FunctionGrain(
             Log.Decision(logger, spec.Key, spec.Version, decision.Kind, decision.InstanceId is null ? decision.Detail : decision.InstanceId + ": " + decision.Detail);
         }
     }
-}
-
-/// <summary>A function version's billed usage, and the last usage batch applied from each node (so none counts twice).</summary>
-[GenerateSerializer]
-public sealed class FunctionUsageState
-{
-    [Id(0)] public UsageSummary? Summary { get; set; }
-
-    [Id(1)] public Dictionary<string, long> Applied { get; set; } = [];
 }

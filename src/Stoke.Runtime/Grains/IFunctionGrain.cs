@@ -39,6 +39,9 @@ public interface IFunctionGrain : IGrainWithStringKey
 
     Task<UsageSummary> Usage();
 
+    /// <summary>The usage as of its last append to the tenant's ledger, and the node batches that includes.</summary>
+    Task<LedgeredUsage> Ledgered();
+
     /// <summary>The function was deleted: stop its instances and refuse further requests.</summary>
     Task Retire();
 

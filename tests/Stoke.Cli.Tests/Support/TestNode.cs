@@ -15,6 +15,18 @@ public sealed class TestNode : IAsyncLifetime
 
     public string Address { get; private set; } = "";
 
+    public IServiceProvider Services => _host!.Services;
+
+    /// <summary>An Open Inference Protocol request body for the classifier: one image of a smooth pattern.</summary>
+    public static string ClassifierRequest
+    {
+        get
+        {
+            var data = string.Join(",", Enumerable.Range(0, 3 * 48 * 192).Select(i => MathF.Sin(i * 0.01f).ToString("R", System.Globalization.CultureInfo.InvariantCulture)));
+            return $$"""{"inputs":[{"name":"x","shape":[1,3,48,192],"datatype":"FP32","data":[{{data}}]}]}""";
+        }
+    }
+
     /// <summary>PaddleOCR's text-direction classifier: input x [N,3,48,192] FP32, loads in milliseconds.</summary>
     public static string ClassifierPath
     {
