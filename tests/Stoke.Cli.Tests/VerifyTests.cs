@@ -73,14 +73,16 @@ public sealed class VerifyTests(TestNode node) : IClassFixture<TestNode>, IDispo
     }
 
     [Fact]
-    public async Task ChainFromTheNodesUrlVerifies()
+    public async Task ChainFromTheNodesUrlVerifiesWithTheKeyStatusShows()
     {
         var (key, _) = await InferAsync("verify-url", 2);
 
         var (code, output) = await CliRun.InvokeAsync("verify", "--chain", node.Address.TrimEnd('/') + "/api/receipts?limit=1", "--key", key);
+        var (_, status) = await CliRun.InvokeAsync("status", "--server", node.Address);
 
         Assert.True(code == 0, output);
         Assert.Contains("linked to the one before", output, StringComparison.Ordinal);
+        Assert.Contains($"receipts: Ed25519 public key {key}", status, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -9,7 +9,7 @@ namespace Stoke.Gateway.Receipts;
 /// The gateway's side of receipts: signs the exact request and response bytes of an answered request into the
 /// tenant's chain and puts the receipt in the <c>Stoke-Receipt</c> header; does nothing when receipts are off.
 /// </summary>
-public sealed class GatewayReceipts(ReceiptBook? book)
+public sealed class GatewayReceipts(ReceiptBook? book) : IDisposable
 {
     /// <summary>This node's receipt book, or null with <c>Stoke:Receipts:Enabled=false</c>.</summary>
     public ReceiptBook? Book => book;
@@ -25,4 +25,6 @@ public sealed class GatewayReceipts(ReceiptBook? book)
         var receipt = book.Issue(new ReceiptSubject(spec.Tenant, spec.Name, spec.Version, spec.Artifact.Sha256, request, response, usage));
         context.Response.Headers[ReceiptBook.Header] = receipt.ToBase64Url();
     }
+
+    public void Dispose() => book?.Dispose();
 }

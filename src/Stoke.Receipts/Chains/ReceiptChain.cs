@@ -28,17 +28,6 @@ internal sealed class ReceiptChain
         }
     }
 
-    public long Sequence
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _sequence;
-            }
-        }
-    }
-
     /// <summary>Numbers, links, signs and records <paramref name="unsigned"/> (its sequence and previous are set here).</summary>
     public SignedReceipt Append(Receipt unsigned, NodeKey key)
     {
