@@ -74,6 +74,15 @@ public sealed class EncodingTests
         Assert.Contains("trailing", error.Message, StringComparison.Ordinal);
     }
 
+    // A field added to UsageRecord must be added to UsageDigest (and docs/receipts.md), or receipts would not cover it.
+    [Fact]
+    public void UsageDigestEncodesEveryFieldOfTheUsageRecord()
+    {
+        string[] encoded = ["Tenant", "Function", "Version", "Node", "RequestId", "Timestamp", "QueueMs", "ColdStartMs", "ColdStartTier", "ComputeMs", "MemoryMbSeconds", "BatchSize", "InputTokens", "OutputTokens", "Succeeded", "Cost"];
+        var declared = typeof(Stoke.Abstractions.Usage.UsageRecord).GetProperties().Where(p => p.CanWrite).Select(p => p.Name).Where(n => n != "EqualityContract");
+        Assert.Equal(encoded.Order(), declared.Order());
+    }
+
     [Fact]
     public void UsageDigestChangesWithAnyMeteredField()
     {
