@@ -30,6 +30,9 @@ switch (command)
     case "vad-streams":
         await VadStreams.RunAsync(options);
         break;
+    case "receipts":
+        await ReceiptOverhead.RunAsync(options);
+        break;
     case "partition":
         await PartitionedMiniLm.RunAsync(options);
         break;
@@ -40,6 +43,6 @@ switch (command)
         BenchmarkSwitcher.FromAssembly(typeof(Args).Assembly).Run(args[1..]);
         break;
     default:
-        Console.WriteLine("usage: Stoke.Benchmarks overhead|burst|two-silo|coldstart|tiers|footprint|vad-streams|partition|micro [--option value ...] (see BENCHMARKS.md)");
+        Console.WriteLine("usage: Stoke.Benchmarks overhead|receipts|burst|two-silo|coldstart|tiers|footprint|vad-streams|partition|micro [--option value ...] (see BENCHMARKS.md)");
         break;
 }

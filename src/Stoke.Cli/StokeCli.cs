@@ -28,6 +28,7 @@ public static class StokeCli
         root.Subcommands.Add(StatusCommand.Create(env));
         root.Subcommands.Add(SimCommand.Create(env));
         root.Subcommands.Add(PartitionCommand.Create(env));
+        root.Subcommands.Add(VerifyCommand.Create(env));
         return root;
     }
 

@@ -91,6 +91,13 @@ public sealed class StokeClient : IDisposable
 
     public Task<JsonNode> StatusAsync(CancellationToken cancellationToken = default) => GetAsync("api/status", cancellationToken);
 
+    /// <summary>This node's last receipts of the caller's tenant, oldest first, after sequence <paramref name="after"/> (docs/receipts.md).</summary>
+    public Task<JsonNode> ReceiptsAsync(long after = 0, int limit = 100, CancellationToken cancellationToken = default) =>
+        GetAsync(FormattableString.Invariant($"api/receipts?after={after}&limit={limit}"), cancellationToken);
+
+    /// <summary>This node's receipt-signing public key (<c>publicKey</c>, base64url of the Ed25519 key).</summary>
+    public Task<JsonNode> ReceiptKeyAsync(CancellationToken cancellationToken = default) => GetAsync("api/receipts/key", cancellationToken);
+
     /// <summary>Sends an Open Inference Protocol infer request (JSON body) and returns the raw response.</summary>
     public async Task<InferResponse> InferAsync(string name, string jsonBody, int? version = null, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
     {

@@ -1,6 +1,5 @@
 using System.Net;
 using Stoke.Client;
-using Stoke.Gateway.Hosting;
 using Stoke.Integration.Tests.Support;
 
 namespace Stoke.Integration.Tests;
@@ -12,11 +11,7 @@ public sealed class TenancyTests : IAsyncLifetime
     private const string KeyB = "key-tenant-b-0123456789";
     private EmbeddedStoke _node = null!;
 
-    public async Task InitializeAsync() => _node = await EmbeddedStoke.StartAsync(gateway: g => g.ApiKeys =
-    [
-        new ApiKeyOptions { Key = KeyA, Tenant = "a" },
-        new ApiKeyOptions { Key = KeyB, Tenant = "b" },
-    ]);
+    public async Task InitializeAsync() => _node = await EmbeddedStoke.WithTenantsAsync(KeyA, KeyB);
 
     public async Task DisposeAsync() => await _node.DisposeAsync();
 

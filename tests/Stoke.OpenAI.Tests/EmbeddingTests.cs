@@ -15,7 +15,7 @@ public sealed class EmbeddingTests(OpenAIStoke stoke)
     [Fact]
     public async Task EmbedsABatchAsUnitVectorsThatRankParaphrasesClosest()
     {
-        await DeployMiniLmAsync("minilm");
+        await DeployMiniLmAsync(stoke, "minilm");
         var client = stoke.OpenAI().GetEmbeddingClient("minilm");
 
         var result = await client.GenerateEmbeddingsAsync(["A cat sits on the mat.", "A kitten is sitting on a rug.", "Stock markets fell sharply today."]);
@@ -30,7 +30,7 @@ public sealed class EmbeddingTests(OpenAIStoke stoke)
     [Fact]
     public async Task MicrosoftExtensionsAiEmbeddingGeneratorEmbedsThroughTheSdk()
     {
-        await DeployMiniLmAsync("minilm");
+        await DeployMiniLmAsync(stoke, "minilm");
         IEmbeddingGenerator<string, Embedding<float>> generator = stoke.OpenAI().GetEmbeddingClient("minilm").AsIEmbeddingGenerator();
 
         var embeddings = await generator.GenerateAsync(["A cat sits on the mat.", "Stock markets fell sharply today."]);
@@ -42,7 +42,7 @@ public sealed class EmbeddingTests(OpenAIStoke stoke)
     [Fact]
     public async Task DimensionsOtherThanTheEncodersOwnAreRefusedNamingThem()
     {
-        await DeployMiniLmAsync("minilm");
+        await DeployMiniLmAsync(stoke, "minilm");
         var client = stoke.OpenAI().GetEmbeddingClient("minilm");
 
         var own = await client.GenerateEmbeddingAsync("hello", new EmbeddingGenerationOptions { Dimensions = 384 });
@@ -80,7 +80,7 @@ public sealed class EmbeddingTests(OpenAIStoke stoke)
         Assert.Equal(System.Net.HttpStatusCode.NotFound, describe.StatusCode);
     }
 
-    private async Task DeployMiniLmAsync(string name)
+    internal static async Task DeployMiniLmAsync(OpenAIStoke stoke, string name)
     {
         using var http = stoke.Http();
         using var form = new MultipartFormDataContent();

@@ -135,7 +135,8 @@ internal static class ServingOverhead
         return Stopwatch.GetElapsedTime(start).TotalMilliseconds;
     }
 
-    private static async Task<double> HttpAsync(InferClient client, byte[] body, int? headerLength)
+    /// <summary>Milliseconds of one successful OIP infer of the MiniLM function.</summary>
+    internal static async Task<double> HttpAsync(InferClient client, byte[] body, int? headerLength)
     {
         var start = Stopwatch.GetTimestamp();
         using var response = await client.InferOkAsync("minilm", body, headerLength);

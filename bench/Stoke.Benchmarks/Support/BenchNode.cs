@@ -32,7 +32,8 @@ internal sealed class BenchNode : IAsyncDisposable
     public Uri GrpcAddress => _grpcAddress ?? throw new InvalidOperationException("This bench node was started without its gRPC listener.");
 
     /// <param name="grpc">Also start the OIP gRPC listener (off for the footprint benchmark, whose figure it would change).</param>
-    public static async Task<BenchNode> StartAsync(Action<StokeNodeOptions>? node = null, string url = "http://127.0.0.1:0", bool grpc = false)
+    /// <param name="settings">Host settings as <c>stoke serve</c> reads them (<c>--Stoke:Receipts:Enabled=false</c>).</param>
+    public static async Task<BenchNode> StartAsync(Action<StokeNodeOptions>? node = null, string url = "http://127.0.0.1:0", bool grpc = false, string[]? settings = null)
     {
         var data = Path.Combine(Path.GetTempPath(), "stoke-bench-" + Guid.NewGuid().ToString("N")[..8]);
         var host = StokeHost.Create(new StokeHostSettings
@@ -50,7 +51,7 @@ internal sealed class BenchNode : IAsyncDisposable
             ConfigureGateway = g => g.MaxRequestBodyBytes = 64 << 20,
             LogLevel = Microsoft.Extensions.Logging.LogLevel.Error,
             ConfigureServices = grpc ? s => s.AddStokeGrpc(o => o.Url = "http://127.0.0.1:0") : null,
-        });
+        }, settings);
         await host.StartAsync();
         return new BenchNode(
             host, data, host.Services.GetRequiredService<GatewayServer>().Address!, host.Services.GetService<GrpcGatewayExtension>()?.Address);

@@ -20,6 +20,7 @@ public static class StatusCommand
             if (!result.GetValue(watch))
             {
                 env.Console.Write(StatusTables.Cluster(status));
+                env.Console.MarkupLine(Markup.Escape(await ReceiptKeyLineAsync(client, token)));
                 return 0;
             }
 
@@ -48,5 +49,19 @@ public static class StatusCommand
             return 0;
         }));
         return command;
+    }
+
+    // The key `stoke verify --key` takes, from the node that answered (each node signs with its own).
+    private static async Task<string> ReceiptKeyLineAsync(Stoke.Client.StokeClient client, CancellationToken ct)
+    {
+        try
+        {
+            var key = await client.ReceiptKeyAsync(ct);
+            return $"receipts: Ed25519 public key {key["publicKey"]!.GetValue<string>()} (node {key["node"]!.GetValue<string>()})";
+        }
+        catch (Stoke.Client.StokeClientException e) when (e.Status == System.Net.HttpStatusCode.NotFound)
+        {
+            return "receipts: off";
+        }
     }
 }

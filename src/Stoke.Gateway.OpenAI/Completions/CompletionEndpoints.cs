@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
+using Stoke.Abstractions.Functions;
 using Stoke.Abstractions.Generation;
 using Stoke.Gateway.OpenAI.Protocol;
 using Stoke.Gateway.OpenAI.Tools;
@@ -23,7 +24,8 @@ internal static class CompletionEndpoints
     private static async Task HandleAsync(HttpContext context, bool chat)
     {
         var services = context.RequestServices;
-        var body = JsonRead.Object(await JsonNode.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted));
+        var exact = await ExactBody.ReadAsync(context);
+        var body = exact.Json;
         (chat ? CompletionFields.Chat : CompletionFields.Completion).Check(body);
         var parameters = SamplingParameters.Parse(body, chat);
         ChatTurn[]? turns = chat ? ChatMessages.Parse(body) : null;
@@ -64,7 +66,7 @@ internal static class CompletionEndpoints
             }
             else
             {
-                await RespondAsync(context, shape, runs, echoed, tools);
+                await RespondAsync(context, exact, spec, shape, runs, echoed, tools);
             }
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
@@ -73,7 +75,8 @@ internal static class CompletionEndpoints
         }
     }
 
-    private static async Task RespondAsync(HttpContext context, ResponseShape shape, ChoiceRuns runs, Func<int, string>? echoed, ToolSet? tools)
+    // Streams carry no receipt: the body is not known until the last event, after the headers went out (docs/receipts.md).
+    private static async Task RespondAsync(HttpContext context, ExactBody request, FunctionSpec spec, ResponseShape shape, ChoiceRuns runs, Func<int, string>? echoed, ToolSet? tools)
     {
         await runs.ReadAllAsync();
         var choices = new JsonArray();
@@ -88,8 +91,8 @@ internal static class CompletionEndpoints
         var response = shape.Envelope(final: true);
         response["choices"] = choices;
         response["usage"] = runs.Usage();
-        context.Response.ContentType = "application/json";
-        await context.Response.WriteAsync(response.ToJsonString(), context.RequestAborted);
+        // ReadAllAsync metered every choice: each generation has its usage record now.
+        await request.RespondAsync(context, response, spec, [.. runs.Runs.Select(r => r.Generation.Usage!)]);
     }
 
     // With tools, each choice is sent in one piece when it ends: until then a tool call cannot be told from text.

@@ -29,7 +29,8 @@ internal static class EmbeddingEndpoints
     public static async Task EmbedAsync(HttpContext context)
     {
         var services = context.RequestServices;
-        var body = JsonRead.Object(await JsonNode.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted));
+        var exact = await ExactBody.ReadAsync(context);
+        var body = exact.Json;
         Fields.Check(body);
         var model = JsonRead.RequiredString(body, "model");
         var inputs = Inputs(body);
@@ -90,8 +91,7 @@ internal static class EmbeddingEndpoints
             ["model"] = spec.Name,
             ["usage"] = new JsonObject { ["prompt_tokens"] = tokens, ["total_tokens"] = tokens },
         };
-        context.Response.ContentType = "application/json";
-        await context.Response.WriteAsync(response.ToJsonString(), context.RequestAborted);
+        await exact.RespondAsync(context, response, spec, [outcome.Usage]);
     }
 
     // A string or strings; token arrays are refused (the encoder takes text, tokenised with its own vocab).

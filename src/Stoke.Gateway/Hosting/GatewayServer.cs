@@ -10,6 +10,7 @@ using Stoke.Gateway.Auth;
 using Stoke.Gateway.Dashboard;
 using Stoke.Gateway.Management;
 using Stoke.Gateway.Metrics;
+using Stoke.Gateway.Receipts;
 using Stoke.Gateway.OpenInference;
 using Stoke.Gateway.Routing;
 using Stoke.Gateway.Streams;
@@ -57,6 +58,7 @@ public sealed partial class GatewayServer(IServiceProvider silo, GatewayOptions 
         services.AddSingleton(silo.GetRequiredService<Orleans.Runtime.IClusterMembershipService>());
         services.AddSingleton(silo.GetRequiredService<GatewayMetrics>());
         services.AddSingleton(silo.GetRequiredService<PrometheusExporter>());
+        services.AddSingleton(silo.GetRequiredService<Receipts.GatewayReceipts>());
         services.AddSingleton(options);
         services.AddSingleton(new TenantResolver(options));
         services.AddSingleton<FunctionDirectory>();
@@ -142,6 +144,7 @@ public static class StokeEndpoints
         app.MapOpenInference();
         app.MapStreams();
         app.MapManagement();
+        app.MapReceipts();
         app.MapPartitions();
         app.MapLedger();
         app.MapPipelines();
@@ -167,6 +170,7 @@ public static class StokeGatewayServiceCollectionExtensions
         services.AddSingleton(sp => sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<GatewayOptions>>().Value);
         services.AddSingleton<GatewayMetrics>();
         services.AddSingleton<PrometheusExporter>();
+        Receipts.ReceiptServices.Add(services);
         services.AddSingleton<GatewayServer>();
         services.AddHostedService(sp => sp.GetRequiredService<GatewayServer>());
         return services;

@@ -103,7 +103,8 @@ public static class OipEndpoints
             WriteUsageHeaders(context, outcome.Usage);
             context.Response.Headers["Stoke-Instance"] = outcome.InstanceId;
             context.Response.Headers["Stoke-Attempts"] = outcome.Attempts.ToString(CultureInfo.InvariantCulture);
-            await WriteOutputsAsync(context, outcome.Outputs, name, spec.Version, parsed);
+            var receipts = services.GetRequiredService<Receipts.GatewayReceipts>();
+            await WriteOutputsAsync(context, outcome.Outputs, name, spec.Version, parsed, response => receipts.Attach(context, spec, body, response, [outcome.Usage]));
         }
         catch (Exception ex) when (!context.Response.HasStarted)
         {
@@ -117,7 +118,8 @@ public static class OipEndpoints
     }
 
     /// <summary>Writes an infer response (JSON, or with binary tensor data where <paramref name="parsed"/> asked for it).</summary>
-    public static async Task WriteOutputsAsync(HttpContext context, Tensor[] outputs, string name, int version, OipInferRequest? parsed)
+    /// <param name="beforeSend">Sees the exact response bytes before they are sent (the receipt is signed over them).</param>
+    public static async Task WriteOutputsAsync(HttpContext context, Tensor[] outputs, string name, int version, OipInferRequest? parsed, Action<ReadOnlyMemory<byte>>? beforeSend = null)
     {
         var buffer = new ArrayBufferWriter<byte>();
         var jsonLength = OipResponseWriter.Write(
@@ -132,6 +134,7 @@ public static class OipEndpoints
             context.Response.ContentType = OipProtocol.JsonContentType;
         }
 
+        beforeSend?.Invoke(buffer.WrittenMemory);
         context.Response.ContentLength = buffer.WrittenCount;
         await context.Response.Body.WriteAsync(buffer.WrittenMemory, context.RequestAborted);
     }

@@ -50,6 +50,13 @@ public sealed class EmbeddedStoke : IAsyncDisposable
 
     public StokeClient Client(string? apiKey = null) => new(Address, apiKey);
 
+    /// <summary>A node serving two tenants, <c>a</c> and <c>b</c>, each with its own API key.</summary>
+    public static Task<EmbeddedStoke> WithTenantsAsync(string keyA, string keyB) => StartAsync(gateway: g => g.ApiKeys =
+    [
+        new ApiKeyOptions { Key = keyA, Tenant = "a" },
+        new ApiKeyOptions { Key = keyB, Tenant = "b" },
+    ]);
+
     /// <summary>Stops the node and starts a new one on the same data folder.</summary>
     public async Task RestartAsync()
     {

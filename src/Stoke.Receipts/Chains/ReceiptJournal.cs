@@ -1,0 +1,89 @@
+using System.Buffers.Binary;
+using Stoke.Receipts.Format;
+using Stoke.Receipts.Signing;
+
+namespace Stoke.Receipts.Chains;
+
+/// <summary>
+/// One tenant's chain on disk: its signed receipts appended in order, each behind a 4-byte big-endian length. An
+/// append reaches the OS before the response is sent, so a killed process keeps its chain head; past
+/// <c>2 x retained</c> records the file is rewritten with the last <c>retained</c> ones (temporary name, fsync,
+/// rename). A record cut short by a crash is dropped when the file is read back. A null path keeps nothing on disk.
+/// </summary>
+internal sealed class ReceiptJournal(string? path, int retained)
+{
+    private int _records;
+
+    /// <summary>Reads the records back, oldest first, dropping a torn last record.</summary>
+    public List<SignedReceipt> Load()
+    {
+        var loaded = new List<SignedReceipt>();
+        if (path is null || !File.Exists(path))
+        {
+            return loaded;
+        }
+
+        var bytes = File.ReadAllBytes(path);
+        var offset = 0;
+        while (offset + 4 <= bytes.Length)
+        {
+            var length = BinaryPrimitives.ReadInt32BigEndian(bytes.AsSpan(offset));
+            if (length <= 0 || offset + 4 + length > bytes.Length)
+            {
+                break;
+            }
+
+            loaded.Add(ReceiptEncoding.Decode(bytes.AsSpan(offset + 4, length)));
+            offset += 4 + length;
+        }
+
+        _records = loaded.Count;
+        if (offset != bytes.Length)
+        {
+            Rewrite(loaded);
+        }
+
+        return loaded;
+    }
+
+    public void Append(SignedReceipt receipt, Func<IReadOnlyList<SignedReceipt>> recent)
+    {
+        if (path is null)
+        {
+            return;
+        }
+
+        if (_records >= 2 * retained)
+        {
+            Rewrite([.. recent(), receipt]);
+            return;
+        }
+
+        var bytes = receipt.ToBytes();
+        var record = new byte[4 + bytes.Length];
+        BinaryPrimitives.WriteInt32BigEndian(record, bytes.Length);
+        bytes.CopyTo(record, 4);
+        using (var file = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read))
+        {
+            file.Write(record);
+        }
+
+        _records++;
+    }
+
+    private void Rewrite(IReadOnlyList<SignedReceipt> records)
+    {
+        using var buffer = new MemoryStream();
+        Span<byte> length = stackalloc byte[4];
+        foreach (var r in records.Skip(Math.Max(0, records.Count - retained)))
+        {
+            var bytes = r.ToBytes();
+            BinaryPrimitives.WriteInt32BigEndian(length, bytes.Length);
+            buffer.Write(length);
+            buffer.Write(bytes);
+        }
+
+        DurableFile.WriteAtomically(path!, buffer.GetBuffer().AsSpan(0, (int)buffer.Length));
+        _records = Math.Min(records.Count, retained);
+    }
+}
