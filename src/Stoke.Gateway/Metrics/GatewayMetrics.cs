@@ -24,10 +24,14 @@ public sealed class GatewayMetrics
         _compute = meter.CreateHistogram<double>("stoke.request.compute.duration", "s", "Engine time of the batch that served a request.");
     }
 
-    public void Completed(string tenant, string function, int status, TimeSpan duration, UsageRecord? usage)
+    /// <summary>The function label of requests that named no deployed function: unknown names must not each make a series.</summary>
+    public const string UnknownFunction = "(unknown)";
+
+    /// <param name="function">The resolved function's name; null when the request named none that exists (or failed before).</param>
+    public void Completed(string tenant, string? function, int status, TimeSpan duration, UsageRecord? usage)
     {
         var owner = new KeyValuePair<string, object?>(MetricTags.Tenant, tenant);
-        var fn = new KeyValuePair<string, object?>(MetricTags.Function, function);
+        var fn = new KeyValuePair<string, object?>(MetricTags.Function, function ?? UnknownFunction);
         var code = new KeyValuePair<string, object?>(MetricTags.StatusCode, status);
         _requests.Add(1, owner, fn, code);
         if (_total.Enabled)
