@@ -40,9 +40,13 @@ public sealed partial class GatewayServer(IServiceProvider silo, GatewayOptions 
         var app = builder.Build();
         app.MapStoke();
         Log.Listening(logger, await RunAsync(app, cancellationToken));
-        if (options.ApiKeys.Count == 0)
+        if (options.ApiKeys.Count == 0 && options.AllowAnonymous)
         {
-            Log.Keyless(logger, options.DefaultTenant, options.AllowAnonymous ? "every client, also remote and forwarded ones (--allow-anonymous)" : "direct loopback clients only");
+            Log.Anonymous(logger, options.DefaultTenant);
+        }
+        else if (options.ApiKeys.Count == 0)
+        {
+            Log.Keyless(logger, options.DefaultTenant);
         }
     }
 
@@ -78,8 +82,11 @@ public sealed partial class GatewayServer(IServiceProvider silo, GatewayOptions 
         [LoggerMessage(EventId = 3000, Level = LogLevel.Information, Message = "Stoke gateway listening on {Address}")]
         public static partial void Listening(ILogger logger, Uri address);
 
-        [LoggerMessage(EventId = 3002, Level = LogLevel.Warning, Message = "No API keys configured: serving {Clients} as tenant '{Tenant}' with operator rights")]
-        public static partial void Keyless(ILogger logger, string tenant, string clients);
+        [LoggerMessage(EventId = 3002, Level = LogLevel.Information, Message = "No API keys configured: serving direct loopback clients only, as tenant '{Tenant}' with operator rights")]
+        public static partial void Keyless(ILogger logger, string tenant);
+
+        [LoggerMessage(EventId = 3003, Level = LogLevel.Warning, Message = "No API keys configured and anonymous callers allowed: serving every client, remote and forwarded ones too, as tenant '{Tenant}' with operator rights")]
+        public static partial void Anonymous(ILogger logger, string tenant);
     }
 }
 
@@ -185,7 +192,8 @@ public static class StokeGatewayServiceCollectionExtensions
         services.AddSingleton<GatewayServer>();
         services.AddHostedService(sp => sp.GetRequiredService<GatewayServer>());
         return services;
-    }}
+    }
+}
 
 /// <summary>The <c>MaxInstances</c> of <see cref="GatewayOptions.TenantLimits"/>, for the node's function controllers.</summary>
 internal sealed class TenantInstanceCaps(GatewayOptions options) : Stoke.Runtime.Quotas.ITenantInstanceCaps

@@ -1,4 +1,6 @@
 using System.Net;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Stoke.Integration.Tests.Support;
 
@@ -27,6 +29,17 @@ public sealed class KeylessTests
         });
         using var client = node.Client();
         Assert.Empty((await client.ListAsync()).AsArray());
+    }
+
+    [Fact]
+    public async Task KeylessNodeSaysAtStartWhomItServes()
+    {
+        var logs = new CapturingLoggerProvider();
+        // The line is at Information, as `stoke serve` logs by default; the test host logs warnings only.
+        await using var node = await EmbeddedStoke.StartAsync(
+            services: s => s.AddSingleton<ILoggerProvider>(logs), args: ["--Logging:LogLevel:Stoke.Gateway=Information"]);
+
+        Assert.Contains(logs.Entries, e => e.EventId.Id == 3002 && e.Message.Contains("direct loopback clients only, as tenant 'default' with operator rights", StringComparison.Ordinal));
     }
 
     [Theory]
