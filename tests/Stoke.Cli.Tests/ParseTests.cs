@@ -17,6 +17,8 @@ public sealed class ParseTests
     [InlineData("serve --api-key short=t", "8+ characters")]
     [InlineData("serve --api-key sk-long-enough=acme/ops", "a tenant is 1-63 letters")]
     [InlineData("serve --api-key sk-long-enough=..", "a tenant is 1-63 letters")]
+    [InlineData("serve --operator-key short=ops", "--operator-key 'short=ops': the key needs 8+ characters")]
+    [InlineData("serve --operator-key sk-long-enough=a/b", "a tenant is 1-63 letters")]
     [InlineData("serve --redis 127.0.0.1:6379 --postgres Host=db", "--redis and --postgres are mutually exclusive")]
     [InlineData("serve --advertise 10.1.2.3", "--advertise needs --redis or --postgres")]
     [InlineData("serve --accept-empty-store", "--accept-empty-store needs --redis or --postgres")]
@@ -80,6 +82,14 @@ public sealed class ParseTests
         var (code, output) = await CliRun.InvokeAsync("serve", "--url", "http://0.0.0.0:0", "--data", Path.GetTempPath());
         Assert.Equal(1, code);
         Assert.Contains("no --api-key is configured", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ServeRefusingRemoteUrlWithoutKeysNamesAllowAnonymous()
+    {
+        var (code, output) = await CliRun.InvokeAsync("serve", "--url", "http://0.0.0.0:0", "--data", Path.GetTempPath());
+        Assert.Equal(1, code);
+        Assert.Contains("--allow-anonymous", output, StringComparison.Ordinal);
     }
 
     [Fact]

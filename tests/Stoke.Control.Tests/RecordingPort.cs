@@ -53,7 +53,7 @@ internal sealed class ControllerRig
 {
     public static readonly DateTimeOffset T0 = new(2026, 3, 1, 12, 0, 0, TimeSpan.Zero);
 
-    public ControllerRig(ScalingOptions? scaling = null, string routing = PolicyNames.LeastRequests, Func<FunctionSpec, FunctionSpec>? configure = null)
+    public ControllerRig(ScalingOptions? scaling = null, string routing = PolicyNames.LeastRequests, Func<FunctionSpec, FunctionSpec>? configure = null, int tenantMaxInstances = 0)
     {
         var spec = new FunctionSpec
         {
@@ -68,7 +68,7 @@ internal sealed class ControllerRig
             InstanceMemoryBytes = 64L << 20,
         };
         Spec = configure?.Invoke(spec) ?? spec;
-        Controller = new FunctionController<string>(Spec, ControllerPolicies.Create(new PolicyCatalog(), Spec, PolicyNames.BestFit), Port, Time, new ControllerOptions { Decisions = Log });
+        Controller = new FunctionController<string>(Spec, ControllerPolicies.Create(new PolicyCatalog(), Spec, PolicyNames.BestFit), Port, Time, new ControllerOptions { Decisions = Log, TenantMaxInstances = tenantMaxInstances });
     }
 
     public Microsoft.Extensions.Time.Testing.FakeTimeProvider Time { get; } = new(T0);

@@ -67,7 +67,7 @@ public sealed class ObservabilityTests : IDisposable
         var chat = _stoke.OpenAI().GetChatClient(OpenAIStoke.Model);
         await chat.CompleteChatAsync([global::OpenAI.Chat.ChatMessage.CreateUserMessage("A dog")], new global::OpenAI.Chat.ChatCompletionOptions { MaxOutputTokenCount = 4, Temperature = 0 });
 
-        using var http = _stoke.Http();
+        using var http = _stoke.Http(OpenAIStoke.OperatorKey);
         var scrape = await http.GetStringAsync("/metrics");
         var line = scrape.Split('\n').FirstOrDefault(l => l.StartsWith("stoke_llm_tokens_total{", StringComparison.Ordinal)
             && l.Contains("stoke_function=\"stories\"", StringComparison.Ordinal) && l.Contains("stoke_token_type=\"completion\"", StringComparison.Ordinal));

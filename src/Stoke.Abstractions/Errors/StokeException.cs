@@ -19,6 +19,10 @@ public enum StokeErrorKind
     Internal,
     /// <summary>410: the thing named existed and has ended (an expired, closed or lost stream).</summary>
     Gone,
+    /// <summary>403: the caller's role or its tenant's limits do not allow it.</summary>
+    Forbidden,
+    /// <summary>413: more bytes than a limit allows.</summary>
+    PayloadTooLarge,
 }
 
 /// <summary>A refusal with a clear reason, carried across silos and turned into an HTTP error by the gateway.</summary>

@@ -22,7 +22,9 @@ public static class ServeCommand
         var memory = OptionRules.Number("--memory-gb", "Memory budget for instances on this node, in GB (default 8).", 0, exclusive: true);
         var memoryTier = OptionRules.Number("--memory-tier-gb", "Size of the in-memory artifact cache, in GB (default 1).");
         var diskTier = OptionRules.Number("--disk-tier-gb", "Size of the on-disk artifact cache under DATA/cache, in GB (default 10; 0 turns it off).");
-        var keys = OptionRules.KeyValues("--api-key", "API key and its tenant; repeatable. Without keys only loopback clients are served.", "KEY=TENANT");
+        var keys = OptionRules.KeyValues("--api-key", "Tenant API key and its tenant: its own functions only; repeatable. Without keys only loopback clients are served.", "KEY=TENANT");
+        var operatorKeys = OptionRules.KeyValues("--operator-key", "Operator API key and its tenant: also prices at deploy, /metrics and the whole cluster's status; repeatable.", "KEY=TENANT");
+        var allowAnonymous = new Option<bool>("--allow-anonymous") { Description = "Without keys, serve every client (remote or forwarded by a proxy) as the default tenant with operator rights." };
         var redis = new Option<string?>("--redis") { Description = "Redis connection string (host:port[,password=...]): join a cluster instead of the embedded single node.", HelpName = "CONNSTR" };
         var postgres = new Option<string?>("--postgres") { Description = "PostgreSQL connection string (Host=...;Database=...;Username=...;Password=...): join a cluster kept in PostgreSQL.", HelpName = "CONNSTR" };
         var advertise = new Option<string?>("--advertise") { Description = "Address the other nodes reach this one at (an IP address or a host name, resolved at start); default loopback. Needs --redis or --postgres.", HelpName = "HOST" };
@@ -35,24 +37,26 @@ public static class ServeCommand
         var logLevel = new Option<LogLevel>("--log-level") { Description = "Minimum log level.", DefaultValueFactory = _ => LogLevel.Information };
 
         // The server's own key rule (8+ characters), checked here so the user sees it before the node starts.
-        keys.Validators.Add(r =>
+        keys.Validators.Add(CheckKeys);
+        operatorKeys.Validators.Add(CheckKeys);
+        static void CheckKeys(System.CommandLine.Parsing.OptionResult r)
         {
             foreach (var value in r.GetValueOrDefault<string[]>() ?? [])
             {
                 if (OptionRules.TrySplit(value, out var key, out var tenant) && (key.Length < 8 || tenant.Length == 0))
                 {
-                    r.AddError($"--api-key '{value}': the key needs 8+ characters and a tenant after '='.");
+                    r.AddError($"{r.Option.Name} '{value}': the key needs 8+ characters and a tenant after '='.");
                 }
                 else if (OptionRules.TrySplit(value, out _, out var named) && !Stoke.Gateway.Auth.TenantNames.IsValid(named))
                 {
-                    r.AddError($"--api-key '{value}': {Stoke.Gateway.Auth.TenantNames.Rule}.");
+                    r.AddError($"{r.Option.Name} '{value}': {Stoke.Gateway.Auth.TenantNames.Rule}.");
                 }
             }
-        });
+        }
 
         var command = new Command("serve", "Run a Stoke node (Orleans silo + HTTP gateway) until Ctrl+C.")
         {
-            url, data, memory, memoryTier, diskTier, keys, redis, postgres, advertise, acceptEmpty, repository, siloPort, gatewayPort, labels, grpcPort, logLevel,
+            url, data, memory, memoryTier, diskTier, keys, operatorKeys, allowAnonymous, redis, postgres, advertise, acceptEmpty, repository, siloPort, gatewayPort, labels, grpcPort, logLevel,
         };
         command.Validators.Add(r =>
         {
@@ -75,16 +79,13 @@ public static class ServeCommand
         command.SetAction((result, ct) => env.GuardAsync(null, ct, async token =>
         {
             var listen = result.GetValue(url)!;
-            var apiKeys = (result.GetValue(keys) ?? []).Select(k =>
-            {
-                OptionRules.TrySplit(k, out var key, out var tenant);
-                return new ApiKeyOptions { Key = key, Tenant = tenant };
-            }).ToList();
-            if (apiKeys.Count == 0 && !IsLoopback(listen))
+            var apiKeys = KeysOf(result.GetValue(keys), ApiKeyRole.Tenant).Concat(KeysOf(result.GetValue(operatorKeys), ApiKeyRole.Operator)).ToList();
+            var anonymous = result.GetValue(allowAnonymous);
+            if (apiKeys.Count == 0 && !anonymous && !IsLoopback(listen))
             {
                 throw new CliException(
                     $"--url {listen} accepts remote clients, but no --api-key is configured: the gateway serves only loopback clients without keys. " +
-                    "Add --api-key KEY=TENANT, or listen on 127.0.0.1.");
+                    "Add --api-key KEY=TENANT or --operator-key KEY=TENANT, listen on 127.0.0.1, or serve every client as the default tenant with --allow-anonymous.");
             }
 
             var defaults = new StokeHostSettings();
@@ -123,7 +124,11 @@ public static class ServeCommand
                         o.DiskTierBytes = (long)(disk * (1L << 30));
                     }
                 },
-                ConfigureGateway = g => g.ApiKeys = apiKeys,
+                ConfigureGateway = g =>
+                {
+                    g.ApiKeys = apiKeys;
+                    g.AllowAnonymous = anonymous;
+                },
                 ConfigureServices = s =>
                 {
                     s.AddStokeOpenAI();
@@ -177,15 +182,12 @@ public static class ServeCommand
         }
     }
 
-    /// <summary>True when the URL's host can only be reached from this machine.</summary>
-    public static bool IsLoopback(string url)
+    private static IEnumerable<ApiKeyOptions> KeysOf(string[]? values, ApiKeyRole role) => (values ?? []).Select(k =>
     {
-        if (!Uri.TryCreate(url.Replace("*", "0.0.0.0", StringComparison.Ordinal).Replace("+", "0.0.0.0", StringComparison.Ordinal), UriKind.Absolute, out var uri))
-        {
-            return false;
-        }
+        OptionRules.TrySplit(k, out var key, out var tenant);
+        return new ApiKeyOptions { Key = key, Tenant = tenant, Role = role };
+    });
 
-        return string.Equals(uri.Host, "localhost", StringComparison.OrdinalIgnoreCase)
-            || (IPAddress.TryParse(uri.Host.Trim('[', ']'), out var ip) && IPAddress.IsLoopback(ip));
-    }
+    /// <summary>True when the URL's host can only be reached from this machine.</summary>
+    public static bool IsLoopback(string url) => BoundAddress.IsLoopback(url);
 }

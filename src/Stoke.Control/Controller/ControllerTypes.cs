@@ -44,6 +44,13 @@ public sealed record ControllerOptions
 
     /// <summary>Ticks with nothing running, held or in flight after which the control loop may stop.</summary>
     public int IdleTicksBeforeStop { get; init; } = 3;
+
+    /// <summary>
+    /// The operator's cap on the function's tenant: most loading and ready instances of all its functions in the
+    /// cluster (from the nodes' reports); a start past it is refused, and a cold request with nothing loading gets
+    /// 503 with a retry hint. 0: no cap.
+    /// </summary>
+    public int TenantMaxInstances { get; init; }
 }
 
 /// <summary>What <see cref="FunctionController{THeld}.Admit"/> did with a request.</summary>

@@ -122,6 +122,7 @@ public sealed partial class FunctionController<THeld>
     // The start-on-hold rule: a held request starts one instance unless one is already loading (or the function is at its maximum).
     private void StartForHeld(string reason)
     {
+        _tenantCapped = false;
         if (!AnyLoading && _instances.Count < MaxInstances)
         {
             TryStart(reason, null);
@@ -134,6 +135,11 @@ public sealed partial class FunctionController<THeld>
     private bool TryStart(string reason, List<NodeView>? nodes)
     {
         IReadOnlyList<NodeView> views = nodes ?? _port.Nodes();
+        if (AtTenantCap(views))
+        {
+            return false;
+        }
+
         var request = new PlacementRequest(_key, _spec.Artifact.Sha256, InstanceMemoryBytes, _spec.Labels);
         var nodeId = _placement.ChooseNode(request, views);
         if (nodeId is null)

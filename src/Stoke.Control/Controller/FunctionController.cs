@@ -134,6 +134,10 @@ public sealed partial class FunctionController<THeld>
         if (cold)
         {
             StartForHeld(_instances.Count == 0 ? "scale from zero: request arrived" : "request held: no ready instance");
+            if (RefusedAtTenantCap() is { } capped)
+            {
+                return Admission<THeld>.Refused(capped);
+            }
         }
         if (deadline <= now)
         {

@@ -55,6 +55,7 @@ public sealed partial class GrpcServer(IServiceProvider gateway, GrpcOptions opt
         services.AddSingleton(gateway.GetRequiredService<GatewayMetrics>());
         services.AddSingleton(gateway.GetRequiredService<GatewayOptions>());
         services.AddSingleton(gateway.GetRequiredService<TenantResolver>());
+        services.AddSingleton(gateway.GetRequiredService<Stoke.Gateway.Quotas.RequestQuota>());
         services.AddSingleton(gateway.GetRequiredService<FunctionDirectory>());
     }
 

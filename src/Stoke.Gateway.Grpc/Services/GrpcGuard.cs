@@ -28,9 +28,12 @@ internal sealed class GrpcGuard(TenantResolver tenants) : Interceptor
     {
         if (!OpenMethods.Contains(context.Method))
         {
-            var tenant = tenants.Resolve(context.GetHttpContext(), out var reason)
+            var http = context.GetHttpContext();
+            var caller = tenants.Resolve(http, out var reason)
                 ?? throw new RpcException(new Status(StatusCode.Unauthenticated, reason!), new Metadata { { "www-authenticate", "Bearer" } }, reason!);
-            context.UserState[TenantKey] = tenant;
+            // On the HTTP context too, where the REST side's quota reads it.
+            http.SetCaller(caller);
+            context.UserState[TenantKey] = caller.Tenant;
         }
 
         try

@@ -8,6 +8,7 @@ using Stoke.Gateway.Grpc.Errors;
 using Stoke.Gateway.Grpc.Tensors;
 using Stoke.Gateway.Metrics;
 using Stoke.Gateway.OpenInference;
+using Stoke.Gateway.Quotas;
 using Stoke.Gateway.Routing;
 using Stoke.OpenInference;
 using Stoke.Runtime.Grains;
@@ -20,7 +21,7 @@ namespace Stoke.Gateway.Grpc.Services;
 /// metrics, so a request behaves the same whichever protocol brought it. Refusals are thrown and mapped by <see cref="GrpcGuard"/>.
 /// </summary>
 internal sealed class InferenceService(
-    FunctionDirectory directory, IFunctionInvoker invoker, IGrainFactory grains, GatewayMetrics metrics, TimeProvider time)
+    FunctionDirectory directory, IFunctionInvoker invoker, IGrainFactory grains, GatewayMetrics metrics, RequestQuota quotas, TimeProvider time)
     : GRPCInferenceService.GRPCInferenceServiceBase
 {
     public override Task<ServerLiveResponse> ServerLive(ServerLiveRequest request, ServerCallContext context) =>
@@ -62,10 +63,13 @@ internal sealed class InferenceService(
         var started = time.GetTimestamp();
         var status = 200;
         UsageRecord? usage = null;
+        string? function = null;
         try
         {
+            await quotas.AdmitAsync(context.GetHttpContext());
             var parsed = ProtoTensorReader.Read(request);
             var spec = await directory.ResolveAsync(GrpcGuard.Tenant(context), request.ModelName, Version(request.ModelVersion));
+            function = spec.Name;
             OipValidator.Validate(parsed.Request, spec.Signature);
             var http = context.GetHttpContext();
             var outcome = await invoker.InvokeAsync(spec, parsed.Request, Options(context, spec), context.CancellationToken);
@@ -83,7 +87,7 @@ internal sealed class InferenceService(
         }
         finally
         {
-            metrics.Completed(GrpcGuard.Tenant(context), request.ModelName, status, time.GetElapsedTime(started), usage);
+            metrics.Completed(GrpcGuard.Tenant(context), function, status, time.GetElapsedTime(started), usage);
         }
     }
 

@@ -24,6 +24,8 @@ public static partial class ErrorResponses
         StokeErrorKind.Overloaded => StatusCodes.Status503ServiceUnavailable,
         StokeErrorKind.DeadlineExceeded => StatusCodes.Status504GatewayTimeout,
         StokeErrorKind.Gone => StatusCodes.Status410Gone,
+        StokeErrorKind.Forbidden => StatusCodes.Status403Forbidden,
+        StokeErrorKind.PayloadTooLarge => StatusCodes.Status413PayloadTooLarge,
         _ => StatusCodes.Status500InternalServerError,
     };
 

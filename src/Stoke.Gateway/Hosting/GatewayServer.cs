@@ -1,5 +1,4 @@
 using Stoke.Gateway.Pipelines;
-using System.Net;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -42,6 +41,14 @@ public sealed partial class GatewayServer(IServiceProvider silo, GatewayOptions 
         var app = builder.Build();
         app.MapStoke();
         Log.Listening(logger, await RunAsync(app, cancellationToken));
+        if (options.ApiKeys.Count == 0 && options.AllowAnonymous)
+        {
+            Log.Anonymous(logger, options.DefaultTenant);
+        }
+        else if (options.ApiKeys.Count == 0)
+        {
+            Log.Keyless(logger, options.DefaultTenant);
+        }
     }
 
     // The web app has its own container; the runtime's singletons come from the silo so both sides share them.
@@ -61,6 +68,8 @@ public sealed partial class GatewayServer(IServiceProvider silo, GatewayOptions 
         services.AddSingleton(silo.GetRequiredService<Receipts.GatewayReceipts>());
         services.AddSingleton(options);
         services.AddSingleton(new TenantResolver(options));
+        services.AddSingleton<Quotas.RequestQuota>();
+        services.AddSingleton<Management.DeployRules>();
         services.AddSingleton<FunctionDirectory>();
         Pipelines.PipelineServices.Add(services, silo);
         foreach (var extension in silo.GetServices<IGatewayExtension>())
@@ -74,6 +83,12 @@ public sealed partial class GatewayServer(IServiceProvider silo, GatewayOptions 
     {
         [LoggerMessage(EventId = 3000, Level = LogLevel.Information, Message = "Stoke gateway listening on {Address}")]
         public static partial void Listening(ILogger logger, Uri address);
+
+        [LoggerMessage(EventId = 3002, Level = LogLevel.Information, Message = "No API keys configured: serving direct loopback clients only, as tenant '{Tenant}' with operator rights")]
+        public static partial void Keyless(ILogger logger, string tenant);
+
+        [LoggerMessage(EventId = 3003, Level = LogLevel.Warning, Message = "No API keys configured and anonymous callers allowed: serving every client, remote and forwarded ones too, as tenant '{Tenant}' with operator rights")]
+        public static partial void Anonymous(ILogger logger, string tenant);
     }
 }
 
@@ -109,11 +124,11 @@ public static class StokeEndpoints
         {
             var path = context.Request.Path;
             // The dashboard's static files hold no data: the page then calls /api with the caller's key.
-            var open = path.StartsWithSegments("/v2/health") || path.StartsWithSegments("/metrics") || path.StartsWithSegments(DashboardEndpoints.Path);
+            var open = path.StartsWithSegments("/v2/health") || path.StartsWithSegments(DashboardEndpoints.Path);
             if (!open)
             {
-                var tenant = context.RequestServices.GetRequiredService<TenantResolver>().Resolve(context, out var reason);
-                if (tenant is null)
+                var caller = context.RequestServices.GetRequiredService<TenantResolver>().Resolve(context, out var reason);
+                if (caller is null)
                 {
                     context.Response.Headers.WWWAuthenticate = "Bearer";
                     if (path.StartsWithSegments("/v1"))
@@ -128,7 +143,7 @@ public static class StokeEndpoints
                     return;
                 }
 
-                context.SetTenant(tenant);
+                context.SetCaller(caller);
             }
 
             try
@@ -140,7 +155,10 @@ public static class StokeEndpoints
                 await Errors.ErrorResponses.WriteAsync(context, ex);
             }
         });
-        app.MapGet("/metrics", (PrometheusExporter exporter) => Results.Text(exporter.Render(), "text/plain; version=0.0.4"));
+        // Every tenant's functions and traffic: operators only (keyless, the loopback caller is one).
+        app.MapGet("/metrics", (HttpContext context, PrometheusExporter exporter) => context.IsOperator()
+            ? Results.Text(exporter.Render(), "text/plain; version=0.0.4")
+            : Results.Json(new { error = "/metrics shows every tenant's functions and traffic: it needs an operator key." }, statusCode: StatusCodes.Status403Forbidden));
         app.MapOpenInference();
         app.MapStreams();
         app.MapManagement();
@@ -166,13 +184,24 @@ public static class StokeGatewayServiceCollectionExtensions
             .Validate(o => o.MaxRequestBodyBytes > 0, "Stoke:Gateway:MaxRequestBodyBytes must be positive.")
             .Validate(o => o.ApiKeys.TrueForAll(k => k.Key.Length >= 8 && k.Tenant.Length > 0), "Stoke:Gateway:ApiKeys: each key needs 8+ characters and a tenant.")
             .Validate(o => o.ApiKeys.TrueForAll(k => Auth.TenantNames.IsValid(k.Tenant)), "Stoke:Gateway:ApiKeys: " + Auth.TenantNames.Rule + ".")
+            .Validate(o => o.ApiKeys.Count > 0 || o.AllowAnonymous || BoundAddress.IsLoopback(o.Url),
+                "Stoke:Gateway:Url listens beyond loopback but no API keys are configured: every remote client would be the default tenant with operator rights. "
+                + "Configure API keys (--api-key, --operator-key), listen on 127.0.0.1, or allow that explicitly (--allow-anonymous, Stoke:Gateway:AllowAnonymous).")
+            .Validate(o => o.TenantLimits.Values.All(l => l.MaxFunctions >= 0 && l.MaxArtifactBytes >= 0 && l.MaxInstances >= 0), "Stoke:Gateway:TenantLimits: limits must be 0 (unlimited) or positive.")
             .ValidateOnStart();
         services.AddSingleton(sp => sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<GatewayOptions>>().Value);
         services.AddSingleton<GatewayMetrics>();
         services.AddSingleton<PrometheusExporter>();
         Receipts.ReceiptServices.Add(services);
+        services.AddSingleton<Stoke.Runtime.Quotas.ITenantInstanceCaps, TenantInstanceCaps>();
         services.AddSingleton<GatewayServer>();
         services.AddHostedService(sp => sp.GetRequiredService<GatewayServer>());
         return services;
     }
+}
+
+/// <summary>The <c>MaxInstances</c> of <see cref="GatewayOptions.TenantLimits"/>, for the node's function controllers.</summary>
+internal sealed class TenantInstanceCaps(GatewayOptions options) : Stoke.Runtime.Quotas.ITenantInstanceCaps
+{
+    public int MaxInstances(string tenant) => options.TenantLimits.TryGetValue(tenant, out var limits) ? limits.MaxInstances : 0;
 }

@@ -14,6 +14,9 @@ public abstract class HostedWebApp : IHostedService, IAsyncDisposable
     /// <summary>The address Kestrel bound (with the real port when the configured one was 0).</summary>
     public Uri? Address { get; private set; }
 
+    /// <summary>The app's own container (the gateway's singletons: its directory, its quotas); null before the start.</summary>
+    public IServiceProvider? Services => _app?.Services;
+
     public abstract Task StartAsync(CancellationToken cancellationToken);
 
     public async Task StopAsync(CancellationToken cancellationToken)

@@ -60,9 +60,9 @@ public static class DeploySettings
         var pricing = new Pricing();
         pricing = pricing with
         {
-            PerGbSecond = (decimal?)Num(query, "pricePerGbSecond") ?? pricing.PerGbSecond,
-            PerThousandInputTokens = (decimal?)Num(query, "pricePer1kInputTokens") ?? pricing.PerThousandInputTokens,
-            PerThousandOutputTokens = (decimal?)Num(query, "pricePer1kOutputTokens") ?? pricing.PerThousandOutputTokens,
+            PerGbSecond = Price(query, "pricePerGbSecond") ?? pricing.PerGbSecond,
+            PerThousandInputTokens = Price(query, "pricePer1kInputTokens") ?? pricing.PerThousandInputTokens,
+            PerThousandOutputTokens = Price(query, "pricePer1kOutputTokens") ?? pricing.PerThousandOutputTokens,
         };
         var labels = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var label in query["label"])
@@ -121,6 +121,14 @@ public static class DeploySettings
             ? i
             : throw Bad($"Setting '{key}' must be an integer, got '{s}'.");
     }
+
+    // A negative price would pay the tenant for its use; 0 (free) must be written out.
+    private static decimal? Price(IQueryCollection q, string key) => Num(q, key) switch
+    {
+        null => null,
+        < 0 and var d => throw Bad($"Setting '{key}' must be 0 or more, got {d.ToString(CultureInfo.InvariantCulture)}."),
+        var d => (decimal)d,
+    };
 
     private static TimeSpan? Ms(IQueryCollection q, string key) => Num(q, key) is { } ms ? TimeSpan.FromMilliseconds(ms) : null;
 

@@ -17,7 +17,7 @@ namespace Stoke.Gateway.Management;
 
 /// <summary>
 /// The management API (<c>/api/...</c>): deploy, list, describe, delete, usage and live status. Each call sees only
-/// the caller's tenant. Documented in docs/api.md.
+/// the caller's tenant, except an operator's status (the whole cluster). Documented in docs/api.md.
 /// </summary>
 public static class ManagementEndpoints
 {
@@ -54,6 +54,7 @@ public static class ManagementEndpoints
             request = DeploySettings.Parse(context.Tenant(), name, await RequestBody.ReadAsync(context, options.MaxModelBytes), context.Request.Query);
         }
 
+        await context.RequestServices.GetRequiredService<DeployRules>().CheckAsync(context.Caller(), context.Request.Query, request);
         var spec = await context.RequestServices.GetRequiredService<FunctionDeployer>().DeployAsync(request, context.RequestAborted);
         context.RequestServices.GetRequiredService<FunctionDirectory>().Invalidate(spec.Tenant, spec.Name);
         return Results.Json(spec, ApiJson.Options, statusCode: StatusCodes.Status201Created);
@@ -143,29 +144,33 @@ public static class ManagementEndpoints
     {
         var grains = context.RequestServices.GetRequiredService<IGrainFactory>();
         var cluster = context.RequestServices.GetRequiredService<ClusterView>();
+        var time = context.RequestServices.GetRequiredService<TimeProvider>();
+        var caller = context.Caller();
         var (nodes, unreachable) = await cluster.SnapshotsAsync();
-        FunctionSpec[] specs;
-        try
+        var keys = new HashSet<(string Tenant, string Name, int Version)>();
+        foreach (var tenant in StatusScope.Tenants(caller, context.RequestServices.GetRequiredService<GatewayOptions>(), nodes))
         {
-            specs = await Registry(context).List();
-        }
-        catch (Exception ex) when (Errors.ErrorResponses.IsClusterUnreachable(ex))
-        {
-            // The registry's node died and Orleans has not moved it yet: show what the nodes run.
-            specs = [];
-        }
-        var keys = specs.Select(s => (s.Name, s.Version)).ToHashSet();
-        var prefix = context.Tenant() + "/";
-        foreach (var instance in nodes.SelectMany(n => n.Instances).Where(i => i.FunctionKey.StartsWith(prefix, StringComparison.Ordinal)))
-        {
-            keys.Add((instance.FunctionKey[prefix.Length..], instance.Version));
+            try
+            {
+                keys.UnionWith((await grains.GetGrain<IFunctionRegistryGrain>(tenant).List()).Select(s => (s.Tenant, s.Name, s.Version)));
+            }
+            catch (Exception ex) when (Errors.ErrorResponses.IsClusterUnreachable(ex))
+            {
+                // The registry's node died and Orleans has not moved it yet: show what the nodes run.
+            }
         }
 
-        var functions = await Task.WhenAll(keys.OrderBy(k => k.Name, StringComparer.Ordinal).ThenBy(k => k.Version)
-            .Select(k => StatusOf(grains, context.RequestServices.GetRequiredService<TimeProvider>(), context.Tenant(), k.Name, k.Version)));
-        var visibleNodes = nodes.Select(n => n with { Instances = n.Instances.Where(i => i.FunctionKey.StartsWith(prefix, StringComparison.Ordinal)).ToArray() });
+        var visibleNodes = nodes.Select(n => StatusScope.View(n, caller)).ToArray();
+        foreach (var instance in visibleNodes.SelectMany(n => n.Instances))
+        {
+            var slash = instance.FunctionKey.IndexOf('/', StringComparison.Ordinal);
+            keys.Add((instance.FunctionKey[..slash], instance.FunctionKey[(slash + 1)..], instance.Version));
+        }
+
+        var functions = await Task.WhenAll(keys.OrderBy(k => k.Tenant, StringComparer.Ordinal).ThenBy(k => k.Name, StringComparer.Ordinal).ThenBy(k => k.Version)
+            .Select(k => StatusOf(grains, time, k.Tenant, k.Name, k.Version)));
         var store = context.RequestServices.GetRequiredService<Stoke.Runtime.Storage.StoreHealth>().Current;
-        return Results.Json(new ClusterStatus(cluster.LocalNodeId, visibleNodes.ToArray(), functions, store) { UnreachableNodes = unreachable }, ApiJson.Options);
+        return Results.Json(new ClusterStatus(cluster.LocalNodeId, visibleNodes, functions, store) { UnreachableNodes = unreachable }, ApiJson.Options);
     }
 
     // One function's live status; a controller whose node does not answer in time is reported, not a 500.
@@ -200,7 +205,7 @@ public sealed record FunctionDescription(FunctionSpec Latest, FunctionSpec[] Ver
 /// <summary><c>GET /api/usage</c>: per function version, and the tenant's total.</summary>
 public sealed record UsageReport(string Tenant, List<UsageSummary> Functions, UsageSummary Total);
 
-/// <summary><c>GET /api/status</c>: the nodes (with this tenant's instances), the tenant's functions, and the state store as the serving node sees it.</summary>
+/// <summary><c>GET /api/status</c>: the nodes and functions the caller may see (<see cref="StatusScope"/>), and the state store as the serving node sees it.</summary>
 public sealed record ClusterStatus(string ServedBy, NodeSnapshot[] Nodes, FunctionStatus[] Functions, StoreStatus? Store = null)
 {
     /// <summary>Active members that did not answer within the probe timeout (left out of <see cref="Nodes"/>).</summary>

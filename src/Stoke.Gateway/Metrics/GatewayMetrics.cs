@@ -26,10 +26,14 @@ public sealed class GatewayMetrics
         _energy = meter.CreateCounter<double>("stoke.request.energy", "J", "Estimated energy of the requests answered (the node's power model).");
     }
 
-    public void Completed(string tenant, string function, int status, TimeSpan duration, UsageRecord? usage)
+    /// <summary>The function label of requests that named no deployed function: unknown names must not each make a series.</summary>
+    public const string UnknownFunction = "(unknown)";
+
+    /// <param name="function">The resolved function's name; null when the request named none that exists (or failed before).</param>
+    public void Completed(string tenant, string? function, int status, TimeSpan duration, UsageRecord? usage)
     {
         var owner = new KeyValuePair<string, object?>(MetricTags.Tenant, tenant);
-        var fn = new KeyValuePair<string, object?>(MetricTags.Function, function);
+        var fn = new KeyValuePair<string, object?>(MetricTags.Function, function ?? UnknownFunction);
         var code = new KeyValuePair<string, object?>(MetricTags.StatusCode, status);
         _requests.Add(1, owner, fn, code);
         if (_total.Enabled)

@@ -88,12 +88,15 @@ public static class OipEndpoints
         var started = time.GetTimestamp();
         var status = StatusCodes.Status200OK;
         UsageRecord? usage = null;
+        string? function = null;
         try
         {
+            await services.GetRequiredService<Quotas.RequestQuota>().AdmitAsync(context);
             var body = await RequestBody.ReadAsync(context, options.MaxRequestBodyBytes);
             var headerLength = HeaderLength(context);
             var parsed = OipRequestReader.Read(body, headerLength);
             var spec = await services.GetRequiredService<FunctionDirectory>().ResolveAsync(context.Tenant(), name, ParseVersion(version));
+            function = spec.Name;
             Tracing.GatewayTracing.Function(spec);
             OipValidator.Validate(parsed.Request, spec.Signature);
             var outcome = spec.Engine == FunctionSpec.PipelineEngine
@@ -113,7 +116,7 @@ public static class OipEndpoints
         }
         finally
         {
-            metrics.Completed(context.Tenant(), name, status, time.GetElapsedTime(started), usage);
+            metrics.Completed(context.Tenant(), function, status, time.GetElapsedTime(started), usage);
         }
     }
 

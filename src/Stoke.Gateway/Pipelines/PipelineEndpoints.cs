@@ -53,6 +53,7 @@ public static class PipelineEndpoints
             }
         }
 
+        await context.RequestServices.GetRequiredService<Management.DeployRules>().CheckPipelineAsync(context.Caller(), name);
         var deployed = await context.RequestServices.GetRequiredService<PipelineDeployer>().DeployAsync(context.Tenant(), name, spec, context.RequestAborted);
         context.RequestServices.GetRequiredService<FunctionDirectory>().Invalidate(deployed.Tenant, deployed.Name);
         return Results.Json(deployed, ApiJson.Options, statusCode: StatusCodes.Status201Created);

@@ -14,7 +14,7 @@ namespace Stoke.Gateway.Routing;
 /// </summary>
 public sealed class FunctionDirectory(IGrainFactory grains, GatewayOptions options, TimeProvider time)
 {
-    private readonly ConcurrentDictionary<(string Tenant, string Name, int Version), (FunctionSpec? Spec, DateTimeOffset At)> _cache = new();
+    private readonly ConcurrentDictionary<(string Tenant, string Name, int Version), (FunctionSpec Spec, DateTimeOffset At)> _cache = new();
 
     /// <summary>The function's spec (latest when <paramref name="version"/> is null); 404 when there is none.</summary>
     public async ValueTask<FunctionSpec> ResolveAsync(string tenant, string name, int? version)
@@ -23,7 +23,7 @@ public sealed class FunctionDirectory(IGrainFactory grains, GatewayOptions optio
         var now = time.GetUtcNow();
         if (_cache.TryGetValue(key, out var entry) && now - entry.At < options.DirectoryTtl)
         {
-            return entry.Spec ?? throw NotFound(name, version);
+            return entry.Spec;
         }
 
         FunctionSpec? spec;
@@ -43,9 +43,19 @@ public sealed class FunctionDirectory(IGrainFactory grains, GatewayOptions optio
             throw new StokeException(StokeErrorKind.Overloaded, $"The function registry of tenant '{tenant}' cannot be reached right now ({ex.GetType().Name}).", TimeSpan.FromSeconds(2));
         }
 
+        if (spec is null)
+        {
+            // Misses are not kept: a client naming ever new unknown functions would grow the cache without bound.
+            _cache.TryRemove(key, out _);
+            throw NotFound(name, version);
+        }
+
         _cache[key] = (spec, now);
-        return spec ?? throw NotFound(name, version);
+        return spec;
     }
+
+    /// <summary>Entries held: deployed function versions asked for, never unknown names.</summary>
+    public int Count => _cache.Count;
 
     private static bool IsUnreachable(Exception ex) =>
         ex is Orleans.Runtime.SiloUnavailableException or Orleans.Runtime.OrleansMessageRejectionException or TimeoutException

@@ -43,6 +43,7 @@ public static class StreamEndpoints
     {
         try
         {
+            await context.RequestServices.GetRequiredService<Quotas.RequestQuota>().AdmitAsync(context);
             var spec = await Resolve(context, name, version);
             var opened = await context.RequestServices.GetRequiredService<IFunctionInvoker>()
                 .OpenStreamAsync(spec, OipEndpoints.Options(context, spec), context.RequestAborted);
@@ -73,10 +74,14 @@ public static class StreamEndpoints
         var started = time.GetTimestamp();
         var status = StatusCodes.Status200OK;
         UsageRecord? usage = null;
+        string? function = null;
         try
         {
+            // Each chunk is a request against the key's quota, as an infer call is.
+            await services.GetRequiredService<Quotas.RequestQuota>().AdmitAsync(context);
             var body = await RequestBody.ReadAsync(context, services.GetRequiredService<GatewayOptions>().MaxRequestBodyBytes);
             var spec = await Resolve(context, name, version);
+            function = spec.Name;
             var stream = spec.Stream ?? throw new StokeException(StokeErrorKind.BadRequest, $"{name} is not a stateful function: it has no streams.");
             var (samples, parsed) = ReadChunk(context, body, stream);
             if (samples.Length != stream.ChunkLength)
@@ -99,7 +104,7 @@ public static class StreamEndpoints
         }
         finally
         {
-            services.GetRequiredService<GatewayMetrics>().Completed(context.Tenant(), name, status, time.GetElapsedTime(started), usage);
+            services.GetRequiredService<GatewayMetrics>().Completed(context.Tenant(), function, status, time.GetElapsedTime(started), usage);
         }
     }
 

@@ -37,6 +37,7 @@ internal sealed partial class FunctionGrain(
     IOptions<StokeNodeOptions> nodeOptions,
     TimeProvider time,
     RuntimeMetrics metrics,
+    IEnumerable<Quotas.ITenantInstanceCaps> tenantCaps,
     ILogger<FunctionGrain> logger) : Grain, IFunctionGrain
 {
     private const int DecisionLogSize = 64;
@@ -64,7 +65,12 @@ internal sealed partial class FunctionGrain(
             ControllerPolicies.Create(policies, _spec, nodeOptions.Value.Placement),
             new Port(this),
             time,
-            new ControllerOptions { Decisions = new LoggedDecisions(_decisions, logger, _spec), Epoch = time.GetUtcNow().UtcTicks });
+            new ControllerOptions
+            {
+                Decisions = new LoggedDecisions(_decisions, logger, _spec),
+                Epoch = time.GetUtcNow().UtcTicks,
+                TenantMaxInstances = tenantCaps.Select(c => c.MaxInstances(tenant)).DefaultIfEmpty(0).Max(),
+            });
         usage.State.Summary ??= new UsageSummary { Tenant = tenant, Function = name, Version = version };
         _acknowledged = new Dictionary<string, long>(usage.State.Applied);
         // What was persisted was appended to the ledger before it (the ledger may hold more: see PersistUsageAsync).

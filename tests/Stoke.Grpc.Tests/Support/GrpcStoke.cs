@@ -12,12 +12,15 @@ using Stoke.Gateway.Hosting;
 namespace Stoke.Grpc.Tests.Support;
 
 /// <summary>
-/// A real embedded Stoke node with the gRPC listener on a free loopback port, one API key, a 4 MiB request limit,
+/// A real embedded Stoke node with the gRPC listener on a free loopback port, an API key (and one with a quota), a 4 MiB request limit,
 /// and PaddleOCR's direction classifier deployed as <see cref="Model"/>.
 /// </summary>
 public sealed class GrpcStoke : IAsyncLifetime
 {
     public const string Key = "sk-stoke-grpc-test";
+
+    /// <summary>A second key of the same tenant, allowed 2 requests a minute.</summary>
+    public const string LimitedKey = "sk-stoke-grpc-limited";
     public const string Model = "cls";
     public const int MaxRequestBytes = 4 << 20;
 
@@ -49,7 +52,11 @@ public sealed class GrpcStoke : IAsyncLifetime
             },
             ConfigureGateway = g =>
             {
-                g.ApiKeys = [new ApiKeyOptions { Key = Key, Tenant = "acme" }];
+                g.ApiKeys =
+                [
+                    new ApiKeyOptions { Key = Key, Tenant = "acme" },
+                    new ApiKeyOptions { Key = LimitedKey, Tenant = "acme", RequestsPerMinute = 2 },
+                ];
                 g.MaxRequestBodyBytes = MaxRequestBytes;
             },
             ConfigureServices = s => s.AddStokeGrpc(o => o.Url = "http://127.0.0.1:0"),

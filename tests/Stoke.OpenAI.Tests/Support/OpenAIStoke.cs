@@ -13,7 +13,7 @@ using Stoke.Samples;
 namespace Stoke.OpenAI.Tests.Support;
 
 /// <summary>
-/// A real embedded Stoke node with the OpenAI API, two API keys (one with a 2 requests/minute quota) and the tiny
+/// A real embedded Stoke node with the OpenAI API, API keys (one with a 2 requests/minute quota, one with 20 tokens/minute, an operator's) and the tiny
 /// stories260K GGUF deployed as function <c>stories</c>, and as <c>stories-long</c> with a 16k-token context window
 /// (<see cref="LongContextModel"/>) for generations that must not end by themselves during a test.
 /// </summary>
@@ -22,6 +22,8 @@ public sealed class OpenAIStoke : IAsyncLifetime
     public const string Key = "sk-stoke-test-unlimited";
     public const string LimitedKey = "sk-stoke-test-limited";
     public const string TokenLimitedKey = "sk-stoke-test-tokens";
+    /// <summary>An operator key of the same tenant: <c>/metrics</c> needs one.</summary>
+    public const string OperatorKey = "sk-stoke-test-operator";
     public const string Model = "stories";
     public const string LongModel = "stories-long";
     public const int LongContext = 16_384;
@@ -62,12 +64,14 @@ public sealed class OpenAIStoke : IAsyncLifetime
                 new ApiKeyOptions { Key = Key, Tenant = "acme" },
                 new ApiKeyOptions { Key = LimitedKey, Tenant = "acme", RequestsPerMinute = 2 },
                 new ApiKeyOptions { Key = TokenLimitedKey, Tenant = "acme", TokensPerMinute = 20 },
+                new ApiKeyOptions { Key = OperatorKey, Tenant = "acme", Role = ApiKeyRole.Operator },
             ],
             ConfigureServices = s => s.AddStokeOpenAI(),
         });
         await _host.StartAsync();
         Address = _host.Services.GetRequiredService<GatewayServer>().Address!;
-        using var client = new StokeClient(Address, Key);
+        // The operator's key: the deploy sets prices.
+        using var client = new StokeClient(Address, OperatorKey);
         await client.DeployAsync(Model, await File.ReadAllBytesAsync(ModelPath), new Dictionary<string, string>
         {
             ["engine"] = "llama",

@@ -1,0 +1,74 @@
+using System.Net;
+using Stoke.Client;
+using Stoke.Gateway.Hosting;
+using Stoke.Integration.Tests.Support;
+
+namespace Stoke.Integration.Tests.Hostile;
+
+/// <summary>
+/// An operator's caps on a tenant's functions and artifact bytes hold at deploy (a refused deploy leaves nothing
+/// behind), and its cap on instances holds in the function controllers.
+/// </summary>
+public sealed class TenantCapTests : IAsyncLifetime
+{
+    private const string FewKey = "sk-tenant-few-0123456789";
+    private const string SmallKey = "sk-tenant-small-01234567";
+    private const string BusyKey = "sk-tenant-busy-012345678";
+    private EmbeddedStoke _node = null!;
+
+    public async Task InitializeAsync() => _node = await EmbeddedStoke.StartAsync(gateway: g =>
+    {
+        g.ApiKeys =
+        [
+            new ApiKeyOptions { Key = FewKey, Tenant = "few" },
+            new ApiKeyOptions { Key = SmallKey, Tenant = "small" },
+            new ApiKeyOptions { Key = BusyKey, Tenant = "busy" },
+        ];
+        g.TenantLimits["busy"] = new TenantLimits { MaxInstances = 1 };
+        g.TenantLimits["few"] = new TenantLimits { MaxFunctions = 1, MaxArtifactBytes = TestModels.Classifier.Length };
+        g.TenantLimits["small"] = new TenantLimits { MaxArtifactBytes = TestModels.Classifier.Length - 1 };
+    });
+
+    public async Task DisposeAsync() => await _node.DisposeAsync();
+
+    [Fact]
+    public async Task NewFunctionPastMaxFunctionsIs403ButANewVersionOfTheSameBytesIsNot()
+    {
+        using var few = _node.Client(FewKey);
+        await few.DeployAsync("one", TestModels.Classifier);
+        var second = await few.DeployAsync("one", TestModels.Classifier);
+        var error = await Assert.ThrowsAsync<StokeClientException>(() => few.DeployAsync("two", TestModels.Classifier));
+
+        Assert.Equal(2, second["version"]!.GetValue<int>());
+        Assert.Equal(HttpStatusCode.Forbidden, error.Status);
+        Assert.Contains("MaxFunctions 1", error.ServerMessage, StringComparison.Ordinal);
+        Assert.Single((await few.ListAsync()).AsArray());
+    }
+
+    [Fact]
+    public async Task DeployPastMaxArtifactBytesIs413AndDeploysNothing()
+    {
+        using var small = _node.Client(SmallKey);
+        var error = await Assert.ThrowsAsync<StokeClientException>(() => small.DeployAsync("big", TestModels.Classifier));
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, error.Status);
+        Assert.Contains("MaxArtifactBytes", error.ServerMessage, StringComparison.Ordinal);
+        Assert.Empty((await small.ListAsync()).AsArray());
+    }
+
+    [Fact]
+    public async Task ColdRequestPastTheTenantsMaxInstancesIs503WithRetryAfter()
+    {
+        using var busy = _node.Client(BusyKey);
+        var warm = new Dictionary<string, string> { ["keepAliveSeconds"] = "300" };
+        await busy.DeployAsync("first", TestModels.Classifier, warm);
+        await busy.DeployAsync("second", TestModels.Classifier, warm);
+        Assert.Equal(HttpStatusCode.OK, (await busy.InferAsync("first", TestModels.ClassifierJson())).Status);
+
+        var refused = await busy.InferAsync("second", TestModels.ClassifierJson());
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.Status);
+        Assert.NotNull(refused.Header("Retry-After"));
+        Assert.Contains("MaxInstances 1", refused.Text, StringComparison.Ordinal);
+    }
+}
