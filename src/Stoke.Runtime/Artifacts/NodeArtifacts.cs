@@ -34,7 +34,7 @@ public sealed partial class NodeArtifacts : IAsyncDisposable
         _time = time;
         _metrics = metrics;
         _logger = loggers.CreateLogger<NodeArtifacts>();
-        Repository = new ArtifactRepository(_options.ResolveRepository());
+        Repository = new ArtifactRepository(_options.ResolveRepository(), time);
         Memory = new MemoryTier(_options.MemoryTierBytes);
         Disk = new DiskTier(_options.ResolveDiskTier(), _options.DiskTierBytes, time, loggers.CreateLogger<DiskTier>());
     }

@@ -50,10 +50,11 @@ public sealed class EmbeddedStoke : IAsyncDisposable
 
     public StokeClient Client(string? apiKey = null) => new(Address, apiKey);
 
-    /// <summary>Stops the node and starts a new one on the same data folder.</summary>
-    public async Task RestartAsync()
+    /// <summary>Stops the node and starts a new one on the same data folder, doing <paramref name="whileStopped"/> in between.</summary>
+    public async Task RestartAsync(Action? whileStopped = null)
     {
         await StopHostAsync();
+        whileStopped?.Invoke();
         await StartHostAsync();
     }
 
