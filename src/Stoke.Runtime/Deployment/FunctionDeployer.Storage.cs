@@ -24,9 +24,18 @@ public sealed partial class FunctionDeployer
             await StoreAsync(stored, cancellationToken);
             spec = await grains.GetGrain<IFunctionRegistryGrain>(request.Tenant).Register(draft);
         }
-        catch
+        catch (Exception failure) when (failure is not OutOfMemoryException)
         {
-            await ReleaseUnusedAsync(request.Tenant, request.Name, stored);
+            try
+            {
+                await ReleaseUnusedAsync(request.Tenant, request.Name, stored);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                // The deploy's own failure is the answer; a use left recorded only delays a collection.
+                Log.ReleaseFailed(logger, request.Name, ex.Message);
+            }
+
             throw;
         }
 

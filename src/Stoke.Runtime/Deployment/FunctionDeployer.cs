@@ -170,6 +170,9 @@ public sealed partial class FunctionDeployer(
     {
         [Microsoft.Extensions.Logging.LoggerMessage(EventId = 1300, Level = Microsoft.Extensions.Logging.LogLevel.Warning, Message = "Artifact {File} ({Sha256}) was not copied to node {Node}: {Reason}")]
         public static partial void ReplicationFailed(Microsoft.Extensions.Logging.ILogger logger, string file, string sha256, string node, string reason);
+
+        [Microsoft.Extensions.Logging.LoggerMessage(EventId = 1301, Level = Microsoft.Extensions.Logging.LogLevel.Warning, Message = "A failed deploy of {Function} could not release its artifacts: {Reason}")]
+        public static partial void ReleaseFailed(Microsoft.Extensions.Logging.ILogger logger, string function, string reason);
     }
 
     // An embedding function's instances tokenise and pool: prove the vocab and the model make an embedder before

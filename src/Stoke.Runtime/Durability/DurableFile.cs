@@ -18,27 +18,22 @@ public static class DurableFile
 
     /// <summary>Writes <paramref name="bytes"/> to <paramref name="path"/> durably, creating its folder.</summary>
     public static Task WriteAllBytesAsync(string path, ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken, Func<Stream, Stream>? wrap = null) =>
-        WriteAsync(path, (stream, ct) => stream.WriteAsync(bytes, ct), cancellationToken, bytes.Length, wrap);
+        WriteAsync(path, (stream, ct) => stream.WriteAsync(bytes, ct), cancellationToken, wrap);
 
     /// <summary>
     /// Writes <paramref name="path"/> durably with <paramref name="write"/>, creating its folder. <paramref name="wrap"/>
     /// wraps the file's stream (a fault injector in tests).
     /// </summary>
     public static async Task WriteAsync(
-        string path, Func<Stream, CancellationToken, ValueTask> write, CancellationToken cancellationToken, long sizeHint = 0, Func<Stream, Stream>? wrap = null)
+        string path, Func<Stream, CancellationToken, ValueTask> write, CancellationToken cancellationToken, Func<Stream, Stream>? wrap = null)
     {
         var directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
         Directory.CreateDirectory(directory);
         var temp = path + "." + Guid.NewGuid().ToString("N") + TempSuffix;
         try
         {
-            var options = new FileStreamOptions
-            {
-                Mode = FileMode.CreateNew,
-                Access = FileAccess.Write,
-                Options = FileOptions.Asynchronous,
-                PreallocationSize = sizeHint,
-            };
+            // No PreallocationSize: .NET reports a failed preallocation with a generic HResult, a failed write with ENOSPC.
+            var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Options = FileOptions.Asynchronous };
             await using (var file = new FileStream(temp, options))
             {
                 var stream = wrap?.Invoke(file) ?? file;
