@@ -1,8 +1,11 @@
 using Microsoft.Extensions.DependencyInjection;
 using Stoke.Abstractions.Engines;
+using Stoke.Abstractions.Functions;
+using Stoke.Abstractions.Instances;
 using Stoke.Engines.Llama;
 using Stoke.Integration.Tests.Support;
 using Stoke.Runtime.Grains;
+using Stoke.Runtime.Instances;
 using Stoke.Samples;
 
 namespace Stoke.Integration.Tests.Storage;
@@ -27,8 +30,13 @@ public sealed class StagedModelCleanupTests
             await client.DeployAsync("stories-staged", Stories, new Dictionary<string, string> { ["engine"] = "llama", ["file"] = "stories260K.gguf" });
             var engine = node.Services.GetServices<IInferenceEngine>().OfType<LlamaInferenceEngine>().Single();
             await node.Services.GetRequiredService<IGrainFactory>().GetGrain<IFunctionGrain>(FunctionVersionKey.Of("default", "stories-staged", 1)).Prewarm("test");
+            var host = node.Services.GetRequiredService<NodeHost>();
+            await Eventually.ReturnsAsync(
+                () => Task.FromResult(host.InstancesOf(FunctionKey.Of("default", "stories-staged"), 1)),
+                instances => instances.Any(i => i.Phase == InstancePhase.Ready), Within, "the instance was ready");
             folder = engine.Staged.Folder!;
-            var staged = await Eventually.ReturnsAsync(() => Task.FromResult(Directory.GetFiles(folder, "*.gguf")), f => f.Length == 1, Within, "the instance staged its copy");
+            var staged = Directory.GetFiles(folder, "*.gguf");
+            Assert.Single(staged);
 
             await client.DeleteAsync("stories-staged");
             await Eventually.ReturnsAsync(() => Task.FromResult(File.Exists(staged[0])), exists => !exists, Within, "the staged copy was deleted with its function");
