@@ -13,12 +13,15 @@ public sealed class LlamaSession : IModelSession, IGenerativeSession
 {
     private readonly LlamaModel _model;
     private readonly ContinuousBatchingEngine _engine;
+    private readonly IDisposable? _stagedFile;
     private int _disposed;
 
-    public LlamaSession(LlamaModel model, ContinuousBatchingEngine engine)
+    /// <param name="stagedFile">The lease on the staged copy the model was loaded from, released after the model.</param>
+    public LlamaSession(LlamaModel model, ContinuousBatchingEngine engine, IDisposable? stagedFile = null)
     {
         _model = model;
         _engine = engine;
+        _stagedFile = stagedFile;
     }
 
     /// <summary>A language model has no tensor signature.</summary>
@@ -119,6 +122,7 @@ public sealed class LlamaSession : IModelSession, IGenerativeSession
 
         await _engine.DisposeAsync();
         _model.Dispose();
+        _stagedFile?.Dispose();
     }
 
     /// <summary>Synchronous disposal for <see cref="IModelSession"/> callers; prefer <see cref="DisposeAsync"/>.</summary>

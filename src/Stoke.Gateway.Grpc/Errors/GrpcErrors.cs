@@ -39,7 +39,7 @@ public static class GrpcErrors
     };
 
     /// <summary>The HTTP status, message and retry hint REST would answer <paramref name="exception"/> with.</summary>
-    public static (int Status, string Message, TimeSpan? RetryAfter) Describe(Exception exception, ServerCallContext context) => exception switch
+    public static (int Status, string Message, TimeSpan? RetryAfter) Describe(Exception exception, ServerCallContext context) => ErrorResponses.Unwrap(exception) switch
     {
         StokeException s => (ErrorResponses.StatusOf(s.Kind), s.Message, s.RetryAfter ?? DefaultRetry(s.Kind)),
         OipException o => (o.StatusCode, o.Message, null),

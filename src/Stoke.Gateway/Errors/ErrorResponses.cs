@@ -64,7 +64,24 @@ public static partial class ErrorResponses
         System.Diagnostics.Activity.Current?.AddException(exception);
     }
 
-    private static Task Write(HttpContext context, Exception exception) => exception switch
+    /// <summary>
+    /// A refusal raised by a grain's storage (a quarantined state file, a full disk) reaches the caller wrapped in an
+    /// <see cref="Orleans.Runtime.OrleansException"/>: answer it as the refusal it is.
+    /// </summary>
+    public static Exception Unwrap(Exception exception)
+    {
+        for (var e = exception; e is Orleans.Runtime.OrleansException && e.InnerException is { } inner; e = inner)
+        {
+            if (inner is StokeException)
+            {
+                return inner;
+            }
+        }
+
+        return exception;
+    }
+
+    private static Task Write(HttpContext context, Exception exception) => Unwrap(exception) switch
     {
         StokeException s => WriteAsync(context, StatusOf(s.Kind), s.Message, s.RetryAfter ?? DefaultRetry(s.Kind)),
         OipException o => WriteAsync(context, o.StatusCode, o.Message),

@@ -47,16 +47,7 @@ public sealed partial class DiskTier
         }
     }
 
-    private static void TryDelete(string path)
-    {
-        try
-        {
-            File.Delete(path);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-        }
-    }
+    private static void TryDelete(string path) => Durability.DurableFile.TryDelete(path);
 
     private static bool IsSha256(string name) => name.Length == 64 && name.All(char.IsAsciiHexDigitLower);
 }

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Stoke.Abstractions.Functions;
+using Stoke.Runtime.Durability;
 
 namespace Stoke.Runtime.Artifacts;
 
@@ -15,7 +16,7 @@ namespace Stoke.Runtime.Artifacts;
 public sealed partial class DiskTier
 {
     private const string Extension = ".bin";
-    private const string TempExtension = ".tmp";
+    private const string TempExtension = DurableFile.TempSuffix;
 
     private readonly Lock _gate = new();
     private readonly LinkedList<Entry> _lru = new(); // most recently used first
@@ -154,30 +155,14 @@ public sealed partial class DiskTier
 
         DeleteFiles(victims, "evicted for " + sha);
         var path = PathFor(sha);
-        var temp = Path.Combine(Root, sha + "." + Guid.NewGuid().ToString("N") + TempExtension);
         try
         {
-            Directory.CreateDirectory(Root);
-            var file = new FileStreamOptions
-            {
-                Mode = FileMode.CreateNew,
-                Access = FileAccess.Write,
-                Options = FileOptions.Asynchronous,
-                PreallocationSize = size,
-            };
-            await using (var stream = new FileStream(temp, file))
-            {
-                await stream.WriteAsync(bytes, cancellationToken);
-                stream.Flush(flushToDisk: true);
-            }
-
-            // Atomic on one file system: a reader sees no file or the whole file, never a part of one.
-            File.Move(temp, path, overwrite: true);
+            // Atomic and durable: a reader sees no file or the whole file, never a part of one, also after a crash.
+            await DurableFile.WriteAllBytesAsync(path, bytes, cancellationToken);
             File.SetLastWriteTimeUtc(path, _time.GetUtcNow().UtcDateTime);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or OperationCanceledException)
         {
-            TryDelete(temp);
             lock (_gate)
             {
                 _writing -= size;

@@ -34,7 +34,7 @@ public sealed partial class NodeArtifacts : IAsyncDisposable
         _time = time;
         _metrics = metrics;
         _logger = loggers.CreateLogger<NodeArtifacts>();
-        Repository = new ArtifactRepository(_options.ResolveRepository());
+        Repository = new ArtifactRepository(_options.ResolveRepository(), time);
         Memory = new MemoryTier(_options.MemoryTierBytes);
         Disk = new DiskTier(_options.ResolveDiskTier(), _options.DiskTierBytes, time, loggers.CreateLogger<DiskTier>());
     }
@@ -180,6 +180,17 @@ public sealed partial class NodeArtifacts : IAsyncDisposable
         }
 
         Log.Served(_logger, artifact.Sha256, tier, sent);
+    }
+
+    /// <summary>
+    /// Deletes an artifact that no function uses any more from every tier of this node; true when the repository held
+    /// it. A disk write of it under way is discarded when it ends.
+    /// </summary>
+    public bool Forget(string sha256)
+    {
+        Memory.Remove(sha256);
+        Disk.Remove(sha256);
+        return Repository.Delete(sha256);
     }
 
     /// <summary>Completes when the disk writes started so far have ended (node shutdown; tests).</summary>

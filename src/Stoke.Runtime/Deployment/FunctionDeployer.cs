@@ -5,6 +5,7 @@ using Stoke.Abstractions.Policies;
 using Stoke.Runtime.Grains;
 using Stoke.Runtime.Instances;
 using Stoke.Abstractions.Errors;
+using Stoke.Runtime.Artifacts;
 
 namespace Stoke.Runtime.Deployment;
 
@@ -107,14 +108,10 @@ public sealed partial class FunctionDeployer(
             }
         }
 
-        var artifact = await node.Repository.PutAsync(request.Artifact, request.FileName, cancellationToken);
-        TokenizerRef? tokenizer = null;
-        if (request.Tokenizer is { Length: > 0 } vocabulary)
-        {
-            tokenizer = new TokenizerRef(request.TokenizerKind, await node.Repository.PutAsync(vocabulary, "vocab.txt", cancellationToken));
-            node.MemoryTier.Put(tokenizer.Artifact.Sha256, vocabulary);
-        }
-
+        var artifact = ArtifactRepository.RefOf(request.Artifact, request.FileName);
+        var tokenizer = request.Tokenizer is { Length: > 0 } vocabulary
+            ? new TokenizerRef(request.TokenizerKind, ArtifactRepository.RefOf(vocabulary, "vocab.txt"))
+            : null;
         var draft = new FunctionSpec
         {
             Tenant = request.Tenant,
@@ -143,14 +140,7 @@ public sealed partial class FunctionDeployer(
             throw new StokeException(StokeErrorKind.BadRequest, ex.Message);
         }
 
-        // Keep the fresh bytes in this node's memory tier: the first cold start here need not read them back.
-        node.MemoryTier.Put(artifact.Sha256, request.Artifact);
-        await ReplicateAsync(artifact);
-        if (tokenizer is not null)
-        {
-            await ReplicateAsync(tokenizer.Artifact);
-        }
-        return await grains.GetGrain<IFunctionRegistryGrain>(request.Tenant).Register(draft);
+        return await StoreAndRegisterAsync(request, draft, cancellationToken);
     }
 
     // Without a shared repository the model would live only on this node: every reachable node keeps a copy in its
@@ -180,6 +170,9 @@ public sealed partial class FunctionDeployer(
     {
         [Microsoft.Extensions.Logging.LoggerMessage(EventId = 1300, Level = Microsoft.Extensions.Logging.LogLevel.Warning, Message = "Artifact {File} ({Sha256}) was not copied to node {Node}: {Reason}")]
         public static partial void ReplicationFailed(Microsoft.Extensions.Logging.ILogger logger, string file, string sha256, string node, string reason);
+
+        [Microsoft.Extensions.Logging.LoggerMessage(EventId = 1301, Level = Microsoft.Extensions.Logging.LogLevel.Warning, Message = "A failed deploy of {Function} could not release its artifacts: {Reason}")]
+        public static partial void ReleaseFailed(Microsoft.Extensions.Logging.ILogger logger, string function, string reason);
     }
 
     // An embedding function's instances tokenise and pool: prove the vocab and the model make an embedder before
@@ -199,17 +192,6 @@ public sealed partial class FunctionDeployer(
         {
             throw new StokeException(StokeErrorKind.BadRequest, $"'{request.FileName}' with this vocab cannot serve embeddings: {ex.Message}");
         }
-    }
-
-    public async Task<FunctionSpec[]> DeleteAsync(string tenant, string name)
-    {
-        var removed = await grains.GetGrain<IFunctionRegistryGrain>(tenant).Delete(name);
-        foreach (var spec in removed)
-        {
-            await grains.GetGrain<IFunctionGrain>(FunctionVersionKey.Of(tenant, name, spec.Version)).Retire();
-        }
-
-        return removed;
     }
 
     // ONNX Runtime holds the weights plus its own buffers: about twice the file, plus a fixed overhead.

@@ -7,6 +7,15 @@ namespace Stoke.Runtime.Grains;
 // Metering: the nodes' load reports and usage batches, applied once each and persisted before they are acknowledged.
 internal sealed partial class FunctionGrain
 {
+    /// <summary>The usage meter's state name.</summary>
+    internal const string MeteringState = "metering";
+
+    /// <summary>
+    /// States that may start empty when their file is corrupt: the meter's totals restart from zero (the error is
+    /// logged and the file kept aside), since serving a function must never depend on its meter.
+    /// </summary>
+    internal static readonly IReadOnlySet<string> RestartableStates = new HashSet<string>(StringComparer.Ordinal) { MeteringState };
+
     // Usage answered on any node since the last tick, so a read after a request sees it.
     public async Task<UsageSummary> Usage()
     {

@@ -27,7 +27,7 @@ namespace Stoke.Runtime.Grains;
 [Reentrant]
 [PreferLocalPlacement]
 internal sealed partial class FunctionGrain(
-    [PersistentState("metering", StokeStorage.Name)] IPersistentState<FunctionUsageState> usage,
+    [PersistentState(FunctionGrain.MeteringState, StokeStorage.Name)] IPersistentState<FunctionUsageState> usage,
     IGrainFactory grains,
     IPolicyCatalog policies,
     ClusterView cluster,

@@ -36,6 +36,9 @@ public interface INodeGrain : IGrainWithStringKey
     /// <summary>Copies an artifact into this node's repository (from a peer), so it survives the node that deployed it.</summary>
     Task Replicate(ArtifactRef artifact);
 
+    /// <summary>Deletes an artifact no function uses any more from this node's repository and tiers; true when its repository held it.</summary>
+    Task<bool> ForgetArtifact(string sha256);
+
     Task<NodeSnapshot> Snapshot();
 
     Task<InstanceSnapshot[]> InstancesOf(string functionKey, int version);

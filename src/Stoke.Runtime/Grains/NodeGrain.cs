@@ -49,6 +49,8 @@ internal sealed class NodeGrain(NodeHost host, NodeRouter router, NodeTraffic tr
 
     public Task Replicate(ArtifactRef artifact) => host.ReplicateAsync(artifact, CancellationToken.None);
 
+    public Task<bool> ForgetArtifact(string sha256) => Task.FromResult(host.Artifacts.Forget(sha256));
+
     public Task<NodeSnapshot> Snapshot() => Task.FromResult(host.Snapshot());
 
     public Task<InstanceSnapshot[]> InstancesOf(string functionKey, int version) => Task.FromResult(host.InstancesOf(functionKey, version).ToArray());

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Hosting;
 using Orleans.Runtime;
@@ -99,7 +100,11 @@ public static class StokeSiloBuilderExtensions
         if (useFileStorage)
         {
             services.AddGrainStorage(StokeStorage.Name, (sp, _) =>
-                new FileGrainStorage(Path.Combine(sp.GetRequiredService<IOptions<StokeNodeOptions>>().Value.DataDirectory, "state")));
+                new FileGrainStorage(
+                    Path.Combine(sp.GetRequiredService<IOptions<StokeNodeOptions>>().Value.DataDirectory, "state"),
+                    sp.GetRequiredService<TimeProvider>(),
+                    sp.GetRequiredService<ILoggerFactory>().CreateLogger<FileGrainStorage>(),
+                    FunctionGrain.RestartableStates));
         }
 
         AddStoreHealth(services, clusterMarker: !useFileStorage);

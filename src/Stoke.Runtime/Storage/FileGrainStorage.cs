@@ -1,22 +1,62 @@
+using System.Globalization;
 using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Orleans.Runtime;
 using Orleans.Storage;
+using Stoke.Abstractions.Errors;
+using Stoke.Runtime.Durability;
 
 namespace Stoke.Runtime.Storage;
 
 /// <summary>
 /// Grain state as JSON files in a folder: the embedded default's persistence, so deployed functions survive a
-/// restart without an external database. Writes go to a temp file and are renamed into place; the ETag is a
-/// version counter stored with the state, so a stale writer fails instead of overwriting.
+/// restart without an external database. Each write is durable (<see cref="DurableFile"/>: temp file, fsync, rename,
+/// folder fsync); the ETag is a version counter stored with the state, so a stale writer fails instead of overwriting.
+/// A file that cannot be read is quarantined (<see cref="CorruptStateQuarantine"/>); a full disk is a 503 that leaves
+/// the old file as it was.
 /// </summary>
-public sealed class FileGrainStorage(string directory) : IGrainStorage
+public sealed partial class FileGrainStorage : IGrainStorage
 {
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
+
+    private readonly string _directory;
+    private readonly CorruptStateQuarantine _quarantine;
+    private readonly Func<Stream, Stream>? _faults;
+
+    /// <param name="directory">The folder of the state files.</param>
+    /// <param name="restartableStates">State names that may start empty when their file is corrupt (derived data);
+    /// any other corrupt state refuses its grain with a clear error until an operator restores or deletes it.</param>
+    /// <param name="faults">Wraps each written file's stream: a fault injector for tests, null in production.</param>
+    public FileGrainStorage(
+        string directory, TimeProvider time, ILogger? logger = null, IReadOnlySet<string>? restartableStates = null, Func<Stream, Stream>? faults = null)
+    {
+        _directory = directory;
+        _quarantine = new CorruptStateQuarantine(time, logger ?? NullLogger.Instance, restartableStates ?? new HashSet<string>());
+        _faults = faults;
+    }
 
     public async Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
         var path = PathOf(stateName, grainId);
-        if (!File.Exists(path))
+        Envelope<T>? envelope = null;
+        if (File.Exists(path))
+        {
+            try
+            {
+                envelope = await ReadEnvelopeAsync<T>(path);
+            }
+            catch (Exception ex) when (ex is JsonException or InvalidDataException or NotSupportedException)
+            {
+                _quarantine.Quarantine(stateName, grainId, path, ex.Message);
+            }
+        }
+        else
+        {
+            _quarantine.ThrowIfQuarantined(stateName, grainId, path);
+        }
+
+        if (envelope is null)
         {
             grainState.State = Activator.CreateInstance<T>();
             grainState.RecordExists = false;
@@ -24,11 +64,8 @@ public sealed class FileGrainStorage(string directory) : IGrainStorage
             return;
         }
 
-        await using var stream = File.OpenRead(path);
-        var envelope = await JsonSerializer.DeserializeAsync<Envelope<T>>(stream, Json)
-            ?? throw new InvalidDataException($"Grain state file {path} is empty.");
         grainState.State = envelope.State;
-        grainState.ETag = envelope.Version.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        grainState.ETag = envelope.Version.ToString(CultureInfo.InvariantCulture);
         grainState.RecordExists = true;
     }
 
@@ -38,15 +75,22 @@ public sealed class FileGrainStorage(string directory) : IGrainStorage
         var current = await CurrentVersionAsync<T>(path);
         CheckETag(grainState.ETag, current, path);
         var next = current + 1;
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        var temp = path + "." + Guid.NewGuid().ToString("N") + ".tmp";
-        await using (var stream = File.Create(temp))
+        try
         {
-            await JsonSerializer.SerializeAsync(stream, new Envelope<T>(next, grainState.State!), Json);
+            await DurableFile.WriteAsync(
+                path,
+                (stream, ct) => new ValueTask(JsonSerializer.SerializeAsync(stream, new Envelope<T>(next, grainState.State!), Json, ct)),
+                CancellationToken.None,
+                wrap: _faults);
+        }
+        catch (IOException ex) when (DurableFile.IsDiskFull(ex))
+        {
+            throw new StokeException(
+                StokeErrorKind.Overloaded, $"The state folder {_directory} is full: {stateName} of {grainId} was not saved (the previous state is kept). Free space and retry.",
+                DiskFull.RetryAfter);
         }
 
-        File.Move(temp, path, overwrite: true);
-        grainState.ETag = next.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        grainState.ETag = next.ToString(CultureInfo.InvariantCulture);
         grainState.RecordExists = true;
     }
 
@@ -57,6 +101,7 @@ public sealed class FileGrainStorage(string directory) : IGrainStorage
         if (File.Exists(path))
         {
             File.Delete(path);
+            DurableFile.FlushDirectory(Path.GetDirectoryName(path)!);
         }
 
         grainState.ETag = null;
@@ -64,15 +109,23 @@ public sealed class FileGrainStorage(string directory) : IGrainStorage
         grainState.State = Activator.CreateInstance<T>();
     }
 
+    private static async Task<Envelope<T>> ReadEnvelopeAsync<T>(string path)
+    {
+        await using var stream = File.OpenRead(path);
+        return await JsonSerializer.DeserializeAsync<Envelope<T>>(stream, Json) ?? throw new InvalidDataException("the file holds null");
+    }
+
     private static void CheckETag(string? etag, long current, string path)
     {
-        var expected = etag is null ? 0 : long.Parse(etag, System.Globalization.CultureInfo.InvariantCulture);
+        var expected = etag is null ? 0 : long.Parse(etag, CultureInfo.InvariantCulture);
         if (expected != current)
         {
-            throw new InconsistentStateException($"State in {path} changed (version {current}, expected {expected}).", etag, current.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            throw new InconsistentStateException($"State in {path} changed (version {current}, expected {expected}).", etag, current.ToString(CultureInfo.InvariantCulture));
         }
     }
 
+    // A file that became unreadable since it was read counts as version 0: the write then replaces it only when the
+    // writer started from empty state, which is what a quarantined read gave it.
     private static async Task<long> CurrentVersionAsync<T>(string path)
     {
         if (!File.Exists(path))
@@ -80,9 +133,16 @@ public sealed class FileGrainStorage(string directory) : IGrainStorage
             return 0;
         }
 
-        await using var stream = File.OpenRead(path);
-        using var doc = await JsonDocument.ParseAsync(stream);
-        return doc.RootElement.GetProperty(nameof(Envelope<T>.Version)).GetInt64();
+        try
+        {
+            await using var stream = File.OpenRead(path);
+            using var doc = await JsonDocument.ParseAsync(stream);
+            return doc.RootElement.GetProperty(nameof(Envelope<T>.Version)).GetInt64();
+        }
+        catch (Exception ex) when (ex is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
+        {
+            return 0;
+        }
     }
 
     private string PathOf(string stateName, GrainId grainId)
@@ -90,7 +150,7 @@ public sealed class FileGrainStorage(string directory) : IGrainStorage
         var key = grainId.ToString();
         var safe = string.Concat(key.Select(c => char.IsLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '_'));
         var hash = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(key)))[..12];
-        return Path.Combine(directory, stateName, $"{safe}-{hash}.json");
+        return Path.Combine(_directory, stateName, $"{safe}-{hash}.json");
     }
 
     private sealed record Envelope<T>(long Version, T State);

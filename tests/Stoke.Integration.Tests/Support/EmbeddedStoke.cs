@@ -57,10 +57,11 @@ public sealed class EmbeddedStoke : IAsyncDisposable
         new ApiKeyOptions { Key = keyB, Tenant = "b" },
     ]);
 
-    /// <summary>Stops the node and starts a new one on the same data folder.</summary>
-    public async Task RestartAsync()
+    /// <summary>Stops the node and starts a new one on the same data folder, doing <paramref name="whileStopped"/> in between.</summary>
+    public async Task RestartAsync(Action? whileStopped = null)
     {
         await StopHostAsync();
+        whileStopped?.Invoke();
         await StartHostAsync();
     }
 
