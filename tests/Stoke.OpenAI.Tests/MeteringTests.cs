@@ -116,6 +116,30 @@ public sealed class MeteringTests(OpenAIStoke stoke)
         // The engine ended it as cancelled, short of its budget (a cold start adds its one-token warm-up).
         Assert.Single(generations.Reasons, r => r == "cancelled");
         Assert.True(generations.CompletionTokens.Max() < maxTokens, $"the engine generated all {maxTokens} tokens: the stream ended by itself");
+        // It is metered as a failure that still used compute (the time its sequence decoded), not as a free request.
+        var abandoned = await AbandonedRecordAsync();
+        Assert.NotNull(abandoned);
+        Assert.True(abandoned["computeMs"]!.GetValue<double>() > 0, abandoned.ToJsonString());
+        Assert.True(abandoned["memoryMbSeconds"]!.GetValue<double>() > 0, abandoned.ToJsonString());
+    }
+
+    // The gateway writes the record when the handler ends after the disconnect: poll for it like the sequence above.
+    private async Task<JsonNode?> AbandonedRecordAsync()
+    {
+        using var http = stoke.Http();
+        var time = TimeProvider.System;
+        var started = time.GetTimestamp();
+        while (true)
+        {
+            var records = JsonNode.Parse(await http.GetStringAsync($"/api/usage/records?function={OpenAIStoke.LongModel}"))!.AsArray();
+            var abandoned = records.FirstOrDefault(r => !r!["succeeded"]!.GetValue<bool>());
+            if (abandoned is not null || time.GetElapsedTime(started) > FreedWithin)
+            {
+                return abandoned;
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(20), time);
+        }
     }
 
     // llama.cpp decodes in real time on its own thread, so no fake clock can drive it: a real-time poll, bounded well

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Stoke.Receipts;
 using Stoke.Runtime.Hosting;
@@ -19,12 +20,13 @@ internal static class ReceiptServices
             var options = sp.GetRequiredService<IOptions<ReceiptOptions>>().Value;
             if (!options.Enabled)
             {
-                return new GatewayReceipts(null);
+                return new GatewayReceipts(null, sp.GetRequiredService<ILogger<GatewayReceipts>>());
             }
 
             var directory = options.Directory ?? Path.Combine(sp.GetRequiredService<IOptions<StokeNodeOptions>>().Value.DataDirectory, "receipts");
-            return new GatewayReceipts(new ReceiptBook(
-                directory, sp.GetRequiredService<NodeIdentity>().NodeId, options.Retained, sp.GetRequiredService<TimeProvider>()));
+            return new GatewayReceipts(
+                new ReceiptBook(directory, sp.GetRequiredService<NodeIdentity>().NodeId, options.Retained, sp.GetRequiredService<TimeProvider>()),
+                sp.GetRequiredService<ILogger<GatewayReceipts>>());
         });
     }
 }

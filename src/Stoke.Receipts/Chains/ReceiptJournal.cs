@@ -65,10 +65,33 @@ internal sealed class ReceiptJournal(string? path, int retained)
         bytes.CopyTo(record, 4);
         using (var file = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read))
         {
-            file.Write(record);
+            var before = file.Length;
+            try
+            {
+                file.Write(record);
+                file.Flush();
+            }
+            catch (IOException)
+            {
+                // A full disk may take part of the record: cut it off, so the next append does not follow garbage.
+                TryTruncate(file, before);
+                throw;
+            }
         }
 
         _records++;
+    }
+
+    private static void TryTruncate(FileStream file, long length)
+    {
+        try
+        {
+            file.SetLength(length);
+        }
+        catch (IOException)
+        {
+            // The load tolerates a half-written last record; nothing more can be done here.
+        }
     }
 
     private void Rewrite(IReadOnlyList<SignedReceipt> records)

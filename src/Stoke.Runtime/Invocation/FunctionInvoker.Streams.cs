@@ -21,10 +21,21 @@ public sealed partial class FunctionInvoker
             throw new StokeException(StokeErrorKind.BadRequest, $"{spec.Name} v{spec.Version} is not a stateful function: deploy it with stream settings (stream.chunk, stream.state) to open streams on it.");
         }
 
-        var (opened, _) = await CallAsync(spec, options, (instance, nodeId) => nodeId == node.NodeId
-            ? Task.FromResult(node.OpenStream(instance, spec.Key, spec.Version))
-            : grains.GetGrain<INodeGrain>(nodeId).OpenStream(instance, spec.Key, spec.Version), cancellationToken);
-        return opened;
+        // The open is an arrival: without it a function whose only traffic so far is this open shows its controller no
+        // use, and the keep-alive may release the instance (and the stream's state) before the first chunk comes.
+        var meter = traffic.For(spec).Meter;
+        meter.Arrive();
+        try
+        {
+            var (opened, _) = await CallAsync(spec, options, (instance, nodeId) => nodeId == node.NodeId
+                ? Task.FromResult(node.OpenStream(instance, spec.Key, spec.Version))
+                : grains.GetGrain<INodeGrain>(nodeId).OpenStream(instance, spec.Key, spec.Version), cancellationToken);
+            return opened;
+        }
+        finally
+        {
+            meter.Leave();
+        }
     }
 
     public async Task<InferenceOutcome> SendChunkAsync(FunctionSpec spec, string streamId, float[] chunk, InvocationOptions options, CancellationToken cancellationToken)

@@ -190,7 +190,9 @@ public sealed partial class FunctionInvoker(
         route.Direct?.Done();
         var functionTraffic = traffic.For(spec);
         var totalMs = time.GetElapsedTime(arrived).TotalMilliseconds;
-        var computeMs = final is null ? 0 : Math.Max(0, final.TotalMs - final.QueueMs);
+        // A stream that ended without its final chunk (the client went away) kept its sequence decoding until then: it is
+        // billed the time it was open on the instance, an upper bound since its wait in the engine's queue is unknown.
+        var computeMs = final is null ? Math.Max(0, totalMs - route.HeldMs) : Math.Max(0, final.TotalMs - final.QueueMs);
         var (memoryMbSeconds, cost) = UsagePricing.Price(spec, computeMs, 1, promptTokens, completionTokens);
         var coldMs = route.ColdStartTier is null ? 0 : route.HeldMs;
         var record = new UsageRecord

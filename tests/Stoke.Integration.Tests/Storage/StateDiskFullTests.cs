@@ -34,6 +34,9 @@ public sealed class StateDiskFullTests : IAsyncLifetime
         Assert.True(error.Status == HttpStatusCode.ServiceUnavailable, error.Message);
         Assert.Contains("state folder", error.ServerMessage, StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.OK, served.Status);
+        // The receipt journal sits in the full data folder: the answer goes out without one, and says so.
+        Assert.Null(served.Header("Stoke-Receipt"));
+        Assert.NotNull(served.Header("Stoke-Receipt-Unavailable"));
         Assert.Empty(Directory.GetFiles(_data.Path, "*.tmp", SearchOption.AllDirectories));
     }
 }

@@ -29,7 +29,8 @@ public sealed class PeerCluster : IAsyncDisposable
     public static TimeSpan QueryTimeout { get; } = TimeSpan.FromSeconds(10);
 
     /// <param name="configure">Per silo (0 or 1), after the Stoke node is added: extra services or replacements.</param>
-    public static async Task<PeerCluster> StartAsync(Action<int, ISiloBuilder>? configure = null)
+    /// <param name="gateway">Gateway settings of both silos.</param>
+    public static async Task<PeerCluster> StartAsync(Action<int, ISiloBuilder>? configure = null, Action<GatewayOptions>? gateway = null)
     {
         var peers = new PeerCluster();
         var builder = new InProcessTestClusterBuilder(2);
@@ -49,7 +50,11 @@ public sealed class PeerCluster : IAsyncDisposable
             });
             configure?.Invoke(index, silo);
         });
-        builder.ConfigureSiloHost((_, host) => host.Services.AddStokeGateway(g => g.Url = "http://127.0.0.1:0"));
+        builder.ConfigureSiloHost((_, host) => host.Services.AddStokeGateway(g =>
+        {
+            g.Url = "http://127.0.0.1:0";
+            gateway?.Invoke(g);
+        }));
         peers._cluster = builder.Build();
         await peers._cluster.DeployAsync();
         return peers;
