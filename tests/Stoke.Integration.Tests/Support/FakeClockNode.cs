@@ -139,7 +139,6 @@ public sealed class FakeClockNode : IAsyncDisposable
     public async Task SettleAsync()
     {
         var until = DateTime.UtcNow + TimeSpan.FromSeconds(20);
-        var stable = 0;
         while (true)
         {
             var status = await StatusAsync();
@@ -157,16 +156,7 @@ public sealed class FakeClockNode : IAsyncDisposable
             if (loading == Engine.BlockedLoads.Count && Engine.Waiting + held == inFlight
                 && _router.IsHolding(key, version) == held > 0 && !slotFree)
             {
-                // Settled twice in a row, a poll apart: a message still on its way between the node's parts shows as a
-                // change in between, and a burst-parity run once started a held request a fake second late without this.
-                if (++stable == 2)
-                {
-                    return;
-                }
-            }
-            else
-            {
-                stable = 0;
+                return;
             }
 
             if (DateTime.UtcNow > until)
