@@ -74,8 +74,7 @@ internal sealed partial class FunctionGrain
             if (pending.Length > 0)
             {
                 await grains.GetGrain<ITenantLedgerGrain>(_spec.Tenant).Append(pending);
-                // By identity, not by count: a reentrant persist may have taken (and removed) some of them meanwhile.
-                _unledgered.RemoveAll(e => Array.IndexOf(pending, e) >= 0);
+                _unledgered.RemoveRange(0, pending.Length);
             }
 
             if (version > _ledgeredVersion)
