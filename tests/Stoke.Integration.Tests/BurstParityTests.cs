@@ -69,8 +69,15 @@ public sealed partial class BurstParityTests
         var live = await PlayLiveAsync();
 
         Assert.Contains(simulated.Decisions, d => d.Contains("start", StringComparison.Ordinal) && d.Contains("i3", StringComparison.Ordinal));
-        Assert.Equal(simulated.Routes, live.Routes);
-        Assert.Equal(simulated.Decisions, live.Decisions);
+        try
+        {
+            Assert.Equal(simulated.Routes, live.Routes);
+            Assert.Equal(simulated.Decisions, live.Decisions);
+        }
+        catch (Xunit.Sdk.XunitException e)
+        {
+            throw new Xunit.Sdk.XunitException($"{e.Message}{Environment.NewLine}live decisions:{Environment.NewLine}{string.Join(Environment.NewLine, live.Decisions)}{Environment.NewLine}settles:{Environment.NewLine}{live.Settles}");
+        }
     }
 
     private static (List<string> Decisions, List<string> Routes) Simulate()
@@ -103,7 +110,7 @@ public sealed partial class BurstParityTests
         return (decisions, routes);
     }
 
-    private static async Task<(List<string> Decisions, List<string> Routes)> PlayLiveAsync()
+    private static async Task<(List<string> Decisions, List<string> Routes, string Settles)> PlayLiveAsync()
     {
         await using var node = await FakeClockNode.StartAsync(Start, Tick, Service, Function, new Dictionary<string, string>
         {
@@ -139,7 +146,7 @@ public sealed partial class BurstParityTests
             .Select(r => Route(r.SentAt, order.IndexOf(r.Response.Header("Stoke-Instance")!), r.AnsweredAt - Service, r.AnsweredAt))
             .Order(StringComparer.Ordinal)
             .ToList();
-        return (decisions, routes);
+        return (decisions, routes, node.SettleHistory);
     }
 
     private static string Describe(DateTimeOffset at, string kind, int? target, int? instance) =>

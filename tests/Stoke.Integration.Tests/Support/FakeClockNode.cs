@@ -23,14 +23,19 @@ public sealed class FakeClockNode : IAsyncDisposable
     private readonly IHost _host;
     private readonly string _data;
     private readonly List<Task<Sent>> _sent = [];
+    private readonly List<string> _settles = [];
     private List<string> _started = [];
 
     private readonly NodeHost _instances;
     private readonly NodeRouter _router;
     private readonly int _capacity;
+    private readonly string _key;
+    private readonly int _version;
 
-    private FakeClockNode(IHost host, string data, FakeTimeProvider time, ServiceTimeEngine engine, StokeClient client, string function, int capacity)
+    private FakeClockNode(IHost host, string data, FakeTimeProvider time, ServiceTimeEngine engine, StokeClient client, string function, int capacity, string key, int version)
     {
+        _key = key;
+        _version = version;
         _host = host;
         _instances = host.Services.GetRequiredService<NodeHost>();
         _router = host.Services.GetRequiredService<NodeRouter>();
@@ -83,7 +88,9 @@ public sealed class FakeClockNode : IAsyncDisposable
         var all = new Dictionary<string, string>(settings) { ["engine"] = ServiceTimeEngine.EngineName };
         await client.DeployAsync(function, TestModels.Classifier, all);
         var capacity = settings.TryGetValue("instanceConcurrency", out var c) ? int.Parse(c, System.Globalization.CultureInfo.InvariantCulture) : new ScalingOptions().InstanceConcurrency;
-        return new FakeClockNode(host, data, fake, engine, client, function, capacity);
+        var deployed = (await client.DescribeAsync(function))["status"]!.AsArray()[^1]!;
+        return new FakeClockNode(host, data, fake, engine, client, function, capacity,
+            deployed["function"]!.GetValue<string>(), deployed["version"]!.GetValue<int>());
     }
 
     /// <summary>Moves fake time to <paramref name="to"/> (since start) one second at a time.</summary>
@@ -136,37 +143,54 @@ public sealed class FakeClockNode : IAsyncDisposable
     // node must have taken both: the controller's holding flag on its way to the node's router (without it a freed
     // slot is not reported, and a held request waits a tick), and a freed slot's report on its way to the controller
     // (while the controller holds requests, no ready instance has a free slot once it has dispatched).
+    // The controller's counts (the status call) and the node's (engine, instances, client) are read at different
+    // moments: the node's are read before and after the status call and must not have moved in between, or a held
+    // request dispatched during the call would count as held in the status and be missing from the engine, and the
+    // sums would balance with it still on its way.
     public async Task SettleAsync()
     {
         var until = DateTime.UtcNow + TimeSpan.FromSeconds(20);
         while (true)
         {
+            var before = LocalState();
             var status = await StatusAsync();
+            var local = LocalState();
             _started = [.. status["recentDecisions"]!.AsArray()
                 .Where(e => e!["kind"]!.GetValue<string>() == "start")
                 .Select(e => InstanceOf(e!["detail"]!.GetValue<string>()))];
             var held = status["held"]!.GetValue<int>();
             var loading = status["instances"]!.AsArray().Count(i => i!["phase"]!.GetValue<string>() == "Loading");
-            var inFlight = _sent.Count(t => !t.IsCompleted);
             var key = status["function"]!.GetValue<string>();
             var version = status["version"]!.GetValue<int>();
             var slotFree = held > 0 && status["instances"]!.AsArray()
                 .Where(i => i!["phase"]!.GetValue<string>() == "Ready")
                 .Any(i => _instances.InFlightOf(i!["instanceId"]!.GetValue<string>()) < _capacity);
-            if (loading == Engine.BlockedLoads.Count && Engine.Waiting + held == inFlight
+            if (local == before && loading == local.BlockedLoads && local.Waiting + held == local.InFlight
                 && _router.IsHolding(key, version) == held > 0 && !slotFree)
             {
+                _settles.Add(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                    $"{Elapsed.TotalSeconds:0}s: {local.InFlight} in flight, {local.Waiting} on the engine, {held} held, instances [{string.Join(", ", status["instances"]!.AsArray().Select(i => $"{i!["instanceId"]} {i["phase"]} {_instances.InFlightOf(i["instanceId"]!.GetValue<string>())}/{i["inFlight"]}"))}], {status["recentDecisions"]!.AsArray().Count} decisions"));
                 return;
             }
 
             if (DateTime.UtcNow > until)
             {
-                throw new Xunit.Sdk.XunitException($"The node did not settle: {inFlight} in flight, {Engine.Waiting} on the engine, {held} held, {loading} loading, {Engine.BlockedLoads.Count} loads waiting, router holding {_router.IsHolding(key, version)}, a slot free {slotFree}.");
+                throw new Xunit.Sdk.XunitException($"The node did not settle: {local.InFlight} in flight, {local.Waiting} on the engine, {held} held, {loading} loading, {local.BlockedLoads} loads waiting, router holding {_router.IsHolding(key, version)}, a slot free {slotFree}, the node's counts moved during the status call {local != before}.");
             }
 
             await Task.Delay(20);
         }
     }
+
+    // What the node and the test client count, read without the controller: equal twice means nothing moved between.
+    private NodeCounts LocalState() => new(
+        Engine.Waiting, Engine.Started, Engine.BlockedLoads.Count, _sent.Count(t => !t.IsCompleted),
+        string.Join(",", _instances.LoadOf(_key, _version).Select(l => $"{l.InstanceId}:{l.Ready}:{l.InFlight}:{l.QueueDepth}")));
+
+    private readonly record struct NodeCounts(int Waiting, int Started, int BlockedLoads, int InFlight, string Instances);
+
+    /// <summary>What each settle saw (fake time, counts, each instance's node and controller in-flight), for a failure's message.</summary>
+    public string SettleHistory => string.Join(Environment.NewLine, _settles);
 
     /// <summary>The instance id a decision's detail starts with (<c>id: ...</c>).</summary>
     public static string InstanceOf(string detail) => detail[..detail.IndexOf(':', StringComparison.Ordinal)];
