@@ -43,6 +43,14 @@ public sealed class StokeException : Exception
         Kind = kind;
     }
 
+    /// <summary>A refusal the client may retry after <paramref name="retryAfter"/>, caused by <paramref name="inner"/>.</summary>
+    public StokeException(StokeErrorKind kind, string message, TimeSpan retryAfter, Exception inner)
+        : base(message, inner)
+    {
+        Kind = kind;
+        RetryAfter = retryAfter;
+    }
+
     [Id(0)] public StokeErrorKind Kind { get; }
 
     [Id(1)] public TimeSpan? RetryAfter { get; }

@@ -14,6 +14,9 @@ public sealed partial class FunctionInvoker
 {
     private static readonly TimeSpan ControllerRetryDelay = TimeSpan.FromMilliseconds(250);
 
+    /// <summary>When a request lost its instance on every attempt, how long its client is told to wait before a retry.</summary>
+    public static readonly TimeSpan LostRetryAfter = TimeSpan.FromSeconds(1);
+
     private async Task<(T Result, Route Route)> CallAsync<T>(
         FunctionSpec spec, InvocationOptions options, Func<string, string, Task<T>> call, CancellationToken cancellationToken, bool keepRoute = false)
     {
@@ -26,17 +29,24 @@ public sealed partial class FunctionInvoker
                 var result = await call(route.InstanceId, route.NodeId);
                 return (result, route with { Attempts = attempt });
             }
-            catch (InstanceGoneException) when (attempt < MaxAttempts)
+            catch (Exception ex) when (IsLoss(ex, route, cancellationToken))
             {
                 done = true;
-                Lost(spec, route, "gone when a request reached it");
-            }
-            catch (Exception ex) when (attempt < MaxAttempts && route.NodeId != node.NodeId && !cancellationToken.IsCancellationRequested && Failures.IsTransport(ex))
-            {
-                // Its node died or cannot be reached: routing stops sending there now, ahead of Orleans' membership vote.
-                done = true;
-                cluster.Suspect(route.NodeId, ex.GetType().Name);
-                Lost(spec, route, $"its node {route.NodeId} could not be reached ({ex.GetType().Name})");
+                if (ex is not InstanceGoneException)
+                {
+                    // Its node died or cannot be reached: routing stops sending there now, ahead of Orleans' membership vote.
+                    cluster.Suspect(route.NodeId, ex.GetType().Name);
+                }
+
+                Lost(spec, route, ex is InstanceGoneException ? "gone when a request reached it" : $"its node {route.NodeId} could not be reached ({ex.GetType().Name})");
+                if (attempt == MaxAttempts)
+                {
+                    // Every attempt lost its instance: the client may retry (503 with Retry-After, counted as
+                    // instance_lost or node_unreachable), rather than get a bare 500.
+                    throw new StokeException(StokeErrorKind.Overloaded,
+                        $"'{spec.Name}' lost its instance on each of {MaxAttempts} attempts (stopped, evicted or its node gone); retry after {LostRetryAfter.TotalSeconds:0} s.",
+                        LostRetryAfter, ex);
+                }
             }
             catch
             {
@@ -54,6 +64,10 @@ public sealed partial class FunctionInvoker
             metrics.RecordRetry(spec);
         }
     }
+
+    // An instance that was gone when the request reached it, or a remote node that could not be reached.
+    private bool IsLoss(Exception ex, Route route, CancellationToken cancellationToken) =>
+        ex is InstanceGoneException || (route.NodeId != node.NodeId && !cancellationToken.IsCancellationRequested && Failures.IsTransport(ex));
 
     private async Task<Route> RouteAsync(FunctionSpec spec, InvocationOptions options, CancellationToken cancellationToken)
     {

@@ -92,6 +92,8 @@ public sealed partial class FunctionInvoker(
     // The reason a failure is counted under: the refusal's kind (deadline_exceeded, overloaded, ...), or internal.
     private static string ReasonOf(Exception ex) => ex switch
     {
+        StokeException { InnerException: InstanceGoneException } => "instance_lost",
+        StokeException { InnerException: { } inner } when Failures.IsTransport(inner) => "node_unreachable",
         StokeException s => System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(s.Kind.ToString()),
         OperationCanceledException => "cancelled",
         _ when Failures.IsTransport(ex) => "node_unreachable",
