@@ -74,7 +74,8 @@ internal sealed partial class FunctionGrain
             if (pending.Length > 0)
             {
                 await grains.GetGrain<ITenantLedgerGrain>(_spec.Tenant).Append(pending);
-                _unledgered.RemoveRange(0, pending.Length);
+                // By identity, not by count: a reentrant persist may have taken (and removed) some of them meanwhile.
+                _unledgered.RemoveAll(e => Array.IndexOf(pending, e) >= 0);
             }
 
             if (version > _ledgeredVersion)
