@@ -49,6 +49,10 @@ internal sealed partial class FunctionGrain
 
             _controller.InstanceReady(instanceId, report);
         }
+        catch (InstanceGoneException)
+        {
+            // This controller stopped it while it loaded (scaled in, or the function deleted): the node freed it.
+        }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
             Log.StartFailed(logger, instanceId, ex.Message, ex);

@@ -7,8 +7,10 @@ namespace Stoke.Runtime.Instances;
 /// <summary>One loaded copy of a function version on this node: its session, its batcher and its counters.</summary>
 internal sealed class Instance(string id, FunctionSpec spec, long memoryBytes, DateTimeOffset createdAt)
 {
+    private readonly Lock _gate = new();
     private int _inFlight;
     private long _uses;
+    private bool _stopped;
 
     public string Id { get; } = id;
     public FunctionSpec Spec { get; } = spec;
@@ -24,6 +26,42 @@ internal sealed class Instance(string id, FunctionSpec spec, long memoryBytes, D
     public DateTimeOffset LastUsed { get; set; } = createdAt;
     public int InFlight => Volatile.Read(ref _inFlight);
     public long Uses => Interlocked.Read(ref _uses);
+
+    /// <summary>
+    /// The load is done: unless the instance was stopped meanwhile, <paramref name="complete"/> attaches its parts and it
+    /// becomes Ready, at once for any stop that comes after. False when a stop came first: the loader then owns the
+    /// session and the memory, and frees them.
+    /// </summary>
+    public bool TryBecomeReady(Action complete)
+    {
+        lock (_gate)
+        {
+            if (_stopped)
+            {
+                return false;
+            }
+
+            complete();
+            Phase = InstancePhase.Ready;
+            return true;
+        }
+    }
+
+    /// <summary>Marks the instance stopped; true when it was still loading (its loader frees it when the load returns).</summary>
+    public bool Stop()
+    {
+        lock (_gate)
+        {
+            _stopped = true;
+            if (Phase == InstancePhase.Loading)
+            {
+                return true;
+            }
+
+            Phase = InstancePhase.Draining;
+            return false;
+        }
+    }
 
     public void Enter() => Interlocked.Increment(ref _inFlight);
 

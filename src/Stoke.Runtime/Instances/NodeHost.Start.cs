@@ -20,9 +20,19 @@ public sealed partial class NodeHost
     public async Task<ColdStartReport> StartInstanceAsync(FunctionSpec spec, string instanceId, CancellationToken cancellationToken)
     {
         var memory = Math.Max(spec.InstanceMemoryBytes, spec.Artifact.SizeBytes);
-        await ReserveAsync(spec.Key, memory);
+        // Registered before its memory is reserved, so that a stop while it waits for room finds it.
         var instance = new Instance(instanceId, spec, memory, _time.GetUtcNow());
         _instances[instanceId] = instance;
+        try
+        {
+            await ReserveAsync(spec.Key, memory);
+        }
+        catch
+        {
+            _instances.TryRemove(instanceId, out _);
+            throw;
+        }
+
         using var activity = RuntimeTracing.Start(RuntimeTracing.InstanceStart, spec);
         activity?.SetTag(RuntimeTracing.InstanceId, instanceId).SetTag(RuntimeTracing.NodeId, NodeId);
         System.Diagnostics.Activity? phase = null;
@@ -79,16 +89,12 @@ public sealed partial class NodeHost
                 tier, _time.GetElapsedTime(start, fetched).TotalMilliseconds,
                 _time.GetElapsedTime(fetched, created).TotalMilliseconds, _time.GetElapsedTime(created, ran).TotalMilliseconds);
             instance.ColdStart = report;
-            if (session is not IGenerativeSession)
+            instance.LastUsed = _time.GetUtcNow();
+            if (!instance.TryBecomeReady(() => AttachBatchers(instance, session, spec, memory)))
             {
-                instance.Batcher = new InstanceBatcher(
-                    spec, NodeId, memory, session, _policies.CreateBatching(spec), spec.Signature.SupportsBatching,
-                    _options.InstanceQueueCapacity, _time, _metrics, _logger);
-                instance.Streams = CreateStepBatcher(instance, session);
+                throw new InstanceGoneException(instanceId);
             }
 
-            instance.LastUsed = _time.GetUtcNow();
-            instance.Phase = InstancePhase.Ready;
             _metrics.RecordColdStart(spec, report);
             Log.InstanceReady(_logger, instanceId, spec.Key, spec.Version, tier, report.FetchMs, report.SessionCreateMs, report.FirstRunMs);
             return report;
@@ -99,10 +105,29 @@ public sealed partial class NodeHost
             phase?.Dispose();
             activity.Fail(ex);
             _instances.TryRemove(instanceId, out _);
+            // A load that fails, or finishes after its instance was stopped, frees what it made: nothing else will.
             await DisposeSessionAsync(instance);
             Release(memory);
+            if (ex is InstanceGoneException)
+            {
+                Log.InstanceStopped(_logger, instanceId, spec.Key, "stopped while it loaded");
+                throw;
+            }
+
             Log.InstanceFailed(_logger, instanceId, spec.Key, ex);
             throw ex as StokeException ?? new StokeException(StokeErrorKind.Internal, $"Instance of {spec.Key} v{spec.Version} failed to start: {ex.Message}", ex);
+        }
+    }
+
+    // A ready tensor instance's request path: its batcher and, for a stateful function, its streams' step loop.
+    private void AttachBatchers(Instance instance, IModelSession session, FunctionSpec spec, long memory)
+    {
+        if (session is not IGenerativeSession)
+        {
+            instance.Batcher = new InstanceBatcher(
+                spec, NodeId, memory, session, _policies.CreateBatching(spec), spec.Signature.SupportsBatching,
+                _options.InstanceQueueCapacity, _time, _metrics, _logger);
+            instance.Streams = CreateStepBatcher(instance, session);
         }
     }
 

@@ -132,7 +132,17 @@ public sealed partial class NodeHost : IAsyncDisposable
             return;
         }
 
-        instance.Phase = InstancePhase.Draining;
+        if (instance.Stop())
+        {
+            // Still loading: its loader frees the session and the memory when the load returns.
+            lock (_memoryGate)
+            {
+                _eviction.OnRemoved(instanceId);
+            }
+
+            return;
+        }
+
         if (instance.Batcher is { } batcher)
         {
             await batcher.DisposeAsync();

@@ -20,6 +20,8 @@ public sealed class ServiceTimeEngine(FakeTimeProvider time, TimeSpan serviceTim
     private readonly List<Run> _running = [];
     private readonly Dictionary<string, ManualResetEventSlim> _loads = new(StringComparer.Ordinal);
     private int _started;
+    private int _openSessions;
+    private bool _stopping;
 
     public string Name => EngineName;
 
@@ -39,6 +41,9 @@ public sealed class ServiceTimeEngine(FakeTimeProvider time, TimeSpan serviceTim
 
     /// <summary>Request runs the engine has started (warm-up runs at load excluded).</summary>
     public int Started => Volatile.Read(ref _started);
+
+    /// <summary>Sessions of instances loaded and not yet disposed (the deploy's own load, which has no instance, excluded).</summary>
+    public int OpenInstanceSessions => Volatile.Read(ref _openSessions);
 
     /// <summary>Instance loads waiting to be released.</summary>
     public IReadOnlyCollection<string> BlockedLoads
@@ -60,11 +65,19 @@ public sealed class ServiceTimeEngine(FakeTimeProvider time, TimeSpan serviceTim
             var gate = new ManualResetEventSlim();
             lock (_gate)
             {
-                _loads[instance] = gate;
+                if (_stopping)
+                {
+                    gate.Set();
+                }
+                else
+                {
+                    _loads[instance] = gate;
+                }
             }
 
             gate.Wait();
             gate.Dispose();
+            Interlocked.Increment(ref _openSessions);
         }
 
         return session;
@@ -108,12 +121,13 @@ public sealed class ServiceTimeEngine(FakeTimeProvider time, TimeSpan serviceTim
         return true;
     }
 
-    /// <summary>Lets every waiting load and run finish (the node is stopping).</summary>
+    /// <summary>Lets every waiting load and run finish, and any that comes later at once (the node is stopping).</summary>
     public void ReleaseAll()
     {
         List<ManualResetEventSlim> gates;
         lock (_gate)
         {
+            _stopping = true;
             gates = [.. _loads.Values, .. _running.Select(r => r.Done)];
             _loads.Clear();
             _running.Clear();
@@ -131,6 +145,11 @@ public sealed class ServiceTimeEngine(FakeTimeProvider time, TimeSpan serviceTim
         var run = new Run(time.GetUtcNow() + ServiceTime, instanceId);
         lock (_gate)
         {
+            if (_stopping)
+            {
+                return;
+            }
+
             _running.Add(run);
         }
 
@@ -161,6 +180,13 @@ public sealed class ServiceTimeEngine(FakeTimeProvider time, TimeSpan serviceTim
             return result;
         }
 
-        public void Dispose() => inner.Dispose();
+        public void Dispose()
+        {
+            inner.Dispose();
+            if (instanceId is not null)
+            {
+                Interlocked.Decrement(ref engine._openSessions);
+            }
+        }
     }
 }
