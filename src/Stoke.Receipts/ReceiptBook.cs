@@ -20,10 +20,13 @@ public sealed class ReceiptBook : IDisposable
     private readonly string _chainDirectory;
     private readonly int _retained;
     private readonly TimeProvider _time;
+    private readonly Action<string>? _rejected;
 
     /// <param name="directory">Folder of the key and chain files; null keeps everything in memory (tests, benchmarks).</param>
-    public ReceiptBook(string? directory, string node, int retained, TimeProvider time)
+    /// <param name="rejected">Told when a chain read back from disk does not verify against the node's key (a warning to log).</param>
+    public ReceiptBook(string? directory, string node, int retained, TimeProvider time, Action<string>? rejected = null)
     {
+        _rejected = rejected;
         if (retained is < 1 or > ReceiptOptions.MaxRetained)
         {
             throw new ArgumentOutOfRangeException(nameof(retained), retained, $"{ReceiptOptions.Section}:Retained must be 1 to {ReceiptOptions.MaxRetained}.");
@@ -71,7 +74,7 @@ public sealed class ReceiptBook : IDisposable
     public IReadOnlyList<SignedReceipt> Page(string tenant, long after, int limit) => Chain(tenant).After(after, limit);
 
     private ReceiptChain Chain(string tenant) =>
-        _chains.GetOrAdd(tenant, t => new Lazy<ReceiptChain>(() => new ReceiptChain(Journal(t), _retained))).Value;
+        _chains.GetOrAdd(tenant, t => new Lazy<ReceiptChain>(() => new ReceiptChain(Journal(t), _retained, t, _key, _time, _rejected))).Value;
 
     private ReceiptJournal Journal(string tenant) =>
         new(_chainDirectory.Length == 0 ? null : Path.Combine(_chainDirectory, tenant + ".chain"), _retained);

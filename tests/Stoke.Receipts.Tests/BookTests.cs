@@ -73,6 +73,75 @@ public sealed class BookTests : IDisposable
     }
 
     [Fact]
+    public void ARecordAlteredOnDiskIsNotTrustedAtLoadAndTheChainContinuesFromTheOneBefore()
+    {
+        List<string> issued;
+        using (var book = ReceiptFixtures.Book(_directory))
+        {
+            issued = ReceiptFixtures.Issue(book, 3);
+        }
+
+        // One byte inside the second record's body (after its 4-byte length), its signature left as it was.
+        var path = Path.Combine(_directory, "chains", "acme.chain");
+        var bytes = File.ReadAllBytes(path);
+        var first = System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(bytes);
+        bytes[4 + first + 4 + 40] ^= 0x01;
+        File.WriteAllBytes(path, bytes);
+
+        var problems = new List<string>();
+        using var restarted = ReceiptFixtures.Book(_directory, rejected: problems.Add);
+        var next = ReceiptFixtures.Issue(restarted, 1);
+
+        var problem = Assert.Single(problems);
+        Assert.Contains("tenant 'acme' is not trusted past 1 record(s)", problem, StringComparison.Ordinal);
+        Assert.Contains("sequence 2 is not signed by this node's key", problem, StringComparison.Ordinal);
+        Assert.Equal([1L], restarted.Page("acme", 0, 10).SkipLast(1).Select(r => r.Receipt.Sequence));
+        Assert.Single(Directory.GetFiles(Path.Combine(_directory, "chains"), "acme.chain.rejected-*"));
+        // The new receipt links to the last trusted one: the first record and it verify as one chain.
+        Assert.Equal(2, ReceiptFixtures.Decode(next[0]).Receipt.Sequence);
+        Assert.True(ChainVerifier.Verify([issued[0], next[0]], ReceiptPublicKey.Parse(restarted.PublicKey)).Valid);
+    }
+
+    [Fact]
+    public void AChainSignedByAnotherKeyIsSetAsideAndANewOneStarts()
+    {
+        using (var book = ReceiptFixtures.Book(_directory))
+        {
+            ReceiptFixtures.Issue(book, 2);
+        }
+
+        // The key replaced (restored from elsewhere, or a new node's key over an old data folder).
+        File.Delete(Path.Combine(_directory, NodeKey.FileName));
+        var problems = new List<string>();
+        using var restarted = ReceiptFixtures.Book(_directory, rejected: problems.Add);
+
+        Assert.Equal(1, ReceiptFixtures.Decode(ReceiptFixtures.Issue(restarted, 1)[0]).Receipt.Sequence);
+        Assert.Contains("not trusted past 0 record(s)", Assert.Single(problems), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AnUndecodableRecordBeforeTheEndIsSetAsideNotSilentlyCut()
+    {
+        using (var book = ReceiptFixtures.Book(_directory))
+        {
+            ReceiptFixtures.Issue(book, 2);
+        }
+
+        var path = Path.Combine(_directory, "chains", "acme.chain");
+        var bytes = File.ReadAllBytes(path);
+        var first = System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(bytes);
+        bytes.AsSpan(4 + first, 4).Clear(); // the second record's length becomes 0
+        File.WriteAllBytes(path, bytes);
+
+        var problems = new List<string>();
+        using var restarted = ReceiptFixtures.Book(_directory, rejected: problems.Add);
+
+        Assert.Equal(2, ReceiptFixtures.Decode(ReceiptFixtures.Issue(restarted, 1)[0]).Receipt.Sequence);
+        Assert.Contains("is not a receipt record", Assert.Single(problems), StringComparison.Ordinal);
+        Assert.Single(Directory.GetFiles(Path.Combine(_directory, "chains"), "acme.chain.rejected-*"));
+    }
+
+    [Fact]
     public void KeepsTheLastRetainedReceiptsAcrossCompactionAndRestart()
     {
         using (var book = ReceiptFixtures.Book(_directory, retained: 3))

@@ -27,8 +27,8 @@ internal static class ReceiptFixtures
     public static ReceiptSubject Subject(string tenant = "acme", string request = "{\"inputs\":[]}", string response = "{\"outputs\":[]}") =>
         new(tenant, "cls", 2, new string('a', 64), Encoding.UTF8.GetBytes(request), Encoding.UTF8.GetBytes(response), [Usage(tenant)]);
 
-    public static ReceiptBook Book(string? directory = null, int retained = 100) =>
-        new(directory, "127.0.0.1:11111@1", retained, new FakeTimeProvider(Start));
+    public static ReceiptBook Book(string? directory = null, int retained = 100, Action<string>? rejected = null) =>
+        new(directory, "127.0.0.1:11111@1", retained, new FakeTimeProvider(Start), rejected);
 
     public static List<string> Issue(ReceiptBook book, int count, string tenant = "acme") =>
         [.. Enumerable.Range(0, count).Select(i => book.Issue(Subject(tenant, request: $"{{\"n\":{i}}}")).ToBase64Url())];

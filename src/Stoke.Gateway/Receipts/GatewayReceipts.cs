@@ -40,8 +40,14 @@ public sealed partial class GatewayReceipts(ReceiptBook? book, ILogger<GatewayRe
         }
     }
 
+    /// <summary>Logs a chain read back from disk that does not verify (<see cref="ReceiptBook"/>'s rejected callback).</summary>
+    public static void ChainRejected(ILogger logger, string problem) => Log.ChainRejected(logger, problem);
+
     private static partial class Log
     {
+        [LoggerMessage(EventId = 3301, Level = LogLevel.Warning, Message = "{Problem}")]
+        public static partial void ChainRejected(ILogger logger, string problem);
+
         [LoggerMessage(EventId = 3300, Level = LogLevel.Warning, Message = "An answer of {Tenant}/{Function} went out without a receipt: its journal could not be written ({Reason})")]
         public static partial void ReceiptNotRecorded(ILogger logger, string tenant, string function, string reason);
     }

@@ -24,9 +24,11 @@ internal static class ReceiptServices
             }
 
             var directory = options.Directory ?? Path.Combine(sp.GetRequiredService<IOptions<StokeNodeOptions>>().Value.DataDirectory, "receipts");
+            var logger = sp.GetRequiredService<ILogger<GatewayReceipts>>();
             return new GatewayReceipts(
-                new ReceiptBook(directory, sp.GetRequiredService<NodeIdentity>().NodeId, options.Retained, sp.GetRequiredService<TimeProvider>()),
-                sp.GetRequiredService<ILogger<GatewayReceipts>>());
+                new ReceiptBook(directory, sp.GetRequiredService<NodeIdentity>().NodeId, options.Retained, sp.GetRequiredService<TimeProvider>(),
+                    rejected: problem => GatewayReceipts.ChainRejected(logger, problem)),
+                logger);
         });
     }
 }

@@ -18,14 +18,53 @@ internal sealed class ReceiptChain
     private long _sequence;
     private byte[] _head = new byte[ReceiptEncoding.HashLength];
 
-    public ReceiptChain(ReceiptJournal journal, int retained)
+    /// <summary>
+    /// Takes the journal's records as far as they hold: each signed by <paramref name="key"/>, of
+    /// <paramref name="tenant"/>, and linked to the one before. A record that does not (altered on disk, or signed by
+    /// another key) and all after it are not trusted: the file is set aside, <paramref name="rejected"/> says why, and
+    /// the chain continues from the last trusted record.
+    /// </summary>
+    public ReceiptChain(ReceiptJournal journal, int retained, string tenant, NodeKey key, TimeProvider time, Action<string>? rejected)
     {
         _journal = journal;
         _recent = new SignedReceipt?[retained];
-        foreach (var receipt in journal.Load())
+        var loaded = journal.Load(out var damaged);
+        var (trusted, problem) = Trusted(loaded, tenant, key);
+        if ((problem ?? damaged) is { } why)
+        {
+            var aside = journal.SetAside(loaded[..trusted], time.GetUtcNow());
+            rejected?.Invoke($"The receipt chain of tenant '{tenant}' is not trusted past {trusted} record(s): {why}. The file was moved to {aside}; the chain continues from the last trusted record.");
+        }
+
+        foreach (var receipt in loaded[..trusted])
         {
             Remember(receipt);
         }
+    }
+
+    // How many records from the start hold, and what is wrong with the first that does not.
+    private static (int Count, string? Problem) Trusted(List<SignedReceipt> loaded, string tenant, NodeKey key)
+    {
+        for (var i = 0; i < loaded.Count; i++)
+        {
+            var (r, sequence) = (loaded[i], loaded[i].Receipt.Sequence);
+            if (!key.Signed(r.Body, r.Signature))
+            {
+                return (i, $"sequence {sequence} is not signed by this node's key (altered, or written under another key)");
+            }
+
+            if (r.Receipt.Tenant != tenant)
+            {
+                return (i, $"sequence {sequence} belongs to tenant '{r.Receipt.Tenant}'");
+            }
+
+            if (i > 0 && (sequence != loaded[i - 1].Receipt.Sequence + 1 || !r.Receipt.Previous.AsSpan().SequenceEqual(loaded[i - 1].Hash())))
+            {
+                return (i, $"sequence {sequence} does not follow sequence {loaded[i - 1].Receipt.Sequence}");
+            }
+        }
+
+        return (loaded.Count, null);
     }
 
     /// <summary>Numbers, links, signs and records <paramref name="unsigned"/> (its sequence and previous are set here).</summary>

@@ -14,9 +14,14 @@ internal sealed class ReceiptJournal(string? path, int retained)
 {
     private int _records;
 
-    /// <summary>Reads the records back, oldest first, dropping a torn last record.</summary>
-    public List<SignedReceipt> Load()
+    /// <summary>
+    /// Reads the records back, oldest first. A torn last record (a crash mid-append) is dropped and the file rewritten
+    /// without it; a record that is not one (a bad length or encoding before the end) stops the read, and
+    /// <paramref name="damaged"/> says where, for the chain to set the file aside.
+    /// </summary>
+    public List<SignedReceipt> Load(out string? damaged)
     {
+        damaged = null;
         var loaded = new List<SignedReceipt>();
         if (path is null || !File.Exists(path))
         {
@@ -28,12 +33,21 @@ internal sealed class ReceiptJournal(string? path, int retained)
         while (offset + 4 <= bytes.Length)
         {
             var length = BinaryPrimitives.ReadInt32BigEndian(bytes.AsSpan(offset));
-            if (length <= 0 || offset + 4 + length > bytes.Length)
+            if (length > 0 && offset + 4 + length > bytes.Length)
             {
-                break;
+                break; // torn: the append was cut short
             }
 
-            loaded.Add(ReceiptEncoding.Decode(bytes.AsSpan(offset + 4, length)));
+            try
+            {
+                loaded.Add(length > 0 ? ReceiptEncoding.Decode(bytes.AsSpan(offset + 4, length)) : throw new FormatException("a record of length " + length));
+            }
+            catch (FormatException e)
+            {
+                damaged = $"byte {offset} is not a receipt record ({e.Message})";
+                return loaded;
+            }
+
             offset += 4 + length;
         }
 
@@ -44,6 +58,18 @@ internal sealed class ReceiptJournal(string? path, int retained)
         }
 
         return loaded;
+    }
+
+    /// <summary>
+    /// Moves the file aside (<c>.rejected-</c> and the time, kept for an audit) and starts it again with
+    /// <paramref name="trusted"/>; returns the name it was moved to.
+    /// </summary>
+    public string SetAside(IReadOnlyList<SignedReceipt> trusted, DateTimeOffset now)
+    {
+        var aside = path + ".rejected-" + now.ToUnixTimeMilliseconds().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        File.Move(path!, aside);
+        Rewrite(trusted);
+        return aside;
     }
 
     public void Append(SignedReceipt receipt, Func<IReadOnlyList<SignedReceipt>> recent)

@@ -56,6 +56,10 @@ public sealed class NodeKey : IDisposable
 
     public byte[] Sign(ReadOnlySpan<byte> data) => Algorithm.Sign(_key, data);
 
+    /// <summary>Whether this key signed <paramref name="data"/> (a chain read back from disk is checked so).</summary>
+    public bool Signed(ReadOnlySpan<byte> data, ReadOnlySpan<byte> signature) =>
+        signature.Length == Algorithm.SignatureSize && Algorithm.Verify(_key.PublicKey, data, signature);
+
     public void Dispose() => _key.Dispose();
 }
 
