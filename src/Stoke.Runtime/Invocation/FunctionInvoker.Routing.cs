@@ -26,7 +26,18 @@ public sealed partial class FunctionInvoker
             var done = !keepRoute;
             try
             {
-                var result = await call(route.InstanceId, route.NodeId);
+                Task<T> pending;
+                try
+                {
+                    pending = call(route.InstanceId, route.NodeId);
+                }
+                finally
+                {
+                    // A local instance counts the request before the call returns its task: the route stops counting it.
+                    route.Direct?.Entered();
+                }
+
+                var result = await pending;
                 return (result, route with { Attempts = attempt });
             }
             catch (Exception ex) when (IsLoss(ex, route, cancellationToken))

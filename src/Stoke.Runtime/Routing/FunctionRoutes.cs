@@ -7,7 +7,8 @@ namespace Stoke.Runtime.Routing;
 /// <summary>
 /// One function version's routing table on this node, with this node's own traffic to each instance: a gateway knows
 /// its own requests in flight exactly, its node's instances exactly, and other gateways' requests only as of the
-/// last table. Picking and counting happen under one lock, so concurrent requests see each other.
+/// last table. Picking and counting happen under one lock, so concurrent requests see each other: a request picked for
+/// one of this node's instances counts as entering it until the instance has counted it itself.
 /// </summary>
 internal sealed class FunctionRoutes(RouteTable table)
 {
@@ -17,6 +18,7 @@ internal sealed class FunctionRoutes(RouteTable table)
     private RouteTable _table = table;
     private int[] _sent = new int[table.Instances.Length];
     private int[] _sentAtTable = new int[table.Instances.Length];
+    private int[] _entering = new int[table.Instances.Length];
     private RouteCandidate[] _candidates = new RouteCandidate[Math.Max(4, table.Instances.Length)];
 
     public RouteTable Table
@@ -41,14 +43,17 @@ internal sealed class FunctionRoutes(RouteTable table)
             }
 
             var sent = new int[table.Instances.Length];
+            var entering = new int[table.Instances.Length];
             for (var i = 0; i < table.Instances.Length; i++)
             {
                 var old = Array.FindIndex(_table.Instances, e => e.InstanceId == table.Instances[i].InstanceId);
                 sent[i] = old >= 0 ? _sent[old] : 0;
+                entering[i] = old >= 0 ? _entering[old] : 0;
             }
 
             _table = table;
             _sent = sent;
+            _entering = entering;
             _sentAtTable = (int[])sent.Clone();
             if (_candidates.Length < table.Instances.Length)
             {
@@ -77,7 +82,7 @@ internal sealed class FunctionRoutes(RouteTable table)
                 }
 
                 index[count] = i;
-                _candidates[count++] = new RouteCandidate(e.InstanceId, e.NodeId, localInFlight(e.InstanceId) ?? Estimate(i));
+                _candidates[count++] = new RouteCandidate(e.InstanceId, e.NodeId, Load(i, localInFlight));
             }
 
             var pick = Router.Pick(policy, _candidates.AsSpan(0, count), _table.Capacity, context);
@@ -88,7 +93,13 @@ internal sealed class FunctionRoutes(RouteTable table)
 
             var chosen = index[pick];
             _sent[chosen]++;
-            return new DirectRoute(this, entries[chosen].InstanceId, entries[chosen].NodeId);
+            var local = localInFlight(entries[chosen].InstanceId) is not null;
+            if (local)
+            {
+                _entering[chosen]++;
+            }
+
+            return new DirectRoute(this, entries[chosen].InstanceId, entries[chosen].NodeId, local);
         }
     }
 
@@ -101,10 +112,23 @@ internal sealed class FunctionRoutes(RouteTable table)
             var observed = new RouteCandidate[entries.Length];
             for (var i = 0; i < entries.Length; i++)
             {
-                observed[i] = new RouteCandidate(entries[i].InstanceId, entries[i].NodeId, localInFlight(entries[i].InstanceId) ?? Estimate(i));
+                observed[i] = new RouteCandidate(entries[i].InstanceId, entries[i].NodeId, Load(i, localInFlight));
             }
 
             return observed;
+        }
+    }
+
+    /// <summary>A request picked for one of this node's instances has been counted by the instance itself.</summary>
+    public void Entered(string instanceId)
+    {
+        lock (_gate)
+        {
+            var i = Array.FindIndex(_table.Instances, e => e.InstanceId == instanceId);
+            if (i >= 0 && _entering[i] > 0)
+            {
+                _entering[i]--;
+            }
         }
     }
 
@@ -141,6 +165,10 @@ internal sealed class FunctionRoutes(RouteTable table)
         }
     }
 
+    // This node's instance counts its requests exactly once they reach it; picked ones on their way are added.
+    private int Load(int i, Func<string, int?> localInFlight) =>
+        localInFlight(_table.Instances[i].InstanceId) is { } inFlight ? inFlight + _entering[i] : Estimate(i);
+
     // Other gateways' requests as of the table, plus this node's own now.
     private int Estimate(int i) => Math.Max(0, _table.Instances[i].InFlight - _sentAtTable[i]) + _sent[i];
 
@@ -163,17 +191,30 @@ internal sealed class FunctionRoutes(RouteTable table)
     internal static TimeSpan LostPeriod => LostFor;
 }
 
-/// <summary>A request on its way to an instance by the warm path; <see cref="Done"/> when it is answered.</summary>
-internal sealed class DirectRoute(FunctionRoutes routes, string instanceId, string nodeId)
+/// <summary>
+/// A request on its way to an instance by the warm path: <see cref="Entered"/> once a local instance has counted it,
+/// <see cref="Done"/> when it is answered.
+/// </summary>
+internal sealed class DirectRoute(FunctionRoutes routes, string instanceId, string nodeId, bool local)
 {
     private int _done;
+    private int _entered = local ? 0 : 1;
 
     public string InstanceId { get; } = instanceId;
 
     public string NodeId { get; } = nodeId;
 
+    public void Entered()
+    {
+        if (Interlocked.Exchange(ref _entered, 1) == 0)
+        {
+            routes.Entered(InstanceId);
+        }
+    }
+
     public void Done()
     {
+        Entered();
         if (Interlocked.Exchange(ref _done, 1) == 0)
         {
             routes.Done(InstanceId);
