@@ -41,6 +41,9 @@ public sealed partial class GatewayServer(IServiceProvider silo, GatewayOptions 
             k.Limits.RequestHeadersTimeout = options.RequestHeadersTimeout;
             k.AddServerHeader = false;
         });
+        // A query or route value that does not bind (?limit=abc, a missing ?function=) is an exception the gateway's
+        // error handler answers as JSON, as every other refusal, instead of an empty 400.
+        builder.Services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         builder.WebHost.UseUrls(options.Url);
         Bridge(builder.Services);
         var app = builder.Build();
