@@ -41,7 +41,7 @@ public static class DashboardEndpoints
     {
         if (!Assets.TryGetValue(file, out var bytes))
         {
-            return Results.NotFound();
+            return Results.Json(new { error = $"The dashboard has no file '{file}'." }, statusCode: StatusCodes.Status404NotFound);
         }
 
         context.Response.Headers.ContentSecurityPolicy = ContentSecurityPolicy;

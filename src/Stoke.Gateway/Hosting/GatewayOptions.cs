@@ -29,6 +29,18 @@ public sealed class GatewayOptions
     /// <summary>Caps per tenant, set by the operator (configuration <c>Stoke:Gateway:TenantLimits:TENANT:...</c>); a tenant not named has none.</summary>
     public Dictionary<string, TenantLimits> TenantLimits { get; set; } = new(StringComparer.Ordinal);
 
+    /// <summary>
+    /// Most connections the gateway holds at once; past it Kestrel closes each new connection at once (counted in
+    /// <c>kestrel.rejected_connections</c>). Lowered at start, with a warning, to fit the process's open-file limit.
+    /// </summary>
+    public long MaxConnections { get; set; } = 10_000;
+
+    /// <summary>How long a connection may sit idle, before its first request or between two, before it is closed.</summary>
+    public TimeSpan KeepAliveTimeout { get; set; } = TimeSpan.FromSeconds(75);
+
+    /// <summary>How long a request's line and headers may take to arrive, from its first byte; past it the connection is closed.</summary>
+    public TimeSpan RequestHeadersTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>How long a node trusts its cached view of a function's versions.</summary>
     public TimeSpan DirectoryTtl { get; set; } = TimeSpan.FromSeconds(1);
 }

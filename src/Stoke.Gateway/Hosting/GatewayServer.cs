@@ -31,16 +31,29 @@ public sealed partial class GatewayServer(IServiceProvider silo, GatewayOptions 
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.Services.AddSingleton(silo.GetRequiredService<ILoggerFactory>());
+        var openFiles = ConnectionLimits.OpenFileLimit();
+        var maxConnections = ConnectionLimits.Effective(options.MaxConnections, openFiles);
         builder.WebHost.UseKestrel(k =>
         {
             k.Limits.MaxRequestBodySize = options.MaxModelBytes;
+            k.Limits.MaxConcurrentConnections = maxConnections;
+            k.Limits.KeepAliveTimeout = options.KeepAliveTimeout;
+            k.Limits.RequestHeadersTimeout = options.RequestHeadersTimeout;
             k.AddServerHeader = false;
         });
+        // A query or route value that does not bind (?limit=abc, a missing ?function=) is an exception the gateway's
+        // error handler answers as JSON, as every other refusal, instead of an empty 400.
+        builder.Services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         builder.WebHost.UseUrls(options.Url);
         Bridge(builder.Services);
         var app = builder.Build();
         app.MapStoke();
         Log.Listening(logger, await RunAsync(app, cancellationToken));
+        if (maxConnections < options.MaxConnections)
+        {
+            Log.ConnectionsCapped(logger, maxConnections, options.MaxConnections, openFiles ?? 0);
+        }
+
         if (options.ApiKeys.Count == 0 && options.AllowAnonymous)
         {
             Log.Anonymous(logger, options.DefaultTenant);
@@ -86,6 +99,9 @@ public sealed partial class GatewayServer(IServiceProvider silo, GatewayOptions 
 
         [LoggerMessage(EventId = 3002, Level = LogLevel.Information, Message = "No API keys configured: serving direct loopback clients only, as tenant '{Tenant}' with operator rights")]
         public static partial void Keyless(ILogger logger, string tenant);
+
+        [LoggerMessage(EventId = 3004, Level = LogLevel.Warning, Message = "The gateway holds at most {Effective} connections, not the {Configured} of Stoke:Gateway:MaxConnections: the process may open {OpenFiles} files (raise its open-file limit, ulimit -n)")]
+        public static partial void ConnectionsCapped(ILogger logger, long effective, long configured, long openFiles);
 
         [LoggerMessage(EventId = 3003, Level = LogLevel.Warning, Message = "No API keys configured and anonymous callers allowed: serving every client, remote and forwarded ones too, as tenant '{Tenant}' with operator rights")]
         public static partial void Anonymous(ILogger logger, string tenant);
@@ -182,6 +198,8 @@ public static class StokeGatewayServiceCollectionExtensions
         services.AddOptions<GatewayOptions>().BindConfiguration(GatewayOptions.Section)
             .Configure(o => configure?.Invoke(o))
             .Validate(o => o.MaxRequestBodyBytes > 0, "Stoke:Gateway:MaxRequestBodyBytes must be positive.")
+            .Validate(o => o.MaxConnections > 0, "Stoke:Gateway:MaxConnections must be positive.")
+            .Validate(o => o.KeepAliveTimeout > TimeSpan.Zero && o.RequestHeadersTimeout > TimeSpan.Zero, "Stoke:Gateway:KeepAliveTimeout and RequestHeadersTimeout must be positive.")
             .Validate(o => o.ApiKeys.TrueForAll(k => k.Key.Length >= 8 && k.Tenant.Length > 0), "Stoke:Gateway:ApiKeys: each key needs 8+ characters and a tenant.")
             .Validate(o => o.ApiKeys.TrueForAll(k => Auth.TenantNames.IsValid(k.Tenant)), "Stoke:Gateway:ApiKeys: " + Auth.TenantNames.Rule + ".")
             .Validate(o => o.ApiKeys.Count > 0 || o.AllowAnonymous || BoundAddress.IsLoopback(o.Url),

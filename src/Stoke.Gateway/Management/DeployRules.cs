@@ -18,7 +18,10 @@ public sealed class DeployRules(GatewayOptions options, IGrainFactory grains)
     /// <summary>The deploy settings that set a function's prices.</summary>
     public static readonly string[] PriceSettings = ["pricePerGbSecond", "pricePer1kInputTokens", "pricePer1kOutputTokens"];
 
-    public async Task CheckAsync(Caller caller, IQueryCollection query, DeployRequest request)
+    public Task CheckAsync(Caller caller, IQueryCollection query, DeployRequest request) => CheckAsync(caller, query, [request]);
+
+    /// <summary>The functions one call deploys together (a partition's slices), checked as one deploy before the first is registered.</summary>
+    public async Task CheckAsync(Caller caller, IQueryCollection query, IReadOnlyList<DeployRequest> requests)
     {
         if (!caller.IsOperator && PriceSettings.FirstOrDefault(query.ContainsKey) is { } price)
         {
@@ -27,25 +30,27 @@ public sealed class DeployRules(GatewayOptions options, IGrainFactory grains)
 
         if (options.TenantLimits.TryGetValue(caller.Tenant, out var limits) && (limits.MaxFunctions > 0 || limits.MaxArtifactBytes > 0))
         {
-            byte[][] files = request.Tokenizer is { } vocab ? [request.Artifact, vocab] : [request.Artifact];
-            await CheckCapsAsync(caller.Tenant, request.Name, files, limits);
+            var files = requests.SelectMany(r => r.Tokenizer is { } vocab ? new[] { r.Artifact, vocab } : [r.Artifact]).ToArray();
+            await CheckCapsAsync(caller.Tenant, [.. requests.Select(r => r.Name)], files, limits);
         }
     }
 
     /// <summary>A pipeline deploy adds a function (its steps' artifacts are already counted).</summary>
     public Task CheckPipelineAsync(Caller caller, string name) =>
         options.TenantLimits.TryGetValue(caller.Tenant, out var limits) && limits.MaxFunctions > 0
-            ? CheckCapsAsync(caller.Tenant, name, [], limits)
+            ? CheckCapsAsync(caller.Tenant, [name], [], limits)
             : Task.CompletedTask;
 
-    private async Task CheckCapsAsync(string tenant, string name, byte[][] files, TenantLimits limits)
+    private async Task CheckCapsAsync(string tenant, string[] names, byte[][] files, TenantLimits limits)
     {
         var registry = grains.GetGrain<IFunctionRegistryGrain>(tenant);
         var functions = await registry.List();
-        if (limits.MaxFunctions > 0 && functions.Length >= limits.MaxFunctions && !functions.Any(f => f.Name == name))
+        var added = names.Distinct(StringComparer.Ordinal).Count(n => !functions.Any(f => f.Name == n));
+        if (limits.MaxFunctions > 0 && added > 0 && functions.Length + added > limits.MaxFunctions)
         {
-            throw new StokeException(StokeErrorKind.Forbidden,
-                $"Tenant '{tenant}' has {functions.Length} functions, its limit (MaxFunctions {limits.MaxFunctions}): delete one, or ask an operator to raise it.");
+            throw new StokeException(StokeErrorKind.Forbidden, added == 1
+                ? $"Tenant '{tenant}' has {functions.Length} functions, its limit (MaxFunctions {limits.MaxFunctions}): delete one, or ask an operator to raise it."
+                : $"Tenant '{tenant}' has {functions.Length} functions; this deploy adds {added}, past its limit (MaxFunctions {limits.MaxFunctions}): delete some, or ask an operator to raise it.");
         }
 
         if (limits.MaxArtifactBytes == 0)

@@ -61,6 +61,8 @@ public static class PartitionEndpoints
             return DeploySettings.Parse(tenant, function, slice, deploySettings) with { FileName = result.Plan.Slices[i].File };
         }).ToList();
 
+        // The rules of a deploy hold for the slices as one: a tenant's price is refused, its caps count every slice.
+        await context.RequestServices.GetRequiredService<DeployRules>().CheckAsync(context.Caller(), deploySettings, requests);
         var deployer = context.RequestServices.GetRequiredService<FunctionDeployer>();
         var directory = context.RequestServices.GetRequiredService<FunctionDirectory>();
         var specs = new List<FunctionSpec>();

@@ -21,6 +21,9 @@ public sealed class GrpcStoke : IAsyncLifetime
 
     /// <summary>A second key of the same tenant, allowed 2 requests a minute.</summary>
     public const string LimitedKey = "sk-stoke-grpc-limited";
+    /// <summary>A key of another tenant, and an operator's key (tests/Stoke.Grpc.Tests/TenantMatrixTests.cs).</summary>
+    public const string OtherKey = "sk-stoke-grpc-other";
+    public const string OperatorKey = "sk-stoke-grpc-operator";
     public const string Model = "cls";
     public const int MaxRequestBytes = 4 << 20;
 
@@ -56,6 +59,8 @@ public sealed class GrpcStoke : IAsyncLifetime
                 [
                     new ApiKeyOptions { Key = Key, Tenant = "acme" },
                     new ApiKeyOptions { Key = LimitedKey, Tenant = "acme", RequestsPerMinute = 2 },
+                    new ApiKeyOptions { Key = OtherKey, Tenant = "other" },
+                    new ApiKeyOptions { Key = OperatorKey, Tenant = "ops", Role = ApiKeyRole.Operator },
                 ];
                 g.MaxRequestBodyBytes = MaxRequestBytes;
             },

@@ -14,6 +14,7 @@ public sealed class TenantCapTests : IAsyncLifetime
     private const string FewKey = "sk-tenant-few-0123456789";
     private const string SmallKey = "sk-tenant-small-01234567";
     private const string BusyKey = "sk-tenant-busy-012345678";
+    private const string PairKey = "sk-tenant-pair-012345678";
     private EmbeddedStoke _node = null!;
 
     public async Task InitializeAsync() => _node = await EmbeddedStoke.StartAsync(gateway: g =>
@@ -23,7 +24,9 @@ public sealed class TenantCapTests : IAsyncLifetime
             new ApiKeyOptions { Key = FewKey, Tenant = "few" },
             new ApiKeyOptions { Key = SmallKey, Tenant = "small" },
             new ApiKeyOptions { Key = BusyKey, Tenant = "busy" },
+            new ApiKeyOptions { Key = PairKey, Tenant = "pair" },
         ];
+        g.TenantLimits["pair"] = new TenantLimits { MaxFunctions = 1 };
         g.TenantLimits["busy"] = new TenantLimits { MaxInstances = 1 };
         g.TenantLimits["few"] = new TenantLimits { MaxFunctions = 1, MaxArtifactBytes = TestModels.Classifier.Length };
         g.TenantLimits["small"] = new TenantLimits { MaxArtifactBytes = TestModels.Classifier.Length - 1 };
@@ -43,6 +46,23 @@ public sealed class TenantCapTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Forbidden, error.Status);
         Assert.Contains("MaxFunctions 1", error.ServerMessage, StringComparison.Ordinal);
         Assert.Single((await few.ListAsync()).AsArray());
+    }
+
+    [Fact]
+    public async Task APartitionWhoseSlicesPassMaxFunctionsIs403AndDeploysNoSlice()
+    {
+        using var http = new HttpClient { BaseAddress = _node.Address };
+        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", PairKey);
+        using var model = new ByteArrayContent(TestModels.Classifier);
+        model.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/octet-stream");
+
+        using var response = await http.PostAsync("api/partitions/halves?parts=2", model);
+        var text = await response.Content.ReadAsStringAsync();
+        using var pair = _node.Client(PairKey);
+
+        Assert.True(response.StatusCode == HttpStatusCode.Forbidden, $"{(int)response.StatusCode}: {text}");
+        Assert.Contains("this deploy adds 2, past its limit (MaxFunctions 1)", text, StringComparison.Ordinal);
+        Assert.Empty((await pair.ListAsync()).AsArray());
     }
 
     [Fact]
