@@ -102,7 +102,9 @@ internal sealed class SoakMix : IDisposable
                 samples.Add(sample);
                 _options.Log?.Invoke(string.Create(CultureInfo.InvariantCulture,
                     $"  {sample.At.TotalSeconds,6:F0} s  rss {sample.RssMib,7:F1} MiB  fds {sample.Fds,4}  threads {sample.Threads,3}  requests {_tally.Requests,7}  refused {_tally.Refusals,5}  errors {_tally.Errors}"));
+                // To the next multiple of the period; a timer that fired a hair early does not make a second sample at once.
                 var next = _options.SampleEvery - TimeSpan.FromTicks(clock.Elapsed.Ticks % _options.SampleEvery.Ticks);
+                next = next < _options.SampleEvery / 2 ? next + _options.SampleEvery : next;
                 await Task.Delay(next < end - clock.Elapsed ? next : end - clock.Elapsed, cancellationToken);
             }
 
