@@ -57,6 +57,7 @@ internal static class SoakScenario
         var report = SoakReport.From(result, bounds);
         Console.WriteLine();
         Console.WriteLine(report.Table());
+        NodeLogSummary(nodeLog);
         if (node.HasExited)
         {
             Console.WriteLine($"verdict: FAIL: the node exited (code {node.ExitCode}); see {nodeLog}");
@@ -64,5 +65,29 @@ internal static class SoakScenario
         }
 
         return report.Violations.Count == 0 ? 0 : 1;
+    }
+
+    /// <summary>
+    /// The node's warnings and errors by category and event id, with the first message of each: reported, not judged
+    /// (a client that goes away when the load stops is logged too), for an operator to read.
+    /// </summary>
+    private static void NodeLogSummary(string nodeLog)
+    {
+        var lines = File.ReadAllLines(nodeLog);
+        var found = new Dictionary<string, (int Count, string First)>(StringComparer.Ordinal);
+        for (var i = 0; i < lines.Length; i++)
+        {
+            if (lines[i].StartsWith("warn: ", StringComparison.Ordinal) || lines[i].StartsWith("fail: ", StringComparison.Ordinal) || lines[i].StartsWith("crit: ", StringComparison.Ordinal))
+            {
+                var first = i + 1 < lines.Length ? lines[i + 1].Trim() : "";
+                found[lines[i]] = found.TryGetValue(lines[i], out var seen) ? (seen.Count + 1, seen.First) : (1, first);
+            }
+        }
+
+        Console.WriteLine(found.Count == 0 ? "node log: no warning or error" : "node log, warnings and errors (not judged):");
+        foreach (var (category, (count, first)) in found.OrderByDescending(f => f.Value.Count))
+        {
+            Console.WriteLine($"  {count,5} x {category}  first: {(first.Length > 200 ? first[..200] + "..." : first)}");
+        }
     }
 }
