@@ -39,10 +39,13 @@ switch (command)
     case "slice-load":
         SliceLoadHost.Run(options);
         break;
+    case "soak":
+        Environment.ExitCode = await SoakScenario.RunAsync(options);
+        break;
     case "micro":
         BenchmarkSwitcher.FromAssembly(typeof(Args).Assembly).Run(args[1..]);
         break;
     default:
-        Console.WriteLine("usage: Stoke.Benchmarks overhead|receipts|burst|two-silo|coldstart|tiers|footprint|vad-streams|partition|micro [--option value ...] (see BENCHMARKS.md)");
+        Console.WriteLine("usage: Stoke.Benchmarks overhead|receipts|burst|two-silo|coldstart|tiers|footprint|vad-streams|partition|soak|micro [--option value ...] (see BENCHMARKS.md)");
         break;
 }
