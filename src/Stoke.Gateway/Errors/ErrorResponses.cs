@@ -15,6 +15,9 @@ public static partial class ErrorResponses
     /// <summary>The category of the log of requests answered 500.</summary>
     public const string LogCategory = "Stoke.Gateway.Errors";
 
+    /// <summary>The status recorded (access log, metrics) for a request whose client disconnected before its answer (nginx's 499).</summary>
+    public const int ClientClosedRequest = 499;
+
     public static int StatusOf(StokeErrorKind kind) => kind switch
     {
         StokeErrorKind.BadRequest => StatusCodes.Status400BadRequest,
@@ -47,6 +50,13 @@ public static partial class ErrorResponses
     /// </summary>
     public static Task WriteAsync(HttpContext context, Exception exception)
     {
+        if (exception is OperationCanceledException && context.RequestAborted.IsCancellationRequested)
+        {
+            // The client went away: nobody reads an answer, and it is not the platform's failure (nor metered as one).
+            context.Response.StatusCode = ClientClosedRequest;
+            return Task.CompletedTask;
+        }
+
         var written = Write(context, exception);
         if (context.Response.StatusCode == StatusCodes.Status500InternalServerError)
         {

@@ -11,6 +11,7 @@ namespace Stoke.Integration.Tests.Observability;
 public sealed class ErrorLogTests : IAsyncLifetime
 {
     private readonly CapturingLoggerProvider _logs = new();
+    private readonly ServiceTimeEngine _gated = new(new Microsoft.Extensions.Time.Testing.FakeTimeProvider(), TimeSpan.Zero);
     private EmbeddedStoke _node = null!;
 
     public async Task InitializeAsync() => _node = await EmbeddedStoke.StartAsync(services: s =>
@@ -18,6 +19,7 @@ public sealed class ErrorLogTests : IAsyncLifetime
         s.AddSingleton<ILoggerProvider>(_logs);
         s.AddSingleton<IInferenceEngine>(new FailingEngine(atLoad: false));
         s.AddSingleton<IInferenceEngine>(new FailingEngine(atLoad: true));
+        s.AddSingleton<IInferenceEngine>(_gated);
     });
 
     public async Task DisposeAsync() => await _node.DisposeAsync();
@@ -52,5 +54,25 @@ public sealed class ErrorLogTests : IAsyncLifetime
         var entry = Assert.Single(_logs.Entries, e => e.EventId.Id == 2001);
         var cause = Assert.IsType<InvalidOperationException>(entry.Exception?.InnerException);
         Assert.Contains(nameof(FailingEngine), cause.StackTrace, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ARequestWhoseClientWentAwayIsNotLoggedAsA500()
+    {
+        using var client = _node.Client();
+        await client.DeployAsync("cls-abandoned", TestModels.Classifier, new Dictionary<string, string> { ["engine"] = ServiceTimeEngine.EngineName });
+        using var cancel = new CancellationTokenSource();
+
+        // Held through a cold start whose load waits for the test; the client gives up meanwhile.
+        var request = client.InferAsync("cls-abandoned", TestModels.ClassifierJson(), cancellationToken: cancel.Token);
+        var load = await Eventually.ReturnsAsync(() => Task.FromResult(_gated.BlockedLoads), l => l.Count == 1, TimeSpan.FromSeconds(30), "the cold start's load");
+        await cancel.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => request);
+        await Eventually.ReturnsAsync(
+            async () => (await client.DescribeAsync("cls-abandoned"))["status"]!.AsArray()[^1]!["held"]!.GetValue<int>(), held => held == 0, TimeSpan.FromSeconds(30), "the request withdrawn");
+        _gated.ReleaseLoad(load.Single());
+        await Task.Delay(TimeSpan.FromSeconds(3));
+
+        Assert.DoesNotContain(_logs.Entries, e => e.Category == ErrorResponses.LogCategory && e.Message.Contains("cls-abandoned", StringComparison.Ordinal));
     }
 }
