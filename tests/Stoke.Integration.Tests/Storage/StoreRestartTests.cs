@@ -51,6 +51,20 @@ public abstract class StoreRestartTests<TOutage>(TOutage outage) : IClassFixture
         Assert.True(Report.FirstDeployBack is not null, Report.Summary());
 
     [Fact]
+    public void AColdStartDuringTheOutageServesOrIsRefusedWithRetryAfterWithinItsDeadline()
+    {
+        var cold = Report.ColdDuringOutage;
+        var clear = cold.Status switch
+        {
+            HttpStatusCode.OK => cold.Correct,
+            HttpStatusCode.ServiceUnavailable or HttpStatusCode.TooManyRequests => cold.RetryAfter,
+            _ => false,
+        };
+
+        Assert.True(clear && cold.Took <= StoreOutage.ColdDeadline + StoreOutage.Slack, Report.Summary());
+    }
+
+    [Fact]
     public void ADeployDuringTheOutageIsRefusedWithRetryAfter() =>
         Assert.True(Report.DuringOutage.Succeeded || (Report.DuringOutage.Status == HttpStatusCode.ServiceUnavailable && Report.DuringOutage.RetryAfter), Report.Summary());
 

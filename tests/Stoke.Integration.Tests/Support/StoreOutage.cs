@@ -22,6 +22,9 @@ public abstract class StoreOutage : IAsyncLifetime
     /// <summary>How much later than its deadline an answer may come (two busy cores, GC) before it counts as a hang.</summary>
     public static readonly TimeSpan Slack = TimeSpan.FromSeconds(2);
 
+    /// <summary>The deadline of the request that cold-starts <see cref="Spare"/> while the store is away.</summary>
+    public static readonly TimeSpan ColdDeadline = TimeSpan.FromSeconds(10);
+
     /// <summary>How long the store stays away.</summary>
     public static readonly TimeSpan Away = TimeSpan.FromSeconds(6);
 
@@ -30,7 +33,8 @@ public abstract class StoreOutage : IAsyncLifetime
 
     public const string Function = "cls-outage";
 
-    /// <summary>Deployed before the outage; a deploy of its second version is tried while the store is away.</summary>
+    /// <summary>Deployed before the outage and never invoked before it: a deploy of its second version is tried while
+    /// the store is away, then a request that must start its first instance.</summary>
     public const string Spare = "cls-spare";
 
     private const int ClientsPerNode = 2;
@@ -133,7 +137,7 @@ public abstract class StoreOutage : IAsyncLifetime
         {
             while (!stopLoad.IsCancellationRequested)
             {
-                var outcome = await SendAsync(http, node, index, body, expected[0], clock);
+                var outcome = await SendAsync(http, node, index, Function, Deadline, body, expected[0], clock);
                 lock (outcomes)
                 {
                     outcomes.Add(outcome);
@@ -154,6 +158,7 @@ public abstract class StoreOutage : IAsyncLifetime
         await StopStoreAsync();
         // A deploy while the store is away: refused clearly, or applied whole once the store is back; never half.
         var duringDeploy = await DeployAsync(http, nodes[1], Spare, TimeSpan.FromSeconds(10));
+        var coldDuring = await SendAsync(http, nodes[1], 1, Spare, ColdDeadline, body, expected[0], clock);
         var remaining = Away - (clock.Elapsed - stoppedAt);
         if (remaining > TimeSpan.Zero)
         {
@@ -191,18 +196,18 @@ public abstract class StoreOutage : IAsyncLifetime
         // The nodes' log of what they answered 500, for the assertion messages.
         var internalErrors = Logs.Entries.Where(e => e.Category == Stoke.Gateway.Errors.ErrorResponses.LogCategory).Select(e => e.Exception?.ToString() ?? e.Message).ToArray();
         return new OutageReport(
-            [.. outcomes.OrderBy(o => o.SentAt)], stoppedAt, startedAt, loadEndedAt, duringDeploy, during, firstDeployBack, deploysAfter, answered, usage, verify, internalErrors);
+            [.. outcomes.OrderBy(o => o.SentAt)], stoppedAt, startedAt, loadEndedAt, duringDeploy, coldDuring, during, firstDeployBack, deploysAfter, answered, usage, verify, internalErrors);
     }
 
-    private static async Task<RequestOutcome> SendAsync(HttpClient http, Uri node, int index, string body, string expected, Stopwatch clock)
+    private static async Task<RequestOutcome> SendAsync(HttpClient http, Uri node, int index, string function, TimeSpan deadline, string body, string expected, Stopwatch clock)
     {
         var sentAt = clock.Elapsed;
-        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(node, $"v2/models/{Function}/infer"))
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(node, $"v2/models/{function}/infer"))
         {
             Content = new StringContent(body, Encoding.UTF8, "application/json"),
         };
-        request.Headers.Add("Stoke-Timeout-Ms", ((long)Deadline.TotalMilliseconds).ToString(System.Globalization.CultureInfo.InvariantCulture));
-        using var patience = new CancellationTokenSource(Deadline + Slack);
+        request.Headers.Add("Stoke-Timeout-Ms", ((long)deadline.TotalMilliseconds).ToString(System.Globalization.CultureInfo.InvariantCulture));
+        using var patience = new CancellationTokenSource(deadline + Slack);
         try
         {
             using var response = await http.SendAsync(request, patience.Token);
@@ -293,6 +298,7 @@ public sealed record OutageReport(
     TimeSpan StartedAt,
     TimeSpan LoadEndedAt,
     DeployAttempt DuringOutage,
+    RequestOutcome ColdDuringOutage,
     string DuringOutageAfterwards,
     DeployAttempt? FirstDeployBack,
     IReadOnlyList<DeployAttempt> DeploysAfter,
@@ -305,14 +311,15 @@ public sealed record OutageReport(
     public IEnumerable<RequestOutcome> DuringTheOutage => Requests.Where(r => r.SentAt >= StoppedAt && r.SentAt < StartedAt);
 
     /// <summary>One tab-separated line: the run's name, requests sent during the outage answered 200 / refused / other,
-    /// seconds from the store's return to the first deploy that worked, and to the bill matching the clients' count.</summary>
+    /// seconds from the store's return to the first deploy that worked, and to the bill matching the clients' count,
+    /// all requests, and the status of the cold start during the outage.</summary>
     public string Line(string name)
     {
         var during = DuringTheOutage.ToList();
         var refused = during.Count(r => r.Status is HttpStatusCode.ServiceUnavailable or HttpStatusCode.TooManyRequests);
         var ok = during.Count(r => r.Status == HttpStatusCode.OK);
         return FormattableString.Invariant(
-            $"{name}\t{ok}\t{refused}\t{during.Count - ok - refused}\t{FirstDeployBack?.At.TotalSeconds:F2}\t{Usage.Took.TotalSeconds:F2}\t{Requests.Count}");
+            $"{name}\t{ok}\t{refused}\t{during.Count - ok - refused}\t{FirstDeployBack?.At.TotalSeconds:F2}\t{Usage.Took.TotalSeconds:F2}\t{Requests.Count}\t{(int?)ColdDuringOutage.Status} in {ColdDuringOutage.Took.TotalSeconds:F2} s");
     }
 
     /// <summary>A few lines for assertion messages: the timeline and the answers by status.</summary>
@@ -325,6 +332,7 @@ public sealed record OutageReport(
             text.AppendLine(FormattableString.Invariant($"  {(group.Key is { } s ? ((int)s).ToString(System.Globalization.CultureInfo.InvariantCulture) : "no answer")}: {group.Count()}"));
         }
 
+        text.AppendLine(FormattableString.Invariant($"cold request during: {ColdDuringOutage}"));
         text.AppendLine(FormattableString.Invariant($"deploy during: {DuringOutage.Status} in {DuringOutage.Took.TotalSeconds:F1} s: {DuringOutage.Body}; afterwards {DuringOutageAfterwards}"));
         text.AppendLine(FormattableString.Invariant($"first deploy back: {FirstDeployBack?.At.TotalSeconds:F2} s after the store, {DeploysAfter.Count} tries; last: {DeploysAfter.LastOrDefault()?.Status} {DeploysAfter.LastOrDefault()?.Body}"));
         text.AppendLine(FormattableString.Invariant($"answered 200: {Answered}, billed successes: {Usage.Billed} after {Usage.Took.TotalSeconds:F1} s; verify consistent: {Verify["consistent"]}"));
