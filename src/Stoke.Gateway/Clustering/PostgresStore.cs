@@ -39,6 +39,7 @@ public static partial class PostgresStore
             o.Invariant = Invariant;
             o.ConnectionString = connectionString;
         });
+        StoreUnavailable.Decorate(silo.Services, StokeStorage.Name, $"{Backend} at {Describe(builder)}", IsUnavailable);
         silo.Services.AddSingleton<IStoreProbe>(new PostgresStoreProbe(builder));
         silo.Services.AddSingleton<IHostedService>(sp =>
         {
@@ -124,6 +125,19 @@ public static partial class PostgresStore
                 break;
         }
     }
+
+    /// <summary>
+    /// The server cannot be reached or is going down or starting up: a failed connection or I/O (Npgsql marks those
+    /// transient), a connection exception (SQLSTATE class 08), or an operator intervention (57P01-57P03: shutdown,
+    /// crash shutdown, cannot connect now).
+    /// </summary>
+    public static bool IsUnavailable(Exception exception) => StoreUnavailable.AnyInChain(exception, e => e switch
+    {
+        PostgresException p => p.SqlState.StartsWith("08", StringComparison.Ordinal) || p.SqlState is "57P01" or "57P02" or "57P03",
+        NpgsqlException n => n.IsTransient,
+        TimeoutException or System.Net.Sockets.SocketException => true,
+        _ => false,
+    });
 
     /// <summary>host:port/database, never the password.</summary>
     internal static string Describe(NpgsqlConnectionStringBuilder builder) => $"{builder.Host}:{builder.Port}/{builder.Database ?? builder.Username ?? "postgres"}";

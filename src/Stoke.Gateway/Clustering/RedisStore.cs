@@ -19,7 +19,14 @@ public static class RedisStore
     {
         var options = Parse(connectionString);
         silo.UseRedisClustering(o => o.ConfigurationOptions = options.Clone());
-        silo.AddRedisGrainStorage(StokeStorage.Name, o => o.ConfigurationOptions = options.Clone());
+        // While Redis is away a state write fails at once instead of waiting in the client's backlog for its timeout:
+        // the grain that made it (a registry, a controller) is not held that long, and the caller gets its 503 soon.
+        silo.AddRedisGrainStorage(StokeStorage.Name, o =>
+        {
+            o.ConfigurationOptions = options.Clone();
+            o.ConfigurationOptions.BacklogPolicy = BacklogPolicy.FailFast;
+        });
+        StoreUnavailable.Decorate(silo.Services, StokeStorage.Name, $"{Backend} at {Servers(options)}", IsUnavailable);
         silo.Services.AddSingleton<IStoreProbe>(new RedisStoreProbe(options));
         silo.Services.AddSingleton<IHostedService>(new StoreStartCheck(ct => CheckAsync(options, ct)));
     }
@@ -63,6 +70,20 @@ public static class RedisStore
             throw new ClusterStoreException($"Redis at {Servers(options)} refused the start check: {FirstLine(ex.Message)}", ex);
         }
     }
+
+    /// <summary>
+    /// The server cannot be reached, timed out, or is still loading its data after a restart (<c>LOADING</c>). Orleans'
+    /// Redis storage flattens the client's exception into the message of its <c>RedisStorageException</c>, without an
+    /// inner exception, so that one is recognised by the client exception it names.
+    /// </summary>
+    public static bool IsUnavailable(Exception exception) => StoreUnavailable.AnyInChain(exception, e =>
+        e is RedisConnectionException or RedisTimeoutException or TimeoutException or System.Net.Sockets.SocketException
+        || (e is RedisServerException && IsStarting(e.Message))
+        || (e.GetType().Name == "RedisStorageException" && (e.Message.Contains(nameof(RedisConnectionException), StringComparison.Ordinal)
+            || e.Message.Contains(nameof(RedisTimeoutException), StringComparison.Ordinal) || IsStarting(e.Message))));
+
+    private static bool IsStarting(string message) =>
+        message.Contains("LOADING Redis is loading", StringComparison.Ordinal) || message.Contains("MASTERDOWN", StringComparison.Ordinal);
 
     internal static string Servers(ConfigurationOptions options) => string.Join(", ", options.EndPoints.Select(e => e.ToString()));
 

@@ -10,10 +10,15 @@ namespace Stoke.Gateway.Routing;
 /// <summary>
 /// A node's short-lived cache of function specs, so the request path does not ask the tenant's registry grain on
 /// every call. Entries live <see cref="GatewayOptions.DirectoryTtl"/>; deploys and deletes through this node
-/// drop them at once, other nodes see a change within the TTL.
+/// drop them at once, other nodes see a change within the TTL. A refresh of a cached entry waits at most
+/// <see cref="RefreshPatience"/>: a registry busy with a write the store is slow to refuse (the store is down) must not
+/// hold the requests of a function that is already serving.
 /// </summary>
 public sealed class FunctionDirectory(IGrainFactory grains, GatewayOptions options, TimeProvider time)
 {
+    /// <summary>How long a request waits for the registry when it already has the function's spec.</summary>
+    public static readonly TimeSpan RefreshPatience = TimeSpan.FromSeconds(1);
+
     private readonly ConcurrentDictionary<(string Tenant, string Name, int Version), (FunctionSpec Spec, DateTimeOffset At)> _cache = new();
 
     /// <summary>The function's spec (latest when <paramref name="version"/> is null); 404 when there is none.</summary>
@@ -29,12 +34,14 @@ public sealed class FunctionDirectory(IGrainFactory grains, GatewayOptions optio
         FunctionSpec? spec;
         try
         {
-            spec = await grains.GetGrain<IFunctionRegistryGrain>(tenant).Get(name, version);
+            var lookup = grains.GetGrain<IFunctionRegistryGrain>(tenant).Get(name, version);
+            spec = entry.Spec is null ? await lookup : await lookup.WaitAsync(RefreshPatience, time);
         }
         catch (Exception ex) when (IsUnreachable(ex))
         {
-            // The registry's node died and Orleans has not moved it yet: a version's spec never changes, so the last
-            // one seen still serves; without one, the client is asked to retry once the registry is back.
+            // The registry's node died and Orleans has not moved it yet, or it is busy past the patience: a version's
+            // spec never changes, so the last one seen still serves; without one, the client is asked to retry once
+            // the registry is back.
             if (entry.Spec is { } stale)
             {
                 return stale;

@@ -9,13 +9,31 @@ internal sealed class FunctionRegistryGrain(
     public async Task<FunctionSpec> Register(FunctionSpec draft)
     {
         var tenant = this.GetPrimaryKeyString();
-        var versions = state.State.Functions.TryGetValue(draft.Name, out var list) ? list : [];
-        var next = Math.Max(state.State.LastVersion.GetValueOrDefault(draft.Name), versions.Count == 0 ? 0 : versions[^1].Version) + 1;
+        var listed = state.State.Functions.TryGetValue(draft.Name, out var list);
+        var versions = list ?? [];
+        var hadLast = state.State.LastVersion.TryGetValue(draft.Name, out var last);
+        var next = Math.Max(last, versions.Count == 0 ? 0 : versions[^1].Version) + 1;
         var spec = draft with { Tenant = tenant, Version = next, CreatedAt = time.GetUtcNow() };
         versions.Add(spec);
         state.State.Functions[draft.Name] = versions;
         state.State.LastVersion[draft.Name] = next;
-        await state.WriteStateAsync();
+        await WriteOrRevertAsync(() =>
+        {
+            versions.Remove(spec);
+            if (!listed)
+            {
+                state.State.Functions.Remove(draft.Name);
+            }
+
+            if (hadLast)
+            {
+                state.State.LastVersion[draft.Name] = last;
+            }
+            else
+            {
+                state.State.LastVersion.Remove(draft.Name);
+            }
+        });
         return spec;
     }
 
@@ -43,8 +61,23 @@ internal sealed class FunctionRegistryGrain(
             return [];
         }
 
-        await state.WriteStateAsync();
+        await WriteOrRevertAsync(() => state.State.Functions[name] = versions);
         return versions.ToArray();
+    }
+
+    // A write the store refused (down, full) leaves the registry as the store still holds it: the refused deploy or
+    // delete is not served from memory, and no later write makes it durable behind the caller's back.
+    private async Task WriteOrRevertAsync(Action revert)
+    {
+        try
+        {
+            await state.WriteStateAsync();
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            revert();
+            throw;
+        }
     }
 }
 

@@ -126,6 +126,9 @@ public sealed class PostgresServer : IAsyncDisposable
         }
     }
 
+    /// <summary>Starts the server again on the same port and data, after <see cref="StopAsync"/>.</summary>
+    public Task StartAgainAsync() => _process is { HasExited: false } ? throw new InvalidOperationException("postgres is still running.") : StartServerAsync();
+
     /// <summary>Starts the server again on the same port and data.</summary>
     public Task RestartAsync() => StopAsync().ContinueWith(_ => StartServerAsync(), TaskScheduler.Default).Unwrap();
 
