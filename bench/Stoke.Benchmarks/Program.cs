@@ -24,6 +24,9 @@ switch (command)
     case "footprint":
         await IdleFootprint.RunAsync(options);
         break;
+    case "idle-functions":
+        await IdleFunctions.RunAsync(options);
+        break;
     case "host":
         await FootprintHost.RunAsync(options);
         break;
@@ -43,6 +46,6 @@ switch (command)
         BenchmarkSwitcher.FromAssembly(typeof(Args).Assembly).Run(args[1..]);
         break;
     default:
-        Console.WriteLine("usage: Stoke.Benchmarks overhead|receipts|burst|two-silo|coldstart|tiers|footprint|vad-streams|partition|micro [--option value ...] (see BENCHMARKS.md)");
+        Console.WriteLine("usage: Stoke.Benchmarks overhead|receipts|burst|two-silo|coldstart|tiers|footprint|idle-functions|vad-streams|partition|micro [--option value ...] (see BENCHMARKS.md)");
         break;
 }
