@@ -30,7 +30,8 @@ internal static partial class FootprintHost
             [
                 .. Enumerable.Range(0, tenants).Select(t => new ApiKeyOptions { Key = $"tenant-key-{t}", Tenant = $"t-{t}" }),
                 new ApiKeyOptions { Key = "operator-key", Tenant = "ops", Role = ApiKeyRole.Operator },
-            ]);
+            ],
+            dataDirectory: args.Get("data"));
         Console.WriteLine("READY " + node.Address + " " + node.DataDirectory);
         while (await Console.In.ReadLineAsync() is { } command)
         {

@@ -21,7 +21,10 @@ internal static class IdleFunctions
 
     private sealed record Sample(
         double DeploySeconds, Phase Fresh, double DeployedRssMb, double SettledRssMb, double GcRssMb, double TrimRssMb, double CommittedMb, double FreshCommittedMb, double ManagedMb, double FreshManagedMb, long StateBytes, long FreshStateBytes,
-        Phase Idle, Phase? Invoked, double InvokedGcRssMb, double InvokedManagedMb);
+        Phase Idle, Phase? Invoked, double InvokedGcRssMb, double InvokedManagedMb, Restart? Restarted);
+
+    // A new node on the same data folder: nothing churned by deploys, only what the stored functions cost.
+    private sealed record Restart(double FreshRssMb, double FreshManagedMb, double LoadedRssMb, double LoadedManagedMb, double LoadedTrimRssMb);
 
     public static async Task RunAsync(Args args)
     {
@@ -73,6 +76,15 @@ internal static class IdleFunctions
         Row("managed heap per function, after GC - fresh (KiB)", samples.Select(s => (s.ManagedMb - s.FreshManagedMb) * kib), "F2");
         Row("state files per function (KiB, the stored spec)", samples.Select(s => (s.StateBytes - s.FreshStateBytes) / 1024.0 / functions), "F2");
         Row("RSS per function beyond its stored state (KiB)", samples.Select(s => ((s.GcRssMb - s.Fresh.RssMb) * kib) - ((s.StateBytes - s.FreshStateBytes) / 1024.0 / functions)), "F2");
+        if (samples.All(s => s.Restarted is not null))
+        {
+            Row($"after a restart on the same data: RSS before any call, after GC (MiB)", samples.Select(s => s.Restarted!.FreshRssMb), "F1");
+            Row($"after a restart: RSS with every tenant's registry loaded (all {functions} specs in memory), after GC (MiB)", samples.Select(s => s.Restarted!.LoadedRssMb), "F1");
+            Row("after a restart: the same after malloc_trim (MiB)", samples.Select(s => s.Restarted!.LoadedTrimRssMb), "F1");
+            Row("after a restart: RSS per function, registries loaded - fresh empty node (KiB)", samples.Select(s => (s.Restarted!.LoadedTrimRssMb - s.Fresh.RssMb) * kib), "F2");
+            Row("after a restart: managed heap per function, registries loaded - fresh empty node (KiB)", samples.Select(s => (s.Restarted!.LoadedManagedMb - s.FreshManagedMb) * kib), "F2");
+        }
+
         Row($"CPU over the {window.TotalSeconds:F0} s window, 0 functions (s)", samples.Select(s => s.Fresh.CpuSeconds), "F2");
         Row($"CPU over the window, {functions} idle (s)", samples.Select(s => s.Idle.CpuSeconds), "F2");
         Row("idle CPU, N functions / 0 functions", samples.Select(s => s.Idle.CpuSeconds / Math.Max(0.01, s.Fresh.CpuSeconds)), "F2");
@@ -116,7 +128,8 @@ internal static class IdleFunctions
             var state = Path.Combine(data, "state");
             var clients = Enumerable.Range(0, tenants).Select(t => new StokeClient(new Uri(url), $"tenant-key-{t}")).ToArray();
             using var operatorClient = new StokeClient(new Uri(url), "operator-key");
-            await Task.Delay(settle);
+            // The baseline window starts once the fresh node's start-up work (JIT, first GCs) is over.
+            await Task.Delay(settle * 3);
             var freshManaged = await ManagedMbAsync(child);
             var freshCommitted = await CommittedMbAsync(child);
             var freshState = FolderBytes(state);
@@ -160,17 +173,23 @@ internal static class IdleFunctions
                 await GcDumpAsync(child, gcdump, "invoked");
             }
 
+            child.Kill(entireProcessTree: true);
+            await child.WaitForExitAsync();
+            var restarted = await RestartAsync(start, data, clients, settle);
             foreach (var c in clients)
             {
                 c.Dispose();
             }
 
-            return new Sample(deploySeconds, fresh, deployed, settled, gc, trimmed, committed, freshCommitted, managed, freshManaged, stateBytes, freshState, idle, invokedPhase, invokedGc, invokedManaged);
+            return new Sample(deploySeconds, fresh, deployed, settled, gc, trimmed, committed, freshCommitted, managed, freshManaged, stateBytes, freshState, idle, invokedPhase, invokedGc, invokedManaged, restarted);
         }
         finally
         {
-            child.Kill(entireProcessTree: true);
-            await child.WaitForExitAsync();
+            if (!child.HasExited)
+            {
+                child.Kill(entireProcessTree: true);
+                await child.WaitForExitAsync();
+            }
         }
     }
 
@@ -197,6 +216,45 @@ internal static class IdleFunctions
     };
 
     private static string Name(int i) => "idle-" + i.ToString("D5", CultureInfo.InvariantCulture);
+
+    // The same node started again on the data folder; listing each tenant's functions loads its registry.
+    private static async Task<Restart> RestartAsync(ProcessStartInfo first, string data, StokeClient[] clients, TimeSpan settle)
+    {
+        var start = new ProcessStartInfo(first.FileName) { RedirectStandardOutput = true, RedirectStandardInput = true, UseShellExecute = false };
+        foreach (var a in first.ArgumentList.Append("--data").Append(data))
+        {
+            start.ArgumentList.Add(a);
+        }
+
+        using var child = Process.Start(start)!;
+        try
+        {
+            string? line;
+            while ((line = await child.StandardOutput.ReadLineAsync()) is not null && !line.StartsWith("READY", StringComparison.Ordinal))
+            {
+            }
+
+            await Task.Delay(settle);
+            var freshManaged = await ManagedMbAsync(child);
+            var fresh = RssMb(child.Id);
+            foreach (var c in clients)
+            {
+                await c.ListAsync();
+            }
+
+            await Task.Delay(settle);
+            var loadedManaged = await ManagedMbAsync(child);
+            var loaded = RssMb(child.Id);
+            await CommandAsync(child, "trim");
+            return new Restart(fresh, freshManaged, loaded, loadedManaged, RssMb(child.Id));
+        }
+        finally
+        {
+            child.Kill(entireProcessTree: true);
+            await child.WaitForExitAsync();
+            Directory.Delete(data, recursive: true);
+        }
+    }
 
     // CPU time and timer callbacks of the child over one window in which nothing is asked of it.
     private static async Task<Phase> IdleWindowAsync(Process child, TimeSpan window)

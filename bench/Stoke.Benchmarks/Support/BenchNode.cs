@@ -38,11 +38,12 @@ internal sealed class BenchNode : IAsyncDisposable
     /// <param name="settings">Host settings as <c>stoke serve</c> reads them (<c>--Stoke:Receipts:Enabled=false</c>).</param>
     /// <param name="services">Extra services of the node's host (a counting <see cref="TimeProvider"/>).</param>
     /// <param name="gateway">More gateway settings (API keys of several tenants).</param>
+    /// <param name="dataDirectory">The data folder of a node that ran before (a restart); a new temporary one by default.</param>
     public static async Task<BenchNode> StartAsync(
         Action<StokeNodeOptions>? node = null, string url = "http://127.0.0.1:0", bool grpc = false, string[]? settings = null, Action<IServiceCollection>? services = null,
-        Action<GatewayOptions>? gateway = null)
+        Action<GatewayOptions>? gateway = null, string? dataDirectory = null)
     {
-        var data = Path.Combine(Path.GetTempPath(), "stoke-bench-" + Guid.NewGuid().ToString("N")[..8]);
+        var data = dataDirectory ?? Path.Combine(Path.GetTempPath(), "stoke-bench-" + Guid.NewGuid().ToString("N")[..8]);
         var host = StokeHost.Create(new StokeHostSettings
         {
             Url = url,
