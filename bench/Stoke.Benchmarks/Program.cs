@@ -24,6 +24,9 @@ switch (command)
     case "footprint":
         await IdleFootprint.RunAsync(options);
         break;
+    case "idle-functions":
+        await IdleFunctions.RunAsync(options);
+        break;
     case "host":
         await FootprintHost.RunAsync(options);
         break;
@@ -46,6 +49,6 @@ switch (command)
         BenchmarkSwitcher.FromAssembly(typeof(Args).Assembly).Run(args[1..]);
         break;
     default:
-        Console.WriteLine("usage: Stoke.Benchmarks overhead|receipts|burst|two-silo|coldstart|tiers|footprint|vad-streams|partition|soak|micro [--option value ...] (see BENCHMARKS.md)");
+        Console.WriteLine("usage: Stoke.Benchmarks overhead|receipts|burst|two-silo|coldstart|tiers|footprint|idle-functions|vad-streams|partition|soak|micro [--option value ...] (see BENCHMARKS.md)");
         break;
 }

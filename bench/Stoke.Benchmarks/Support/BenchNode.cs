@@ -28,14 +28,22 @@ internal sealed class BenchNode : IAsyncDisposable
 
     public Uri Address { get; }
 
+    /// <summary>The node's data folder (its state files and artifact repository), removed when the node goes.</summary>
+    public string DataDirectory => _dataDirectory;
+
     /// <summary>The node's OIP gRPC listener (a free loopback port), when started with one.</summary>
     public Uri GrpcAddress => _grpcAddress ?? throw new InvalidOperationException("This bench node was started without its gRPC listener.");
 
     /// <param name="grpc">Also start the OIP gRPC listener (off for the footprint benchmark, whose figure it would change).</param>
     /// <param name="settings">Host settings as <c>stoke serve</c> reads them (<c>--Stoke:Receipts:Enabled=false</c>).</param>
-    public static async Task<BenchNode> StartAsync(Action<StokeNodeOptions>? node = null, string url = "http://127.0.0.1:0", bool grpc = false, string[]? settings = null)
+    /// <param name="services">Extra services of the node's host (a counting <see cref="TimeProvider"/>).</param>
+    /// <param name="gateway">More gateway settings (API keys of several tenants).</param>
+    /// <param name="dataDirectory">The data folder of a node that ran before (a restart); a new temporary one by default.</param>
+    public static async Task<BenchNode> StartAsync(
+        Action<StokeNodeOptions>? node = null, string url = "http://127.0.0.1:0", bool grpc = false, string[]? settings = null, Action<IServiceCollection>? services = null,
+        Action<GatewayOptions>? gateway = null, string? dataDirectory = null)
     {
-        var data = Path.Combine(Path.GetTempPath(), "stoke-bench-" + Guid.NewGuid().ToString("N")[..8]);
+        var data = dataDirectory ?? Path.Combine(Path.GetTempPath(), "stoke-bench-" + Guid.NewGuid().ToString("N")[..8]);
         var host = StokeHost.Create(new StokeHostSettings
         {
             Url = url,
@@ -48,9 +56,20 @@ internal sealed class BenchNode : IAsyncDisposable
                 o.ControlInterval = TimeSpan.FromMilliseconds(250);
                 node?.Invoke(o);
             },
-            ConfigureGateway = g => g.MaxRequestBodyBytes = 64 << 20,
+            ConfigureGateway = g =>
+            {
+                g.MaxRequestBodyBytes = 64 << 20;
+                gateway?.Invoke(g);
+            },
             LogLevel = Microsoft.Extensions.Logging.LogLevel.Error,
-            ConfigureServices = grpc ? s => s.AddStokeGrpc(o => o.Url = "http://127.0.0.1:0") : null,
+            ConfigureServices = s =>
+            {
+                services?.Invoke(s);
+                if (grpc)
+                {
+                    s.AddStokeGrpc(o => o.Url = "http://127.0.0.1:0");
+                }
+            },
         }, settings);
         await host.StartAsync();
         return new BenchNode(

@@ -20,6 +20,7 @@ internal sealed partial class FunctionGrain
     public async Task<UsageSummary> Usage()
     {
         await RefreshUsageAsync();
+        DeactivateIfDormant();
         return usage.State.Summary!;
     }
 
@@ -53,6 +54,7 @@ internal sealed partial class FunctionGrain
     public async Task<LedgeredUsage> Ledgered()
     {
         await RefreshUsageAsync();
+        DeactivateIfDormant();
         return _ledgered;
     }
 

@@ -46,6 +46,7 @@ internal sealed partial class FunctionGrain(
     private FunctionStatistics _statistics = null!;
     private FunctionSpec _spec = null!;
     private ITimer? _ticker;
+    private bool _used; // asked to serve or pre-warm, or found instances, since activation
     private readonly List<LedgerEntry> _unledgered = [];
     private long _appliedVersion; // batches applied since activation; _persistedVersion of them are written
     private long _persistedVersion;
@@ -86,6 +87,7 @@ internal sealed partial class FunctionGrain(
 
     public async Task<AdmitReply> Admit(AdmitRequest request, CancellationToken cancellationToken)
     {
+        _used = true;
         EnsureTicking();
         // A cold start places an instance: let placement see every node as it is now (its artifact tiers above all).
         if (_controller.WouldStartOnAdmit)
@@ -140,6 +142,7 @@ internal sealed partial class FunctionGrain(
 
     public async Task<bool> Prewarm(string reason)
     {
+        _used = true;
         EnsureTicking();
         if (_controller.WouldStartOnAdmit)
         {
@@ -152,7 +155,21 @@ internal sealed partial class FunctionGrain(
     public async Task<FunctionStatus> Status()
     {
         await RefreshUsageAsync();
+        DeactivateIfDormant();
         return CurrentStatus();
+    }
+
+    // A controller activated only to answer for its status, usage or ledger (the dashboard polls every function's),
+    // with nothing running, held or unsaved and nothing learned, goes when the call ends: an idle function costs its
+    // stored spec, not a live controller (issue 9). One that served keeps its policies' history until Orleans
+    // collects it.
+    private void DeactivateIfDormant()
+    {
+        if (!_used && _ticker is null && _controller.Instances.Count == 0 && _controller.Draining.Count == 0 && _controller.HeldCount == 0
+            && _appliedVersion == _persistedVersion && _unledgered.Count == 0)
+        {
+            DeactivateOnIdle();
+        }
     }
 
     private FunctionStatus CurrentStatus() => new()
@@ -277,6 +294,7 @@ internal sealed partial class FunctionGrain(
 
         if (_controller.Instances.Count > 0)
         {
+            _used = true;
             EnsureTicking();
         }
     }
