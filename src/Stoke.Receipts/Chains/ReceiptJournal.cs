@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
+using Stoke.Durability;
 using Stoke.Receipts.Format;
-using Stoke.Receipts.Signing;
 
 namespace Stoke.Receipts.Chains;
 
@@ -132,7 +132,8 @@ internal sealed class ReceiptJournal(string? path, int retained)
             buffer.Write(bytes);
         }
 
-        DurableFile.WriteAtomically(path!, buffer.GetBuffer().AsSpan(0, (int)buffer.Length));
+        // The chains are not secret but hold tenants' records: owner and group only.
+        DurableFile.WriteAllBytes(path!, buffer.GetBuffer().AsSpan(0, (int)buffer.Length), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead);
         _records = Math.Min(records.Count, retained);
     }
 }

@@ -1,4 +1,5 @@
 using NSec.Cryptography;
+using Stoke.Durability;
 
 namespace Stoke.Receipts.Signing;
 
@@ -37,7 +38,8 @@ public sealed class NodeKey : IDisposable
         if (!File.Exists(path))
         {
             using var created = Key.Create(Algorithm, new KeyCreationParameters { ExportPolicy = KeyExportPolicies.AllowPlaintextExport });
-            DurableFile.WriteAtomically(path, created.Export(KeyBlobFormat.RawPrivateKey), secret: true);
+            // 0600 from its creation: nobody else may sign as this node.
+            DurableFile.WriteAllBytes(path, created.Export(KeyBlobFormat.RawPrivateKey), UnixFileMode.UserRead | UnixFileMode.UserWrite);
         }
 
         if (!OperatingSystem.IsWindows() && (File.GetUnixFileMode(path) & (UnixFileMode.GroupRead | UnixFileMode.OtherRead | UnixFileMode.GroupWrite | UnixFileMode.OtherWrite)) != 0)

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using Stoke.Abstractions.Errors;
 using Stoke.Abstractions.Functions;
+using Stoke.Durability;
 using Stoke.Runtime.Durability;
 
 namespace Stoke.Runtime.Artifacts;

@@ -1,3 +1,5 @@
+using Stoke.Durability;
+
 namespace Stoke.Runtime.Artifacts;
 
 // The tier's folder: the scan that rebuilds the index after a restart (least recently used by each file's write
@@ -47,7 +49,7 @@ public sealed partial class DiskTier
         }
     }
 
-    private static void TryDelete(string path) => Durability.DurableFile.TryDelete(path);
+    private static void TryDelete(string path) => DurableFile.TryDelete(path);
 
     private static bool IsSha256(string name) => name.Length == 64 && name.All(char.IsAsciiHexDigitLower);
 }

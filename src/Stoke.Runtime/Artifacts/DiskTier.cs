@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Stoke.Abstractions.Functions;
-using Stoke.Runtime.Durability;
+using Stoke.Durability;
 
 namespace Stoke.Runtime.Artifacts;
 

@@ -2,7 +2,7 @@ using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Orleans.Runtime;
 using Stoke.Abstractions.Errors;
-using Stoke.Runtime.Durability;
+using Stoke.Durability;
 
 namespace Stoke.Runtime.Storage;
 

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Orleans.Runtime;
 using Orleans.Storage;
 using Stoke.Abstractions.Errors;
+using Stoke.Durability;
 using Stoke.Runtime.Durability;
 
 namespace Stoke.Runtime.Storage;

@@ -1,3 +1,4 @@
+using Stoke.Durability;
 using Stoke.Runtime.Durability;
 using Stoke.Runtime.Tests.Artifacts;
 
@@ -17,6 +18,20 @@ public sealed class DurableFileTests : IDisposable
         await DurableFile.WriteAllBytesAsync(path, "hello"u8.ToArray(), CancellationToken.None);
 
         Assert.Equal("hello"u8.ToArray(), await File.ReadAllBytesAsync(path));
+        Assert.Equal([path], Directory.GetFiles(Path.GetDirectoryName(path)!));
+    }
+
+    [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public void TheSynchronousWriteReplacesTheFileWholeWithItsModeFromTheStart()
+    {
+        var path = Path.Combine(_folder.Path, "keys", "node.key");
+        DurableFile.WriteAllBytes(path, "old"u8, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+
+        DurableFile.WriteAllBytes(path, "new"u8, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+
+        Assert.Equal("new"u8.ToArray(), File.ReadAllBytes(path));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(path));
         Assert.Equal([path], Directory.GetFiles(Path.GetDirectoryName(path)!));
     }
 

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Stoke.Runtime.Durability;
+namespace Stoke.Durability;
 
 /// <summary>
 /// Writes a file so that a crash or power loss leaves either the old file or the whole new one: the bytes go to a
@@ -27,9 +27,7 @@ public static class DurableFile
     public static async Task WriteAsync(
         string path, Func<Stream, CancellationToken, ValueTask> write, CancellationToken cancellationToken, Func<Stream, Stream>? wrap = null)
     {
-        var directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
-        Directory.CreateDirectory(directory);
-        var temp = path + "." + Guid.NewGuid().ToString("N") + TempSuffix;
+        var (directory, temp) = Prepare(path);
         try
         {
             // No PreallocationSize: .NET reports a failed preallocation with a generic HResult, a failed write with ENOSPC.
@@ -42,14 +40,58 @@ public static class DurableFile
                 file.Flush(flushToDisk: true);
             }
 
-            File.Move(temp, path, overwrite: true);
-            FlushDirectory(directory);
+            Commit(temp, path, directory);
         }
         catch
         {
             TryDelete(temp);
             throw;
         }
+    }
+
+    /// <summary>
+    /// Writes <paramref name="bytes"/> to <paramref name="path"/> durably and at once (a key, a small journal), creating
+    /// its folder; on Unix the new file has <paramref name="mode"/> from its creation, so a secret is never readable by others.
+    /// </summary>
+    public static void WriteAllBytes(string path, ReadOnlySpan<byte> bytes, UnixFileMode? mode = null)
+    {
+        var (directory, temp) = Prepare(path);
+        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+        if (mode is { } unixMode && !OperatingSystem.IsWindows())
+        {
+            options.UnixCreateMode = unixMode;
+        }
+
+        try
+        {
+            using (var file = new FileStream(temp, options))
+            {
+                file.Write(bytes);
+                file.Flush(flushToDisk: true);
+            }
+
+            Commit(temp, path, directory);
+        }
+        catch
+        {
+            TryDelete(temp);
+            throw;
+        }
+    }
+
+    // The target's folder (created) and a temporary name beside the target that no other writer uses.
+    private static (string Directory, string Temp) Prepare(string path)
+    {
+        var directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        Directory.CreateDirectory(directory);
+        return (directory, path + "." + Guid.NewGuid().ToString("N") + TempSuffix);
+    }
+
+    // The flushed temporary file takes the target's name, and the rename itself is flushed.
+    private static void Commit(string temp, string path, string directory)
+    {
+        File.Move(temp, path, overwrite: true);
+        FlushDirectory(directory);
     }
 
     /// <summary>
