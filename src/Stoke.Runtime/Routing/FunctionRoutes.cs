@@ -73,6 +73,7 @@ internal sealed class FunctionRoutes(RouteTable table)
             var entries = _table.Instances;
             var count = 0;
             Span<int> index = entries.Length <= 64 ? stackalloc int[entries.Length] : new int[entries.Length];
+            Span<bool> local = entries.Length <= 64 ? stackalloc bool[entries.Length] : new bool[entries.Length];
             for (var i = 0; i < entries.Length; i++)
             {
                 var e = entries[i];
@@ -82,7 +83,8 @@ internal sealed class FunctionRoutes(RouteTable table)
                 }
 
                 index[count] = i;
-                _candidates[count++] = new RouteCandidate(e.InstanceId, e.NodeId, Load(i, localInFlight));
+                _candidates[count] = new RouteCandidate(e.InstanceId, e.NodeId, Load(i, localInFlight, out local[count]));
+                count++;
             }
 
             var pick = Router.Pick(policy, _candidates.AsSpan(0, count), _table.Capacity, context);
@@ -93,13 +95,12 @@ internal sealed class FunctionRoutes(RouteTable table)
 
             var chosen = index[pick];
             _sent[chosen]++;
-            var local = localInFlight(entries[chosen].InstanceId) is not null;
-            if (local)
+            if (local[pick])
             {
                 _entering[chosen]++;
             }
 
-            return new DirectRoute(this, entries[chosen].InstanceId, entries[chosen].NodeId, local);
+            return new DirectRoute(this, entries[chosen].InstanceId, entries[chosen].NodeId, local[pick]);
         }
     }
 
@@ -112,7 +113,7 @@ internal sealed class FunctionRoutes(RouteTable table)
             var observed = new RouteCandidate[entries.Length];
             for (var i = 0; i < entries.Length; i++)
             {
-                observed[i] = new RouteCandidate(entries[i].InstanceId, entries[i].NodeId, Load(i, localInFlight));
+                observed[i] = new RouteCandidate(entries[i].InstanceId, entries[i].NodeId, Load(i, localInFlight, out _));
             }
 
             return observed;
@@ -166,8 +167,12 @@ internal sealed class FunctionRoutes(RouteTable table)
     }
 
     // This node's instance counts its requests exactly once they reach it; picked ones on their way are added.
-    private int Load(int i, Func<string, int?> localInFlight) =>
-        localInFlight(_table.Instances[i].InstanceId) is { } inFlight ? inFlight + _entering[i] : Estimate(i);
+    private int Load(int i, Func<string, int?> localInFlight, out bool local)
+    {
+        var inFlight = localInFlight(_table.Instances[i].InstanceId);
+        local = inFlight is not null;
+        return inFlight is { } n ? n + _entering[i] : Estimate(i);
+    }
 
     // Other gateways' requests as of the table, plus this node's own now.
     private int Estimate(int i) => Math.Max(0, _table.Instances[i].InFlight - _sentAtTable[i]) + _sent[i];
