@@ -58,8 +58,13 @@ internal sealed partial class FunctionGrain(
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         var (tenant, name, version) = FunctionVersionKey.Parse(this.GetPrimaryKeyString());
-        _spec = await grains.GetGrain<IFunctionRegistryGrain>(tenant).Get(name, version)
-            ?? throw new StokeException(StokeErrorKind.NotFound, $"Function {name} version {version} does not exist.");
+        if (await grains.GetGrain<IFunctionRegistryGrain>(tenant).Get(name, version) is not { } spec)
+        {
+            _missing = new StokeException(StokeErrorKind.NotFound, $"Function {name} version {version} does not exist.");
+            return; // FunctionGrain.Missing.cs
+        }
+
+        _spec = spec;
         _statistics = new FunctionStatistics(time);
         _controller = new FunctionController<TaskCompletionSource<Assignment>>(
             _spec,
@@ -82,7 +87,10 @@ internal sealed partial class FunctionGrain(
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         _ticker?.Dispose();
-        await PersistUsageAsync();
+        if (_missing is null)
+        {
+            await PersistUsageAsync();
+        }
     }
 
     public async Task<AdmitReply> Admit(AdmitRequest request, CancellationToken cancellationToken)
@@ -154,6 +162,9 @@ internal sealed partial class FunctionGrain(
 
     public async Task Retire()
     {
+        // No tick after this one: a tick queued by the timer would otherwise activate the deleted version again.
+        _ticker?.Dispose();
+        _ticker = null;
         _controller.Retire("function deleted");
         localRouter.Remove(_spec.Key, _spec.Version);
         // The usage still on the nodes goes to the tenant's ledger, which keeps the billing history of a deleted function.

@@ -2,8 +2,11 @@ using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Stoke.Abstractions.Engines;
+using Stoke.Abstractions.Errors;
+using Stoke.Abstractions.Functions;
 using Stoke.Gateway.Errors;
 using Stoke.Integration.Tests.Support;
+using Stoke.Runtime.Grains;
 
 namespace Stoke.Integration.Tests.Observability;
 
@@ -74,5 +77,26 @@ public sealed class ErrorLogTests : IAsyncLifetime
         await Task.Delay(TimeSpan.FromSeconds(3));
 
         Assert.DoesNotContain(_logs.Entries, e => e.Category == ErrorResponses.LogCategory && e.Message.Contains("cls-abandoned", StringComparison.Ordinal));
+    }
+
+    // A node's late notice, or a tick queued as the version retired, reaches a deleted version's controller and
+    // activates it again: that must not be an activation error in the operator's log, and nothing may come back to life.
+    [Fact]
+    public async Task ACallThatReachesADeletedFunctionIsNoActivationError()
+    {
+        using var client = _node.Client();
+        await client.DeployAsync("cls-deleted", TestModels.Classifier);
+        Assert.Equal(HttpStatusCode.OK, (await client.InferAsync("cls-deleted", TestModels.ClassifierJson())).Status);
+        await client.DeleteAsync("cls-deleted");
+
+        var controller = _node.Services.GetRequiredService<IGrainFactory>().GetGrain<IFunctionGrain>(FunctionVersionKey.Of("default", "cls-deleted", 1));
+        await controller.SlotFreed("gone", 0);
+        await controller.InstanceEvicted("gone", "late notice");
+        await controller.Tick();
+        var status = await Assert.ThrowsAsync<StokeException>(() => controller.Status());
+        Assert.Equal(StokeErrorKind.NotFound, status.Kind);
+        Assert.Equal(HttpStatusCode.NotFound, (await client.InferAsync("cls-deleted", TestModels.ClassifierJson())).Status);
+
+        Assert.DoesNotContain(_logs.Entries, e => e.Level >= LogLevel.Error && e.Message.Contains("cls-deleted", StringComparison.Ordinal));
     }
 }
