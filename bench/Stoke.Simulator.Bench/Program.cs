@@ -1,5 +1,6 @@
 // Runs the simulator experiments of docs/simulator.md and measures replay speed.
 // Usage: dotnet run -c Release --project bench/Stoke.Simulator.Bench -- [tradeoff|autoscale|speed|speed-large|all] [traces-dir] [out-dir]
+//        ... -- speed-synthetic TRACES OUT FUNCTIONS REQUESTS NODES   (speed-large's day at another size, with GC figures)
 using System.Diagnostics;
 using System.Globalization;
 using Stoke.Abstractions.Functions;
@@ -125,6 +126,17 @@ if (what is "speed-large")
     var watch = Stopwatch.StartNew();
     Console.Write(ReportWriter.FormatTable([SimulationRunner.Run(largeRun)]));
     Console.WriteLine($"synthetic 100,000 functions x 10,000,000 requests on 1,000 nodes: {watch.Elapsed.TotalSeconds:0.000} s");
+    Console.WriteLine($"peak working set: {Process.GetCurrentProcess().PeakWorkingSet64 / (1 << 20)} MiB");
+}
+
+// The same day at any size (to profile a change, or to see how the replay scales), with the GC's figures.
+if (what is "speed-synthetic")
+{
+    var (functions, requests, nodes) = (int.Parse(args[3], CultureInfo.InvariantCulture), long.Parse(args[4], CultureInfo.InvariantCulture), int.Parse(args[5], CultureInfo.InvariantCulture));
+    var run = SyntheticRun("synthetic", functions, requests, nodes, nodeMemoryGb: 128);
+    var watch = Stopwatch.StartNew();
+    Console.Write(ReportWriter.FormatTable([SimulationRunner.Run(run)]));
+    Console.WriteLine($"synthetic {functions} functions x {requests} requests on {nodes} nodes: {watch.Elapsed.TotalSeconds:0.000} s, gc0 {GC.CollectionCount(0)} gc1 {GC.CollectionCount(1)} gc2 {GC.CollectionCount(2)}, allocated {GC.GetTotalAllocatedBytes() >> 20} MiB, pause {GC.GetTotalPauseDuration().TotalSeconds:0.00} s");
     Console.WriteLine($"peak working set: {Process.GetCurrentProcess().PeakWorkingSet64 / (1 << 20)} MiB");
 }
 

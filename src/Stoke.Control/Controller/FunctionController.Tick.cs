@@ -91,7 +91,8 @@ public sealed partial class FunctionController<THeld>
         if (start > 0 && !_retired)
         {
             var nodes = _port.Nodes().ToList();
-            for (var n = 0; n < start && TryStart("autoscaler: " + decision.Scale.Reason, nodes); n++)
+            var reason = "autoscaler: " + decision.Scale.Reason;
+            for (var n = 0; n < start && TryStart(reason, nodes); n++)
             {
             }
         }

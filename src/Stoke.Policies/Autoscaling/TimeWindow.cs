@@ -120,9 +120,29 @@ internal sealed class TimeWindow(TimeSpan span)
     /// <summary>Adds a zero at each of <c>from + step</c>, ..., <c>from + zeros * step</c>.</summary>
     public void AddZeros(long from, long step, int zeros)
     {
-        for (var i = 1; i <= zeros; i++)
+        var first = 1;
+        if (_inOrder && zeros > 0 && step > 0 && from + step >= _newest)
+        {
+            // In order, adding them one by one ends with every sample (old or zero) at or before the last zero's time
+            // minus the span dropped; zeros never enter the nonzero ring. Drop those at once and add only the zeros
+            // that stay: the same samples as adding all of them.
+            var expired = from + (zeros * step) - Span.Ticks;
+            _all.DropOldestUpTo(expired);
+            _nonZero.DropOldestUpTo(expired);
+            if (expired >= from + step)
+            {
+                first = (int)Math.Min(zeros + 1L, ((expired - from) / step) + 1);
+            }
+        }
+
+        for (var i = first; i <= zeros; i++)
         {
             Add(new DateTimeOffset(from + (i * step), TimeSpan.Zero), 0);
+        }
+
+        if (zeros > 0)
+        {
+            _newest = Math.Max(_newest, from + (zeros * step));
         }
     }
 

@@ -101,17 +101,43 @@ public sealed class InstanceCountController
         }
 
         var wanting = kpa.QuietTicksWanting(from.UtcTicks, step.Ticks, max, instances, last.Scale.DesiredInstances);
-        for (var k = 1; k <= wanting; k++)
+        return Math.Min(wanting, FirstFloorChange(from, step, wanting, window, last.Floor) - 1);
+    }
+
+    // The first of the ticks 1..limit after `from` whose floor differs from `floor` (limit + 1 if none). A quiet tick's
+    // floor depends only on whether the keep-alive window wants an instance warm, and the ticks it wants form one run
+    // (its idle time grows with k): the floor can change only at tick 1, where that run starts or where it ends. Those
+    // ticks are computed, then checked with WarmWanted itself, so the answer is that of trying every tick.
+    private int FirstFloorChange(DateTimeOffset from, TimeSpan step, int limit, KeepAliveWindow window, int floor)
+    {
+        Span<long> candidates = [1, long.MaxValue, long.MaxValue];
+        if (_lastArrival is { } lastArrival)
         {
-            var floor = Math.Max(_options.MinInstances, WarmWanted(from.AddTicks(k * step.Ticks), 0, 0, window) ? 1 : 0);
-            if (floor != last.Floor)
+            var idleAtFrom = (from - lastArrival).Ticks;
+            candidates[1] = FirstTickReaching(window.PrewarmAfter.Ticks - idleAtFrom, step.Ticks);
+            candidates[2] = FirstTickReaching((window.PrewarmAfter + window.KeepAlive).Ticks - idleAtFrom, step.Ticks);
+            candidates.Sort();
+        }
+
+        foreach (var k in candidates)
+        {
+            if (k > limit)
             {
-                return k - 1;
+                break;
+            }
+
+            if (Math.Max(_options.MinInstances, WarmWanted(from.AddTicks(k * step.Ticks), 0, 0, window) ? 1 : 0) != floor)
+            {
+                return (int)k;
             }
         }
 
-        return wanting;
+        return limit + 1;
     }
+
+    // The least k >= 1 with k * step >= distance: the first tick whose idle time has grown by at least `distance`.
+    private static long FirstTickReaching(long distance, long step) =>
+        distance <= step ? 1 : (distance / step) + (distance % step == 0 ? 0 : 1);
 
     /// <summary>Takes in <paramref name="ticks"/> ticks that <see cref="QuietTicks"/> allowed a host to skip.</summary>
     public void SkipQuietTicks(DateTimeOffset from, TimeSpan step, int ticks)

@@ -14,7 +14,7 @@ internal sealed class EventQueue(long tickInterval)
 {
     private const int OrdinalBits = 56;
     private readonly PriorityQueue<SimEvent, EventKey> _heap = new();
-    private readonly Queue<(SimEvent Event, EventKey Key)> _ticks = new();
+    private readonly Queue<LaneTick> _ticks = new();
     private long _seq;
     private long _lastTickDue = long.MinValue;
     private Peeked _peeked; // what the last TryPeek found next, until the queue changes
@@ -35,17 +35,38 @@ internal sealed class EventQueue(long tickInterval)
     public void ScheduleTick(long now, SimFunction f)
     {
         _peeked = Peeked.None;
-        var e = new SimEvent(SimEventKind.Tick, f, null, 0);
-        var key = Key(now + tickInterval, e);
-        if (key.Due < _lastTickDue)
+        var due = now + tickInterval;
+        if (due < _lastTickDue)
         {
             // Not while time moves forward; kept so that the lane only ever holds events in order.
-            _heap.Enqueue(e, key);
+            var e = new SimEvent(SimEventKind.Tick, f, null, 0);
+            _heap.Enqueue(e, Key(due, e));
             return;
         }
 
-        _lastTickDue = key.Due;
-        _ticks.Enqueue((e, key));
+        _lastTickDue = due;
+        _ticks.Enqueue(new LaneTick(due, _seq++, f));
+    }
+
+    /// <summary>
+    /// Takes, in order, the lane's ticks that come before every other event and before <paramref name="before"/> and
+    /// that their function skips (<see cref="SimFunction.QuietLeft"/>): each is counted as skipped and scheduled again
+    /// one interval later with the next sequence number, as handling it as an event would. Nothing else happens between
+    /// them, so the replay need not move its clock or look at its other sources for each one.
+    /// </summary>
+    public void SkipQuietTicks(long before)
+    {
+        var heapKey = _heap.TryPeek(out _, out var top) ? top : new EventKey(long.MaxValue, long.MaxValue, long.MaxValue);
+        while (_ticks.TryPeek(out var tick) && tick.Due < before && tick.Function.QuietLeft > 0 && tick.Key.CompareTo(heapKey) < 0)
+        {
+            _ticks.Dequeue();
+            var f = tick.Function;
+            f.QuietLeft--;
+            f.QuietSkipped++;
+            ScheduleTick(tick.Due, f);
+        }
+
+        _peeked = Peeked.None;
     }
 
     /// <summary>The next event's key, without taking it.</summary>
@@ -73,7 +94,7 @@ internal sealed class EventQueue(long tickInterval)
         if (from == Peeked.Tick || (from == Peeked.None && _ticks.TryPeek(out var tick)
             && (!_heap.TryPeek(out _, out var heapKey) || tick.Key.CompareTo(heapKey) < 0)))
         {
-            return _ticks.Dequeue().Event;
+            return new SimEvent(SimEventKind.Tick, _ticks.Dequeue().Function, null, 0);
         }
 
         return _heap.Dequeue();
@@ -96,6 +117,12 @@ internal sealed class EventQueue(long tickInterval)
         };
         return new EventKey(due, (rank << OrdinalBits) | (e.Instance?.Ordinal ?? 0), _seq++);
     }
+}
+
+/// <summary>A control tick waiting in the lane: ticks rank first at their instant and belong to no instance.</summary>
+internal readonly record struct LaneTick(long Due, long Seq, SimFunction Function)
+{
+    public EventKey Key => new(Due, 0, Seq);
 }
 
 /// <summary>

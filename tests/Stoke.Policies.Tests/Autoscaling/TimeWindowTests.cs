@@ -76,6 +76,54 @@ public sealed class TimeWindowTests
         }
     }
 
+    // A run of zeros taken in at once (runs longer than the span drop most of theirs unadded) leaves the window as
+    // adding them one by one does: every later read and every later sample agree.
+    [Theory]
+    [InlineData(3, 2)]
+    [InlineData(30, 2)]
+    [InlineData(31, 2)]
+    [InlineData(200, 2)]
+    [InlineData(7, 9)]
+    public void TakesARunOfZerosInAsAddingThemOneByOne(int zeros, int stepSeconds)
+    {
+        var atOnce = new TimeWindow(TimeSpan.FromSeconds(60));
+        var oneByOne = new TimeWindow(TimeSpan.FromSeconds(60));
+        for (var second = 0; second <= 50; second += second % 5 == 0 ? 3 : 2)
+        {
+            var value = (second * 7919 % 13) / 3.0;
+            atOnce.Add(T0.AddSeconds(second), value);
+            oneByOne.Add(T0.AddSeconds(second), value);
+        }
+
+        var from = T0.AddSeconds(50).UtcTicks;
+        var step = TimeSpan.FromSeconds(stepSeconds).Ticks;
+        atOnce.AddZeros(from, step, zeros);
+        for (var k = 1; k <= zeros; k++)
+        {
+            oneByOne.Add(new DateTimeOffset(from + (k * step), TimeSpan.Zero), 0);
+        }
+
+        // A sample just after the run: a read over the span then counts every zero still inside it.
+        var end = from + (zeros * step) + 1;
+        atOnce.Add(new DateTimeOffset(end, TimeSpan.Zero), 1);
+        oneByOne.Add(new DateTimeOffset(end, TimeSpan.Zero), 1);
+        for (var extra = 0; extra < 40; extra++)
+        {
+            var at = new DateTimeOffset(end + (extra * TimeSpan.TicksPerSecond), TimeSpan.Zero);
+            foreach (var width in new[] { 6, 60 })
+            {
+                var w = TimeSpan.FromSeconds(width);
+                Assert.Equal(oneByOne.Average(at, w), atOnce.Average(at, w));
+                Assert.Equal(oneByOne.Max(at, w), atOnce.Max(at, w));
+            }
+
+            Assert.Equal(oneByOne.SpacedAtLeast(step), atOnce.SpacedAtLeast(step));
+            var value = extra % 3 == 0 ? 0 : extra / 4.0;
+            atOnce.Add(at, value);
+            oneByOne.Add(at, value);
+        }
+    }
+
     [Fact]
     public void ForecastsNothingForSamplesAddedOutOfOrder()
     {
