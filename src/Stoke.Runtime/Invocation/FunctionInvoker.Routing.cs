@@ -34,7 +34,7 @@ public sealed partial class FunctionInvoker
                 finally
                 {
                     // A local instance counts the request before the call returns its task: the route stops counting it.
-                    route.Direct?.Entered();
+                    route.Counted?.Entered();
                 }
 
                 var result = await pending;
@@ -68,7 +68,7 @@ public sealed partial class FunctionInvoker
             {
                 if (done)
                 {
-                    route.Direct?.Done();
+                    route.Counted?.Done();
                 }
             }
 
@@ -86,7 +86,7 @@ public sealed partial class FunctionInvoker
         if (router.TryRoute(spec, routing) is { } direct)
         {
             metrics.RecordRoute(spec, direct: true);
-            return new Route(direct.InstanceId, direct.NodeId, 0, null, direct);
+            return new Route(direct.InstanceId, direct.NodeId, 0, null, direct, ViaController: false);
         }
 
         metrics.RecordRoute(spec, direct: false);
@@ -95,7 +95,9 @@ public sealed partial class FunctionInvoker
         activity?.SetTag(RuntimeTracing.InstanceId, reply.InstanceId).SetTag(RuntimeTracing.NodeId, reply.NodeId)
             .SetTag(RuntimeTracing.Tier, reply.ColdStartTier).SetTag("stoke.held_ms", reply.HeldMs);
         router.Update(reply.Routes);
-        return new Route(reply.InstanceId, reply.NodeId, reply.HeldMs, reply.ColdStartTier, null);
+        // A request the controller sent to a local instance takes its slot in this node's table at once, as a warm-path
+        // pick does, so a warm-path request arriving meanwhile does not take the same slot.
+        return new Route(reply.InstanceId, reply.NodeId, reply.HeldMs, reply.ColdStartTier, router.Claim(spec, reply.InstanceId), ViaController: true);
     }
 
     // The controller's node may die under the call: Orleans moves the controller once the membership agrees it is dead,
@@ -149,8 +151,11 @@ public sealed partial class FunctionInvoker
     }
 }
 
-/// <summary>Where a request runs: by the warm path (<see cref="Direct"/> set) or as the controller assigned it.</summary>
-internal sealed record Route(string InstanceId, string NodeId, double HeldMs, string? ColdStartTier, DirectRoute? Direct)
+/// <summary>
+/// Where a request runs: picked by the warm path, or assigned by the controller. <see cref="Counted"/> is its count in
+/// this node's table (every warm-path pick; a controller's assignment to a local instance), null otherwise.
+/// </summary>
+internal sealed record Route(string InstanceId, string NodeId, double HeldMs, string? ColdStartTier, DirectRoute? Counted, bool ViaController)
 {
     /// <summary>Instances tried, this one included (more than one when a lost instance was retried).</summary>
     public int Attempts { get; init; } = 1;

@@ -51,7 +51,7 @@ public sealed partial class FunctionInvoker
                 ? node.StreamChunkAsync(streamId, spec.Key, chunk, options.Deadline, cancellationToken)
                 : grains.GetGrain<INodeGrain>(holder).StreamChunk(streamId, spec.Key, chunk, options.Deadline, cancellationToken), cancellationToken);
             var instanceId = result.InstanceId ?? "";
-            var record = Record(spec, null, result, new Route(instanceId, holder, 0, null, null), arrived);
+            var record = Record(spec, null, result, new Route(instanceId, holder, 0, null, null, ViaController: false), arrived);
             return new InferenceOutcome(result.Outputs, record, instanceId) { Sequence = result.Sequence };
         }
         catch (Exception ex) when (CountsAsFailure(ex, cancellationToken) && ex is not StokeException { Kind: StokeErrorKind.Gone or StokeErrorKind.Conflict })

@@ -68,7 +68,7 @@ public sealed partial class FunctionInvoker(
         try
         {
             var (result, route) = await CallAsync(spec, options, call, cancellationToken);
-            activity?.SetTag(RuntimeTracing.Route, route.Direct is null ? "controller" : "direct")
+            activity?.SetTag(RuntimeTracing.Route, route.ViaController ? "controller" : "direct")
                 .SetTag(RuntimeTracing.InstanceId, route.InstanceId).SetTag(RuntimeTracing.NodeId, route.NodeId).SetTag(RuntimeTracing.Attempts, route.Attempts);
             return (result, route, arrived);
         }
@@ -144,7 +144,7 @@ public sealed partial class FunctionInvoker(
         try
         {
             var (started, route) = await CallAsync(spec, options, (instance, nodeId) => StartStreamAsync(instance, nodeId, request, cancellationToken), cancellationToken, keepRoute: true);
-            activity?.SetTag(RuntimeTracing.Route, route.Direct is null ? "controller" : "direct")
+            activity?.SetTag(RuntimeTracing.Route, route.ViaController ? "controller" : "direct")
                 .SetTag(RuntimeTracing.InstanceId, route.InstanceId).SetTag(RuntimeTracing.NodeId, route.NodeId).SetTag(RuntimeTracing.Attempts, route.Attempts);
             return new Generation(this, spec, route, started.Chunks, started.First, arrived, activity);
         }
@@ -189,7 +189,7 @@ public sealed partial class FunctionInvoker(
     /// <summary>A generation is over (finished, failed or abandoned): its usage, its slot, its meter.</summary>
     internal UsageRecord Finish(FunctionSpec spec, Route route, long arrived, int promptTokens, int completionTokens, TextChunk? final)
     {
-        route.Direct?.Done();
+        route.Counted?.Done();
         var functionTraffic = traffic.For(spec);
         var totalMs = time.GetElapsedTime(arrived).TotalMilliseconds;
         // A stream that ended without its final chunk (the client went away) kept its sequence decoding until then: it is

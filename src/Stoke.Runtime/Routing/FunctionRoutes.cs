@@ -104,6 +104,27 @@ internal sealed class FunctionRoutes(RouteTable table)
         }
     }
 
+    /// <summary>
+    /// Counts a request the controller assigned to one of this node's instances as entering it, as a warm-path pick
+    /// does: until the instance has counted it, a warm-path request must not take the same slot. Null when the
+    /// instance is not this node's or not in the table.
+    /// </summary>
+    public DirectRoute? Claim(string instanceId, Func<string, int?> localInFlight)
+    {
+        lock (_gate)
+        {
+            var i = Array.FindIndex(_table.Instances, e => e.InstanceId == instanceId);
+            if (i < 0 || localInFlight(instanceId) is null)
+            {
+                return null;
+            }
+
+            _sent[i]++;
+            _entering[i]++;
+            return new DirectRoute(this, instanceId, _table.Instances[i].NodeId, local: true);
+        }
+    }
+
     /// <summary>What this node knows of each ready instance's load, for the controller when the warm path found none.</summary>
     public RouteCandidate[] Observed(Func<string, int?> localInFlight)
     {
@@ -197,7 +218,8 @@ internal sealed class FunctionRoutes(RouteTable table)
 }
 
 /// <summary>
-/// A request on its way to an instance by the warm path: <see cref="Entered"/> once a local instance has counted it,
+/// A request on its way to an instance, counted in this node's table (picked by the warm path, or assigned to a local
+/// instance by the controller): <see cref="Entered"/> once a local instance has counted it,
 /// <see cref="Done"/> when it is answered.
 /// </summary>
 internal sealed class DirectRoute(FunctionRoutes routes, string instanceId, string nodeId, bool local)

@@ -61,6 +61,10 @@ public sealed class NodeRouter
         return routes.TryPick(_policies.GetRouting(spec.Routing), context, _localInFlight, _unreachable, _time.GetTimestamp(), _lostTicks);
     }
 
+    /// <summary>Counts a request the controller assigned to a local instance until the instance has counted it (<see cref="FunctionRoutes.Claim"/>).</summary>
+    internal DirectRoute? Claim(FunctionSpec spec, string instanceId) =>
+        _tables.TryGetValue(KeyOf(spec.Key, spec.Version), out var routes) ? routes.Claim(instanceId, _localInFlight) : null;
+
     /// <summary>This node's view of a function's ready instances, passed to the controller when the warm path found none.</summary>
     public RouteCandidate[] Observed(FunctionSpec spec) =>
         _tables.TryGetValue(KeyOf(spec.Key, spec.Version), out var routes) ? routes.Observed(_localInFlight) : [];

@@ -8,7 +8,8 @@ namespace Stoke.Runtime.Tests.Routing;
 
 /// <summary>
 /// The warm path's table on one node: a request picked for a local instance counts against it from the pick, before
-/// the instance itself has counted it, so two requests arriving together never both take its last slot.
+/// the instance itself has counted it, so two requests arriving together never both take its last slot; so does a
+/// request the controller assigned to a local instance.
 /// </summary>
 public sealed class FunctionRoutesTests
 {
@@ -53,6 +54,35 @@ public sealed class FunctionRoutesTests
         routes.Update(Table(revision: 2));
 
         Assert.Null(Pick(routes));
+    }
+
+    // A held request the controller dispatches to a local instance is on its way there like a warm-path pick: a
+    // warm-path request arriving meanwhile must not take the same slot.
+    [Fact]
+    public void ARequestTheControllerAssignedToALocalInstanceTakesItsSlotAtOnce()
+    {
+        var routes = new FunctionRoutes(Table());
+
+        var assigned = routes.Claim("i0", id => _entered.TryGetValue(id, out var n) ? n : null);
+
+        Assert.NotNull(assigned);
+        Assert.Null(Pick(routes));
+        _entered["i0"] = 1;
+        assigned.Entered();
+        Assert.Null(Pick(routes));
+        _entered["i0"] = 0;
+        assigned.Done();
+        Assert.Equal("i0", Pick(routes)?.InstanceId);
+    }
+
+    [Fact]
+    public void OnlyThisNodesInstancesAreClaimed()
+    {
+        var routes = new FunctionRoutes(Table());
+
+        Assert.Null(routes.Claim("i0", _ => null)); // another node's instance: its own node counts it
+        Assert.Null(routes.Claim("unknown", id => _entered.TryGetValue(id, out var n) ? n : null));
+        Assert.Equal("i0", Pick(routes)?.InstanceId);
     }
 
     private DirectRoute? Pick(FunctionRoutes routes) =>
