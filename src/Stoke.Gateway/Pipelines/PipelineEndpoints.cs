@@ -14,6 +14,7 @@ using Stoke.Pipelines.Deployment;
 using Stoke.Pipelines.Execution;
 using Stoke.Pipelines.Fusion;
 using Stoke.Pipelines.Spec;
+using Stoke.Pipelines.Yaml;
 using Stoke.Runtime.Grains;
 using Stoke.Runtime.Invocation;
 
@@ -44,7 +45,9 @@ public static class PipelineEndpoints
     {
         var options = context.RequestServices.GetRequiredService<GatewayOptions>();
         var body = await RequestBody.ReadAsync(context, options.MaxRequestBodyBytes);
-        var spec = PipelineSpecJson.Parse(System.Text.Encoding.UTF8.GetString(body));
+        var document = System.Text.Encoding.UTF8.GetString(body);
+        // A YAML spec is read into the JSON form first, so both are validated alike (docs/pipelines.md, "YAML").
+        var spec = PipelineSpecYaml.IsYamlMediaType(context.Request.ContentType) ? PipelineSpecYaml.Parse(document) : PipelineSpecJson.Parse(document);
         foreach (var (file, text) in spec.Files)
         {
             if (text.StartsWith('@'))
