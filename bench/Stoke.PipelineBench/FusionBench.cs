@@ -10,14 +10,15 @@ using static Timing;
 
 /// <summary>
 /// Benchmark 3: the OCR pipeline with "fusion": "auto" against "off", on the same runner and the same direct ONNX
-/// Runtime sessions (so only the runner's handling of the fused steps differs): latency p50 on hello.png and
-/// page.png (the two arms alternated request by request) and page.png throughput with 4 clients.
+/// Runtime sessions (so only the handling of the fused steps differs: the transform chains, and ctc.decode run on each
+/// recognizer call's outputs right after its session, as beside an instance): latency p50 on hello.png and page.png
+/// (the two arms alternated request by request) and page.png throughput with 4 clients.
 /// </summary>
 internal static class FusionBench
 {
     public static async Task RunAsync(int requests, int repeats)
     {
-        var direct = new DirectFunctions(Path.Combine(OcrNode.Models, "paddleocr-v4"));
+        var direct = new DirectFunctions(Path.Combine(OcrNode.Models, "paddleocr-v4")) { PipelineSpec = OcrNode.OcrSpec() };
         var compiler = new PipelineCompiler(TransformCatalog.BuiltIn, direct);
         var spec = PipelineSpecJson.Parse(OcrNode.OcrSpec()) with { Prewarm = false };
         var fused = await compiler.CompileAsync("bench", spec with { Fusion = "auto" }, default);

@@ -13,6 +13,7 @@ using Stoke.Abstractions.Usage;
 using Stoke.Engines.Onnx;
 using Stoke.Integration.Tests.Support;
 using Stoke.Pipelines.Execution;
+using Stoke.Pipelines.Fusion;
 using Stoke.Pipelines.Graph;
 using Stoke.Pipelines.Spec;
 using Stoke.Pipelines.Transforms;
@@ -116,6 +117,10 @@ Console.WriteLine($"median cold ratio (cold cost / slowest step's cold start): c
 internal sealed class DirectFunctions : IStepFunctions, IFunctionInvoker
 {
     private readonly Dictionary<string, IModelSession> _sessions = [];
+    private FusedStepRunner? _fused;
+
+    /// <summary>The pipeline spec whose steps fused into calls run here after the session, as beside an instance.</summary>
+    public string PipelineSpec { set => _fused = new FusedStepRunner(_ => Task.FromResult<string?>(value), TransformCatalog.BuiltIn); }
 
     public DirectFunctions(string dir)
     {
@@ -133,7 +138,7 @@ internal sealed class DirectFunctions : IStepFunctions, IFunctionInvoker
     public Task<FunctionSpec?> FindAsync(string tenant, string name, int? version, CancellationToken cancellationToken) =>
         Task.FromResult<FunctionSpec?>(_sessions.TryGetValue(name, out var s) ? Spec(name, s.Signature) : null);
 
-    public Task<InferenceOutcome> InvokeAsync(FunctionSpec spec, InferenceRequest request, InvocationOptions options, CancellationToken cancellationToken)
+    public async Task<InferenceOutcome> InvokeAsync(FunctionSpec spec, InferenceRequest request, InvocationOptions options, CancellationToken cancellationToken)
     {
         var session = _sessions[spec.Name];
         Tensor[] outputs;
@@ -142,7 +147,12 @@ internal sealed class DirectFunctions : IStepFunctions, IFunctionInvoker
             outputs = session.Run(request.Inputs, [.. session.Signature.Outputs.Select(o => o.Name)]);
         }
 
-        return Task.FromResult(new InferenceOutcome(outputs, new UsageRecord { Tenant = "bench", Function = spec.Name, Version = 1, Node = "local", BatchSize = 1 }, "direct"));
+        if (request.Then is { } then)
+        {
+            outputs = await (_fused ?? throw new InvalidOperationException("no PipelineSpec for fused steps")).RunAsync(then, outputs, cancellationToken);
+        }
+
+        return new InferenceOutcome(outputs, new UsageRecord { Tenant = "bench", Function = spec.Name, Version = 1, Node = "local", BatchSize = 1 }, "direct");
     }
 
     public Task<EmbeddingOutcome> EmbedAsync(FunctionSpec spec, string[] texts, InvocationOptions options, CancellationToken cancellationToken) => throw new NotSupportedException();

@@ -8,9 +8,12 @@ namespace Stoke.Client;
 /// </summary>
 public static class PipelineSpecFiles
 {
-    public static string Read(string specPath)
+    public static string Read(string specPath) => Inline(File.ReadAllText(specPath), specPath);
+
+    /// <summary>Inlines the <c>@PATH</c> files of a spec's JSON (read from <paramref name="specPath"/>, or converted from it).</summary>
+    public static string Inline(string specJson, string specPath)
     {
-        var json = JsonNode.Parse(File.ReadAllText(specPath), documentOptions: new System.Text.Json.JsonDocumentOptions { CommentHandling = System.Text.Json.JsonCommentHandling.Skip })
+        var json = JsonNode.Parse(specJson, documentOptions: new System.Text.Json.JsonDocumentOptions { CommentHandling = System.Text.Json.JsonCommentHandling.Skip })
             ?? throw new InvalidDataException($"{specPath} is empty");
         if (json["files"] is JsonObject files)
         {

@@ -58,9 +58,13 @@ public sealed class StokeClient : IDisposable
     }
 
     /// <summary>Deploys a pipeline spec (JSON, its files inline: see <see cref="PipelineSpecFiles"/>) as a new version of <paramref name="name"/>.</summary>
-    public async Task<JsonNode> DeployPipelineAsync(string name, string specJson, CancellationToken cancellationToken = default)
+    public Task<JsonNode> DeployPipelineAsync(string name, string specJson, CancellationToken cancellationToken = default) =>
+        DeployPipelineAsync(name, specJson, "application/json", cancellationToken);
+
+    /// <summary>Deploys a pipeline spec given as <paramref name="mediaType"/> (sent with <c>charset=utf-8</c>): <c>application/json</c>, or <c>application/yaml</c> for a YAML spec.</summary>
+    public async Task<JsonNode> DeployPipelineAsync(string name, string spec, string mediaType, CancellationToken cancellationToken = default)
     {
-        using var content = new StringContent(specJson, Encoding.UTF8, "application/json");
+        using var content = new StringContent(spec, Encoding.UTF8, mediaType);
         using var response = await _http.PostAsync($"api/pipelines/{Uri.EscapeDataString(name)}", content, cancellationToken);
         return await ReadAsync(response, cancellationToken);
     }

@@ -2,9 +2,11 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Spectre.Console;
+using Stoke.Abstractions.Errors;
 using Stoke.Abstractions.Functions;
 using Stoke.Cli.Rendering;
 using Stoke.Client;
+using Stoke.Pipelines.Yaml;
 
 namespace Stoke.Cli.Commands;
 
@@ -14,11 +16,11 @@ public static class DeployPipelineCommand
     public static Command Create(CliEnvironment env)
     {
         var name = new Argument<string>("NAME") { Description = "Pipeline name." };
-        var spec = new Option<FileInfo>("--spec") { Description = "Pipeline spec (JSON, docs/pipelines.md); files written @PATH are read relative to it.", HelpName = "FILE", Required = true };
+        var spec = new Option<FileInfo>("--spec") { Description = "Pipeline spec, JSON or YAML (.yaml, .yml) (docs/pipelines.md); files written @PATH are read relative to it.", HelpName = "FILE", Required = true };
         var command = new Command("deploy-pipeline", "Deploy a pipeline of functions and transforms as a new version of a function.") { name, spec };
         command.SetAction((result, ct) => env.RunAsync(result, ct, async (client, token) =>
         {
-            var json = PipelineSpecFiles.Read(result.GetValue(spec)!.FullName);
+            var json = ReadSpec(result.GetValue(spec)!.FullName);
             var deployed = Api.Read<FunctionSpec>(await client.DeployPipelineAsync(result.GetValue(name)!, json, token));
             env.Console.MarkupLine($"[green]Deployed[/] pipeline {Markup.Escape(deployed.Name)} version {deployed.Version}.");
             env.Console.Write(SpecTables.Summary(deployed));
@@ -26,6 +28,27 @@ public static class DeployPipelineCommand
             return 0;
         }));
         return command;
+    }
+
+    /// <summary>
+    /// The spec's JSON with its <c>@PATH</c> files inlined. A YAML spec goes up as its JSON form, converted here so that
+    /// its files are inlined as a JSON spec's are; a YAML error is bad input (exit code 2) with its line and column.
+    /// </summary>
+    public static string ReadSpec(string path)
+    {
+        if (!PipelineSpecYaml.IsYamlFile(path))
+        {
+            return PipelineSpecFiles.Read(path);
+        }
+
+        try
+        {
+            return PipelineSpecFiles.Inline(PipelineSpecYaml.ToJson(File.ReadAllText(path)), path);
+        }
+        catch (StokeException ex)
+        {
+            throw new CliException($"{path}: {ex.Message}", exitCode: 2);
+        }
     }
 
     /// <summary>The graph and the last request's time per step, for <c>stoke describe</c> of a pipeline.</summary>

@@ -8,8 +8,8 @@ using Stoke.Gateway.Auth;
 using Stoke.Gateway.Grpc.Services;
 using Stoke.Gateway.Hosting;
 using Stoke.Gateway.Metrics;
+using Stoke.Gateway.OpenInference;
 using Stoke.Gateway.Routing;
-using Stoke.Runtime.Invocation;
 
 namespace Stoke.Gateway.Grpc.Hosting;
 
@@ -50,7 +50,7 @@ public sealed partial class GrpcServer(IServiceProvider gateway, GrpcOptions opt
     private void Bridge(IServiceCollection services)
     {
         services.AddSingleton(gateway.GetRequiredService<IGrainFactory>());
-        services.AddSingleton(gateway.GetRequiredService<IFunctionInvoker>());
+        services.AddSingleton(gateway.GetRequiredService<OipInference>());
         services.AddSingleton(gateway.GetRequiredService<TimeProvider>());
         services.AddSingleton(gateway.GetRequiredService<GatewayMetrics>());
         services.AddSingleton(gateway.GetRequiredService<GatewayOptions>());

@@ -17,11 +17,11 @@ using Stoke.Runtime.Invocation;
 namespace Stoke.Gateway.Grpc.Services;
 
 /// <summary>
-/// <c>inference.GRPCInferenceService</c> over the REST path's parts: the same directory, validator, invoker and
-/// metrics, so a request behaves the same whichever protocol brought it. Refusals are thrown and mapped by <see cref="GrpcGuard"/>.
+/// <c>inference.GRPCInferenceService</c> over the REST path's parts: the same directory, validator, infer call (model
+/// functions and pipelines, <see cref="OipInference"/>) and metrics, so a request behaves the same whichever protocol brought it. Refusals are thrown and mapped by <see cref="GrpcGuard"/>.
 /// </summary>
 internal sealed class InferenceService(
-    FunctionDirectory directory, IFunctionInvoker invoker, IGrainFactory grains, GatewayMetrics metrics, RequestQuota quotas, TimeProvider time)
+    FunctionDirectory directory, OipInference inference, IGrainFactory grains, GatewayMetrics metrics, RequestQuota quotas, TimeProvider time)
     : GRPCInferenceService.GRPCInferenceServiceBase
 {
     public override Task<ServerLiveResponse> ServerLive(ServerLiveRequest request, ServerCallContext context) =>
@@ -72,7 +72,8 @@ internal sealed class InferenceService(
             function = spec.Name;
             OipValidator.Validate(parsed.Request, spec.Signature);
             var http = context.GetHttpContext();
-            var outcome = await invoker.InvokeAsync(spec, parsed.Request, Options(context, spec), context.CancellationToken);
+            // A pipeline as REST runs it (its steps metered each and as a whole); its per-step headers become response metadata.
+            var outcome = await inference.InvokeAsync(http, spec, parsed.Request, Options(context, spec), context.CancellationToken);
             usage = outcome.Usage;
             // The REST path's usage headers, as response metadata.
             OipEndpoints.WriteUsageHeaders(http, outcome.Usage);

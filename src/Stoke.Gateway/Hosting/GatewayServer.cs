@@ -212,6 +212,8 @@ public static class StokeGatewayServiceCollectionExtensions
         services.AddSingleton<PrometheusExporter>();
         Receipts.ReceiptServices.Add(services);
         services.AddSingleton<Stoke.Runtime.Quotas.ITenantInstanceCaps, TenantInstanceCaps>();
+        // Pipeline steps fused into a function call run beside the instance that served it (docs/pipelines.md, "Fusion").
+        services.AddSingleton<Stoke.Runtime.Instances.IFusedSteps>(sp => new Stoke.Pipelines.Fusion.FusedStepRunner(sp.GetRequiredService<IGrainFactory>()));
         services.AddSingleton<GatewayServer>();
         services.AddHostedService(sp => sp.GetRequiredService<GatewayServer>());
         return services;

@@ -99,9 +99,7 @@ public static class OipEndpoints
             function = spec.Name;
             Tracing.GatewayTracing.Function(spec);
             OipValidator.Validate(parsed.Request, spec.Signature);
-            var outcome = spec.Engine == FunctionSpec.PipelineEngine
-                ? await Pipelines.PipelineEndpoints.InvokeAsync(context, spec, parsed.Request, Options(context, spec))
-                : await services.GetRequiredService<IFunctionInvoker>().InvokeAsync(spec, parsed.Request, Options(context, spec), context.RequestAborted);
+            var outcome = await services.GetRequiredService<OipInference>().InvokeAsync(context, spec, parsed.Request, Options(context, spec), context.RequestAborted);
             usage = outcome.Usage;
             WriteUsageHeaders(context, outcome.Usage);
             context.Response.Headers["Stoke-Instance"] = outcome.InstanceId;

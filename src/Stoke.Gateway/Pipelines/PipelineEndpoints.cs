@@ -1,4 +1,3 @@
-using System.Globalization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -14,26 +13,18 @@ using Stoke.Pipelines.Deployment;
 using Stoke.Pipelines.Execution;
 using Stoke.Pipelines.Fusion;
 using Stoke.Pipelines.Spec;
+using Stoke.Pipelines.Yaml;
 using Stoke.Runtime.Grains;
-using Stoke.Runtime.Invocation;
 
 namespace Stoke.Gateway.Pipelines;
 
 /// <summary>
 /// <c>POST /api/pipelines/{name}</c> (deploy a pipeline spec as a function), <c>GET /api/pipelines/{name}</c> (its
-/// graph, its steps' instances and where its last request spent its time), and the OIP infer path of a pipeline.
+/// graph, its steps' instances and where its last request spent its time). A pipeline is invoked through the OIP
+/// infer endpoints of REST and gRPC, as any function (<see cref="OpenInference.OipInference"/>).
 /// </summary>
 public static class PipelineEndpoints
 {
-    /// <summary>Per step of the request: <c>step=ms</c>, in order, separated by <c>;</c>.</summary>
-    public const string StepsHeader = "Stoke-Pipeline-Steps";
-
-    /// <summary>Per function step: the batch size of each of its calls, <c>step=8,8,8</c>.</summary>
-    public const string BatchSizesHeader = "Stoke-Pipeline-Batch-Sizes";
-
-    /// <summary>The function steps this request found cold and pre-warmed.</summary>
-    public const string PrewarmedHeader = "Stoke-Pipeline-Prewarmed";
-
     public static void MapPipelines(this IEndpointRouteBuilder app)
     {
         app.MapPost("/api/pipelines/{name}", Deploy);
@@ -44,7 +35,9 @@ public static class PipelineEndpoints
     {
         var options = context.RequestServices.GetRequiredService<GatewayOptions>();
         var body = await RequestBody.ReadAsync(context, options.MaxRequestBodyBytes);
-        var spec = PipelineSpecJson.Parse(System.Text.Encoding.UTF8.GetString(body));
+        var document = System.Text.Encoding.UTF8.GetString(body);
+        // A YAML spec is read into the JSON form first, so both are validated alike (docs/pipelines.md, "YAML").
+        var spec = PipelineSpecYaml.IsYamlMediaType(context.Request.ContentType) ? PipelineSpecYaml.Parse(document) : PipelineSpecJson.Parse(document);
         foreach (var (file, text) in spec.Files)
         {
             if (text.StartsWith('@'))
@@ -85,17 +78,6 @@ public static class PipelineEndpoints
         }));
         var last = services.GetRequiredService<PipelineTraces>().Last(spec.Key, spec.Version);
         return Results.Json(new PipelineDescription(spec.Name, spec.Version, compiled.Spec.Prewarm, steps, compiled.Fusion, last), ApiJson.Options);
-    }
-
-    /// <summary>Runs a validated OIP request on a pipeline function and writes its per-step headers.</summary>
-    public static async Task<InferenceOutcome> InvokeAsync(HttpContext context, FunctionSpec spec, InferenceRequest request, InvocationOptions options)
-    {
-        var outcome = await context.RequestServices.GetRequiredService<PipelineInvoker>().InvokeAsync(spec, request, options, context.RequestAborted);
-        var headers = context.Response.Headers;
-        headers[StepsHeader] = string.Join(";", outcome.Steps.Select(s => s.Step + "=" + s.Ms.ToString("F2", CultureInfo.InvariantCulture)));
-        headers[BatchSizesHeader] = string.Join(";", outcome.Steps.Where(s => s.BatchSizes.Length > 0).Select(s => s.Step + "=" + string.Join(",", s.BatchSizes)));
-        headers[PrewarmedHeader] = string.Join(",", outcome.Prewarmed);
-        return new InferenceOutcome(outcome.Outputs, outcome.Usage, "pipeline");
     }
 }
 

@@ -26,6 +26,7 @@ public static class PipelineServices
         services.AddSingleton<PipelineCatalog>();
         services.AddSingleton<PipelineDeployer>();
         services.AddSingleton<PipelineInvoker>();
+        services.AddSingleton<OpenInference.OipInference>();
     }
 }
 

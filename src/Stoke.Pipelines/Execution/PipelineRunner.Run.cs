@@ -34,9 +34,13 @@ public sealed partial class PipelineRunner
         public Tensor Value(TensorRef from) => _values[from.ToString()];
 
         /// <summary>The step's task: started once, after the steps it reads from (a fused step's, by its group).</summary>
-        public Task Of(CompiledStep step) => compiled.Fusion.GroupOf(step.Name) is { } group
-            ? _fused.GetOrAdd(group.Name, _ => new Lazy<Dictionary<string, TaskCompletionSource>>(() => Start(group))).Value[step.Name].Task
-            : _tasks.GetOrAdd(step.Name, _ => new Lazy<Task>(() => RunAsync(step))).Value;
+        public Task Of(CompiledStep step) => compiled.Fusion.GroupOf(step.Name) switch
+        {
+            // The transform runs within its function step's calls: both are done when that step is.
+            { OnInstance: true } onInstance => _tasks.GetOrAdd(onInstance.Steps[0], name => new Lazy<Task>(() => RunAsync(compiled.ByName[name]))).Value,
+            { } group => _fused.GetOrAdd(group.Name, _ => new Lazy<Dictionary<string, TaskCompletionSource>>(() => Start(group))).Value[step.Name].Task,
+            null => _tasks.GetOrAdd(step.Name, _ => new Lazy<Task>(() => RunAsync(step))).Value,
+        };
 
         private async Task RunAsync(CompiledStep step)
         {
@@ -79,18 +83,22 @@ public sealed partial class PipelineRunner
             _cancellationToken.ThrowIfCancellationRequested();
             var started = runner.Time.GetTimestamp();
             var calls = new ConcurrentBag<InferenceOutcome>();
+            // A function step with a transform fused onto its instances: its calls answer with the transform's outputs.
+            var onInstance = compiled.Fusion.GroupOf(step.Name) is { OnInstance: true } fused ? fused : null;
+            var then = onInstance is null ? null : compiled.ByName[onInstance.Steps[1]];
+            var gives = then ?? step;
             try
             {
                 var outputs = step.Kind switch
                 {
                     StepKind.Switch => await SwitchAsync(step),
                     StepKind.Ensemble => await EnsembleAsync(step),
-                    StepKind.Splitter => await SplitAsync(step, calls),
-                    _ => await WorkAsync(step, Inputs(step), calls),
+                    StepKind.Splitter => await SplitAsync(step, gives, calls),
+                    _ => await WorkAsync(step, Inputs(step), calls, then),
                 };
                 foreach (var output in outputs)
                 {
-                    _values[step.Name + "." + output.Name] = output;
+                    _values[gives.Name + "." + output.Name] = output;
                 }
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !_cancellationToken.IsCancellationRequested)
@@ -109,7 +117,12 @@ public sealed partial class PipelineRunner
                 var first = calls.FirstOrDefault(c => c.Usage.ColdStartTier is not null) ?? calls.FirstOrDefault();
                 Traces[step.Name] = new StepTrace(
                     step.Name, step.Runs, runner.Time.GetElapsedTime(started).TotalMilliseconds, Math.Max(1, calls.Count), [.. calls.Select(c => c.Usage.BatchSize)],
-                    first?.InstanceId, first?.Usage.ColdStartTier, first?.Usage.ColdStartMs ?? 0, group);
+                    first?.InstanceId, first?.Usage.ColdStartTier, first?.Usage.ColdStartMs ?? 0, group ?? onInstance?.Name);
+                if (then is not null)
+                {
+                    // Its time is inside its function step's calls.
+                    Traces[then.Name] = new StepTrace(then.Name, then.Runs, 0, Math.Max(1, calls.Count), [], first?.InstanceId, null, 0, onInstance!.Name);
+                }
             }
         }
 
@@ -117,7 +130,7 @@ public sealed partial class PipelineRunner
             step.Inputs.ToDictionary(i => i.Input, i => Value(i.From) with { Name = i.Input }, StringComparer.Ordinal);
 
         // A function call (through the runtime) or a transform (here), on one set of inputs.
-        private async Task<Tensor[]> WorkAsync(CompiledStep step, Dictionary<string, Tensor> inputs, ConcurrentBag<InferenceOutcome> calls)
+        private async Task<Tensor[]> WorkAsync(CompiledStep step, Dictionary<string, Tensor> inputs, ConcurrentBag<InferenceOutcome> calls, CompiledStep? then = null)
         {
             if (step.Transform is { } transform)
             {
@@ -126,14 +139,18 @@ public sealed partial class PipelineRunner
             }
 
             var spec = await runner.ResolveAsync(pipeline.Tenant, step, _cancellationToken);
-            var outcome = await runner.InvokeAsync(spec, new InferenceRequest(request.Id, [.. inputs.Values], null), options, _cancellationToken);
+            var call = new InferenceRequest(request.Id, [.. inputs.Values], null)
+            {
+                Then = then is null ? null : new FusedStepRef(pipeline.Tenant, pipeline.Name, pipeline.Version, then.Name),
+            };
+            var outcome = await runner.InvokeAsync(spec, call, options, _cancellationToken);
             calls.Add(outcome);
             Usage.Add(outcome.Usage);
             return outcome.Outputs;
         }
 
         // One call per row, all at once (so the function's instance batches them), joined along dimension 0.
-        private async Task<Tensor[]> SplitAsync(CompiledStep step, ConcurrentBag<InferenceOutcome> calls)
+        private async Task<Tensor[]> SplitAsync(CompiledStep step, CompiledStep gives, ConcurrentBag<InferenceOutcome> calls)
         {
             var inputs = Inputs(step);
             var rows = inputs.ToDictionary(i => i.Key, i => TensorOps.SplitRows(i.Value), StringComparer.Ordinal);
@@ -143,9 +160,10 @@ public sealed partial class PipelineRunner
                 throw new StokeException(StokeErrorKind.BadRequest, "its inputs have different numbers of rows: " + string.Join(", ", rows.Select(r => $"{r.Key} {r.Value.Length}")));
             }
 
+            var then = gives == step ? null : gives;
             var results = await Task.WhenAll(Enumerable.Range(0, count).Select(r =>
-                WorkAsync(step, rows.ToDictionary(x => x.Key, x => x.Value[r], StringComparer.Ordinal), calls)));
-            return [.. step.Outputs.Select(o => TensorOps.ConcatRows(o.Name, [.. results.Select(r => r.First(t => t.Name == o.Name))], o))];
+                WorkAsync(step, rows.ToDictionary(x => x.Key, x => x.Value[r], StringComparer.Ordinal), calls, then)));
+            return [.. gives.Outputs.Select(o => TensorOps.ConcatRows(o.Name, [.. results.Select(r => r.First(t => t.Name == o.Name))], o))];
         }
 
         private async Task<Tensor[]> SwitchAsync(CompiledStep step)

@@ -4,11 +4,12 @@ using Stoke.Pipelines.Spec;
 namespace Stoke.Pipelines.Fusion;
 
 /// <summary>
-/// The default policy (<c>"fusion": "auto"</c>): built-in transform steps that form a chain (each reads the one before
-/// it, and anything else it reads is done before the chain starts) run as one group, so the next transform runs
-/// straight after the one before on the same thread, with no task of its own and no wait on its inputs. Function steps
-/// are not fused: each keeps its own instances, batching, scaling and keep-alive, and a splitter, switch or ensemble
-/// keeps its own fan-out.
+/// The default policy (<c>"fusion": "auto"</c>): a transform that only post-processes one function step runs on that
+/// step's instances (<see cref="InstanceFusion"/>); and built-in transform steps that form a chain (each reads the one
+/// before it, and anything else it reads is done before the chain starts) run as one group, so the next transform runs
+/// straight after the one before on the same thread, with no task of its own and no wait on its inputs. Two function
+/// steps are not fused: each keeps its own instances, batching, scaling and keep-alive, and a splitter, switch or
+/// ensemble keeps its own fan-out.
 /// </summary>
 internal sealed class AutoFusion : IFusionPolicy
 {
@@ -21,9 +22,23 @@ internal sealed class AutoFusion : IFusionPolicy
         var chains = new List<List<CompiledStep>>();
         var chainOf = new Dictionary<string, List<CompiledStep>>(StringComparer.Ordinal);
         var notFused = new List<NotFused>();
+        var onInstance = InstanceFusion.Pairs(pipeline);
+        var runsOnInstance = onInstance.ToDictionary(p => p.Transform.Name, p => p.Function.Name, StringComparer.Ordinal);
         foreach (var (from, to) in FusionEdges.Of(pipeline))
         {
-            var why = WhyNot(pipeline, from, to, chainOf);
+            if (runsOnInstance.GetValueOrDefault(to.Name) == from.Name)
+            {
+                continue;
+            }
+
+            var why = runsOnInstance.TryGetValue(from.Name, out var function)
+                ? $"'{from.Name}' runs on the instances of '{function}'; what reads it runs on its own"
+                : WhyNot(pipeline, from, to, chainOf);
+            if (why is not null && from.Spec.Function is not null && to.Transform is not null)
+            {
+                why += "; nor does it run on its instances: " + InstanceFusion.WhyNot(pipeline, from, to);
+            }
+
             if (why is not null)
             {
                 notFused.Add(new NotFused(from.Name, to.Name, why));
@@ -46,7 +61,7 @@ internal sealed class AutoFusion : IFusionPolicy
             [.. c.Select(s => s.Name)],
             "built-in transforms in a chain (" + string.Join(", ", c.Skip(1).Select((s, i) => $"'{s.Name}' reads '{c[i].Name}'")) +
             "), each reading nothing that is not done before the chain starts: they run in one pass on this node, each output handed to the next without a step hop"));
-        return new FusionPlan(PolicyName, [.. groups], [.. notFused]);
+        return new FusionPlan(PolicyName, [.. onInstance.Select(p => InstanceFusion.Group(p.Function, p.Transform)), .. groups], [.. notFused]);
     }
 
     // Null when 'to' joins the chain that 'from' ends (or starts one with it); else the reason it does not.

@@ -17,7 +17,15 @@ public interface IFusionPolicy
 }
 
 /// <summary>Steps that run one after another in one pass; <see cref="Steps"/> in the order they run.</summary>
-public sealed record FusedGroup(string Name, string[] Steps, string Reason);
+public sealed record FusedGroup(string Name, string[] Steps, string Reason)
+{
+    /// <summary>
+    /// A function step and the transform that post-processes it: the transform runs on each call's outputs on the node
+    /// of the instance that served the call (<see cref="Abstractions.Tensors.InferenceRequest.Then"/>); else the group's
+    /// steps run in one pass on the gateway's node.
+    /// </summary>
+    public bool OnInstance { get; init; }
+}
 
 /// <summary>A step and a step that reads its outputs, left unfused, and why.</summary>
 public sealed record NotFused(string From, string To, string Reason);

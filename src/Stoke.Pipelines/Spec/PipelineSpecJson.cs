@@ -37,12 +37,17 @@ public static class PipelineSpecJson
         var files = StringMap(top["files"], null, "files");
         return new PipelineSpec
         {
-            Description = top["description"]?.GetValue<string>(),
+            Description = Text(top, "description", null, "description"),
             Inputs = inputs,
             Steps = steps,
             Outputs = outputs,
             Files = files,
-            Prewarm = top["prewarm"] is JsonValue p && p.TryGetValue<bool>(out var prewarm) ? prewarm : true,
+            Prewarm = top["prewarm"] switch
+            {
+                null => true,
+                JsonValue p when p.GetValueKind() is JsonValueKind.True or JsonValueKind.False => p.GetValue<bool>(),
+                _ => throw SpecError.At(null, "prewarm", "must be true or false"),
+            },
             Fusion = FusionPolicies.ByName(Text(top, "fusion", null, "fusion") ?? FusionPolicies.Default).Name,
         };
     }

@@ -11,6 +11,8 @@ namespace Stoke.Pipelines.Transforms;
 /// </summary>
 internal sealed class CtcDecode(string[] alphabet) : ITransform
 {
+    public bool RowWise => true;
+
     public TensorSpec[] Inputs { get; } = [new("probs", TensorDataType.FP32, [-1, -1, alphabet.Length])];
 
     public TensorSpec[] Outputs { get; } = [new("text", TensorDataType.Bytes, [-1]), new("scores", TensorDataType.FP32, [-1])];

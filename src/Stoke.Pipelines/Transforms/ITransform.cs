@@ -19,6 +19,12 @@ public interface ITransform
 
     /// <summary>Runs on the wired inputs (by name); answers the outputs in <see cref="Outputs"/>' order.</summary>
     Tensor[] Run(IReadOnlyDictionary<string, Tensor> inputs);
+
+    /// <summary>
+    /// Row i of every output depends on row i of the inputs alone (dimension 0), so running it per row and joining
+    /// the rows gives what one run on all rows gives: it may then fuse into each call of a splitter.
+    /// </summary>
+    bool RowWise => false;
 }
 
 /// <summary>Makes a transform from a step's parameters; registered by <see cref="Name"/> in the <see cref="TransformCatalog"/>.</summary>

@@ -6,6 +6,8 @@ namespace Stoke.Pipelines.Transforms;
 /// <summary><c>softmax</c>: FP32 [N,C] logits to probabilities along the last dimension.</summary>
 internal sealed class Softmax : ITransform
 {
+    public bool RowWise => true;
+
     public TensorSpec[] Inputs { get; } = [new("logits", TensorDataType.FP32, [-1, -1])];
 
     public TensorSpec[] Outputs { get; } = [new("probs", TensorDataType.FP32, [-1, -1])];
@@ -53,6 +55,8 @@ internal sealed class Softmax : ITransform
 /// <summary><c>topk</c>: the <c>k</c> largest scores of each row of FP32 [N,C] and their classes (INT32).</summary>
 internal sealed class TopK(int k) : ITransform
 {
+    public bool RowWise => true;
+
     public TensorSpec[] Inputs { get; } = [new("scores", TensorDataType.FP32, [-1, -1])];
 
     public TensorSpec[] Outputs { get; } = [new("values", TensorDataType.FP32, [-1, k]), new("indices", TensorDataType.Int32, [-1, k])];
@@ -91,6 +95,8 @@ internal sealed class TopK(int k) : ITransform
 /// <summary><c>pool</c>: the mean over dimension 1 of FP32 [N,T,D] (token vectors to one vector per row).</summary>
 internal sealed class MeanPool : ITransform
 {
+    public bool RowWise => true;
+
     public TensorSpec[] Inputs { get; } = [new("tokens", TensorDataType.FP32, [-1, -1, -1])];
 
     public TensorSpec[] Outputs { get; } = [new("pooled", TensorDataType.FP32, [-1, -1])];

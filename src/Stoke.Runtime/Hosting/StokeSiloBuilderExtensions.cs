@@ -69,6 +69,7 @@ public static class StokeSiloBuilderExtensions
             var grains = sp.GetRequiredService<IGrainFactory>();
             host.OnEvicted = s => grains.GetGrain<IFunctionGrain>(s.FunctionKey + "/" + s.Version.ToString(System.Globalization.CultureInfo.InvariantCulture))
                 .InstanceEvicted(s.InstanceId, "evicted by its node");
+            host.FusedSteps = sp.GetService<IFusedSteps>();
             return host;
         });
         services.TryAddSingleton<ClusterView>();

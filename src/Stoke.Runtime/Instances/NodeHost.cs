@@ -92,7 +92,8 @@ public sealed partial class NodeHost : IAsyncDisposable
         activity?.SetTag(RuntimeTracing.InstanceId, instanceId).SetTag(RuntimeTracing.NodeId, NodeId);
         try
         {
-            return await instance.Batcher.EnqueueAsync(request, deadline, cancellationToken);
+            var result = await instance.Batcher.EnqueueAsync(request, deadline, cancellationToken);
+            return request.Then is { } then ? await ThenAsync(then, result, cancellationToken) : result;
         }
         catch (Exception ex)
         {
@@ -103,6 +104,17 @@ public sealed partial class NodeHost : IAsyncDisposable
         {
             Done(instance);
         }
+    }
+
+    /// <summary>Runs the pipeline steps fused into calls on this node's instances; null on a node without pipelines.</summary>
+    public IFusedSteps? FusedSteps { get; set; }
+
+    // The fused step runs here, beside the instance, while the request still counts as in flight on it.
+    private async Task<InstanceInvocation> ThenAsync(FusedStepRef then, InstanceInvocation result, CancellationToken cancellationToken)
+    {
+        var steps = FusedSteps ?? throw new StokeException(
+            StokeErrorKind.Internal, $"Node {NodeId} cannot run pipeline step '{then.Step}' of {then.Pipeline} fused into a call: it has no pipeline runtime.");
+        return result with { Outputs = await steps.RunAsync(then, result.Outputs, cancellationToken) };
     }
 
     /// <summary>Requests in flight on one of this node's instances, or null when the instance is not here.</summary>

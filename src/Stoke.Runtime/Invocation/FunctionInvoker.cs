@@ -36,8 +36,8 @@ public sealed partial class FunctionInvoker(
         ArgumentNullException.ThrowIfNull(spec);
         if (spec.Engine == FunctionSpec.PipelineEngine)
         {
-            // A pipeline has no instances of its own: its steps run through the pipeline runner of the REST gateway.
-            throw new StokeException(StokeErrorKind.BadRequest, $"'{spec.Name}' is a pipeline: invoke it with POST /v2/models/{spec.Name}/infer.");
+            // A pipeline has no instances of its own: the gateway's OIP infer (REST and gRPC) runs its steps through the pipeline runner.
+            throw new StokeException(StokeErrorKind.BadRequest, $"'{spec.Name}' is a pipeline: invoke it with the Open Inference Protocol's infer (POST /v2/models/{spec.Name}/infer, or gRPC ModelInfer).");
         }
 
         var (result, route, arrived) = await MeteredAsync(spec, options, cancellationToken, (instance, nodeId) => nodeId == node.NodeId

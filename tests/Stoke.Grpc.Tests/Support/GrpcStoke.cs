@@ -30,6 +30,7 @@ public sealed class GrpcStoke : IAsyncLifetime
     private readonly string _data = Path.Combine(Path.GetTempPath(), "stoke-grpc-" + Guid.NewGuid().ToString("N")[..8]);
     private IHost _host = null!;
     private GrpcChannel _channel = null!;
+    private Lazy<Task> _ocr = null!;
 
     /// <summary>The REST gateway.</summary>
     public Uri Address { get; private set; } = null!;
@@ -73,7 +74,15 @@ public sealed class GrpcStoke : IAsyncLifetime
         Grpc = new GRPCInferenceService.GRPCInferenceServiceClient(_channel);
         using var rest = Rest();
         await rest.DeployAsync(Model, ClassifierInput.Model, new Dictionary<string, string> { ["keepAliveSeconds"] = "300" });
+        _ocr = new Lazy<Task>(async () =>
+        {
+            using var owner = Rest();
+            await OcrPipeline.DeployAsync(owner);
+        });
     }
+
+    /// <summary>Deploys the OCR pipeline and its three functions (tenant acme) on the first call; later calls wait for that one.</summary>
+    public Task DeployOcrOnceAsync() => _ocr.Value;
 
     /// <summary>A REST client with the key, for the same requests over HTTP/1.1.</summary>
     public StokeClient Rest(string? key = Key) => new(Address, key);
