@@ -23,7 +23,7 @@ public sealed class PolicyCatalog : IPolicyCatalog
     public static IReadOnlyList<string> Autoscalers { get; } = [PolicyNames.Kpa, PolicyNames.Predictive, PolicyNames.GuardedPredictive];
 
     /// <summary>Keep-alive names for <see cref="ScalingOptions.KeepAlive"/>.</summary>
-    public static IReadOnlyList<string> KeepAlives { get; } = [PolicyNames.FixedKeepAlive, PolicyNames.HybridHistogram, PolicyNames.LongShortHistogram];
+    public static IReadOnlyList<string> KeepAlives { get; } = [PolicyNames.FixedKeepAlive, PolicyNames.HybridHistogram, PolicyNames.LongShortHistogram, PolicyNames.SurvivalKeepAlive];
 
     /// <summary>Batching names for <see cref="BatchingOptions.Policy"/>.</summary>
     public static IReadOnlyList<string> Batchers { get; } = [PolicyNames.FixedBatching, PolicyNames.SloAdaptiveBatching];
@@ -145,6 +145,7 @@ public sealed class PolicyCatalog : IPolicyCatalog
         {
             PolicyNames.HybridHistogram => new HybridHistogramKeepAlive(ttl, _histogram),
             PolicyNames.LongShortHistogram => new LongShortHistogramKeepAlive(ttl, _histogram),
+            PolicyNames.SurvivalKeepAlive => new SurvivalKeepAlive(ttl),
             _ => new FixedKeepAlive(ttl),
         };
     }

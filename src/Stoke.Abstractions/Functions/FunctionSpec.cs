@@ -140,6 +140,7 @@ public static class PolicyNames
     public const string FixedKeepAlive = "fixed";
     public const string HybridHistogram = "hybrid-histogram";
     public const string LongShortHistogram = "long-short-histogram";
+    public const string SurvivalKeepAlive = "survival-ttl";
     public const string FirstFit = "first-fit";
     public const string BestFit = "best-fit";
     public const string LocalityAware = "locality";

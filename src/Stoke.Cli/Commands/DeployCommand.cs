@@ -29,7 +29,7 @@ public static class DeployCommand
         var shadowKeepAlive = new Option<string?>("--shadow-keep-alive") { Description = "A candidate keep-alive policy run beside the live one, deciding nothing.", HelpName = "POLICY" };
         shadowKeepAlive.AcceptOnlyFromAmong([.. Stoke.Policies.PolicyCatalog.KeepAlives]);
         var keepAlive = new Option<string?>("--keep-alive") { Description = "Keep-alive policy.", HelpName = "POLICY" };
-        keepAlive.AcceptOnlyFromAmong(PolicyNames.FixedKeepAlive, PolicyNames.HybridHistogram, PolicyNames.LongShortHistogram);
+        keepAlive.AcceptOnlyFromAmong([.. Stoke.Policies.PolicyCatalog.KeepAlives]);
         var labels = OptionRules.KeyValues("--label", "Placement label key=value; repeatable.");
 
         // Option -> query key of POST /api/functions/{name} (src/Stoke.Gateway/Management/DeploySettings.cs).

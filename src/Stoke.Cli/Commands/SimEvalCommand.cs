@@ -57,13 +57,27 @@ public static class SimEvalCommand
                 var slices = EvaluationSlices.KeepAlive(folder);
                 var breakEven = await Task.Run(() => KeepAliveEvaluation.Run(slices, "hybrid, break-even 1..240 min", Hybrid(BreakEvenMinutes), seedList), token);
                 var paper = await Task.Run(() => KeepAliveEvaluation.Run(slices, "hybrid, paper rule", Hybrid([]), seedList), token);
-                await WriteAsync(env, Path.Combine(dir.FullName, "eval-keep-alive.md"), EvaluationTables.KeepAlive([.. breakEven, .. paper]), token);
+                var survival = await Task.Run(() => KeepAliveEvaluation.Run(slices, SurvivalLabel, Survival, seedList), token);
+                await WriteAsync(env, Path.Combine(dir.FullName, "eval-keep-alive.md"), EvaluationTables.KeepAlive([.. survival, .. breakEven, .. paper]), token);
             }
 
             return 0;
         }));
         return command;
     }
+
+    /// <summary>The TTLs (minutes) that make the survival keep-alive's curve: every third of the dense fixed sweep.</summary>
+    public static IReadOnlyList<double> SurvivalTtlMinutes { get; } = [.. KeepAliveEvaluation.DenseTtlMinutes.Where((_, i) => i % 3 == 0)];
+
+    private static string SurvivalLabel => string.Create(CultureInfo.InvariantCulture, $"survival-ttl, TTL {SurvivalTtlMinutes[0]:0.#}..{SurvivalTtlMinutes[^1]:0.#} min");
+
+    // The survival keep-alive at each TTL, its one knob.
+    private static IReadOnlyList<SimulationOptions> Survival(SimulationOptions baseline) =>
+        [.. SurvivalTtlMinutes.Select(m => baseline with
+        {
+            Label = string.Create(CultureInfo.InvariantCulture, $"{baseline.Label}, survival-ttl {m}m"),
+            Scaling = baseline.Scaling with { KeepAlive = PolicyNames.SurvivalKeepAlive, KeepAliveTtl = TimeSpan.FromMinutes(m) },
+        })];
 
     // The hybrid histogram at each cold-start cost (its break-even rule), or with the paper's percentile rule when none.
     private static Func<SimulationOptions, IReadOnlyList<SimulationOptions>> Hybrid(double[] costs) => baseline =>

@@ -65,6 +65,13 @@ internal sealed class GuardedPredictiveAutoscaler : IAutoscaler
             return signal.Explain ? kpa with { Reason = kpa.Reason + KpaAutoscaler.Format($" (forecast not trusted: error {_predictiveError:0.00} vs kpa {_kpaError:0.00})") } : kpa;
         }
 
+        // A burst is where an error averaged over 40 ticks says least, and an instance too few there costs attainment
+        // at once: while KPA panics, the forecast may add instances to its answer but not take any away.
+        if (kpa.Panicking && kpa.DesiredInstances > predictive.DesiredInstances)
+        {
+            return signal.Explain ? kpa with { Reason = kpa.Reason + KpaAutoscaler.Format($" (panicking above the trusted forecast's {predictive.DesiredInstances})") } : kpa;
+        }
+
         return signal.Explain ? predictive with { Reason = predictive.Reason + KpaAutoscaler.Format($" (forecast trusted: error {_predictiveError:0.00} vs kpa {_kpaError:0.00})") } : predictive;
     }
 

@@ -61,4 +61,30 @@ public sealed class GuardedPredictiveAutoscalerTests
         Assert.Equal(100, agreeWithPredictive);
         Assert.True(disagreeWithKpa > 0, "on this load the guard should have taken predictive's answers where KPA's differ");
     }
+
+    [Fact]
+    public void WhileKpaPanicsAboveTheTrustedForecastKpasAnswerIsTaken()
+    {
+        // The ramp earns the forecast its trust; then the load halves. KPA, panicking, releases nothing; predictive
+        // scales down after one load time. A burst is where a trusted forecast has been least tested, so KPA decides.
+        for (var second = 1; second <= 200; second++)
+        {
+            Tick(2 + (second / 4));
+        }
+
+        var ruled = 0;
+        for (var second = 201; second <= 240; second++)
+        {
+            _time.Advance(TimeSpan.FromSeconds(1));
+            var signal = new ScaleSignal(_time.GetUtcNow(), 26, 26, 0, 1, 0, LoadTime);
+            var (kpa, predictive, guarded) = (_kpa.Decide(signal), _predictive.Decide(signal), _guarded.Decide(signal));
+            if (kpa.Panicking && kpa.DesiredInstances > predictive.DesiredInstances)
+            {
+                Assert.Equal(kpa.DesiredInstances, guarded.DesiredInstances);
+                ruled += guarded.Reason.Contains("panicking above the trusted forecast", StringComparison.Ordinal) ? 1 : 0;
+            }
+        }
+
+        Assert.True(ruled > 0, "the forecast should still be trusted when the load halves, and KPA's answer taken over it");
+    }
 }

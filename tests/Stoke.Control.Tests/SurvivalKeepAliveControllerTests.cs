@@ -1,0 +1,68 @@
+using Stoke.Abstractions.Functions;
+using Stoke.Abstractions.Policies;
+using Stoke.Abstractions.Routing;
+using Stoke.Control.Controller;
+using Stoke.Policies;
+
+namespace Stoke.Control.Tests;
+
+/// <summary>The live controller with the <c>survival-ttl</c> keep-alive, on fake time, against the fixed TTL it starts from.</summary>
+public sealed class SurvivalKeepAliveControllerTests
+{
+    private static readonly ScalingOptions Scaling = new()
+    {
+        KeepAliveTtl = TimeSpan.FromMinutes(30), StableWindow = TimeSpan.FromSeconds(4), PanicWindow = TimeSpan.FromSeconds(2),
+    };
+
+    [Fact]
+    public void KeepsAnInstanceForTheArrivalThatAlwaysComesFortyMinutesLaterWhereTheFixedTtlReleasesIt()
+    {
+        var fixedTtl = IdleFor(PolicyNames.FixedKeepAlive, TimeSpan.FromMinutes(35));
+        var survival = IdleFor(PolicyNames.SurvivalKeepAlive, TimeSpan.FromMinutes(35));
+
+        Assert.Single(fixedTtl.Stopped);
+        Assert.Empty(survival.Stopped);
+    }
+
+    [Fact]
+    public void ReleasesTheInstanceOnceItsLearntKeepAliveHasPassed()
+    {
+        var survival = IdleFor(PolicyNames.SurvivalKeepAlive, TimeSpan.FromMinutes(55));
+
+        Assert.Single(survival.Stopped);
+    }
+
+    // A function that has seen 60 arrivals 40 minutes apart (fed to the policy the catalog made for its spec, as the
+    // controller would have over those 40 hours), then one request served, then idle for the given time, ticking every 10 s.
+    private static RecordingPort IdleFor(string keepAliveName, TimeSpan idle)
+    {
+        var rig = new ControllerRig(Scaling with { KeepAlive = keepAliveName });
+        var catalog = new PolicyCatalog();
+        var keepAlive = catalog.CreateKeepAlive(rig.Spec);
+        var history = rig.Time.GetUtcNow() - TimeSpan.FromMinutes(40 * 61);
+        for (var i = 0; i <= 60; i++)
+        {
+            keepAlive.OnArrival(history + TimeSpan.FromMinutes(40 * i));
+        }
+
+        var port = new RecordingPort();
+        var controller = new FunctionController<string>(
+            rig.Spec,
+            new ControllerPolicies(catalog.CreateAutoscaler(rig.Spec), keepAlive, catalog.CreatePlacement(PolicyNames.BestFit), catalog.GetRouting(rig.Spec.Routing)),
+            port,
+            rig.Time);
+        var arrived = rig.Time.GetUtcNow();
+        controller.Admit("r1", arrived + TimeSpan.FromSeconds(30), ControllerRig.Routing);
+        var id = port.Started[0].Instance;
+        controller.InstanceReady(id, new Abstractions.Instances.ColdStartReport("memory", 1, 1, 1));
+        controller.Tick(new LoadSample(0, 0, 1, arrived, arrived, [new InstanceLoad(id, true, 0, 0, 1, arrived)]));
+        var end = arrived + idle;
+        while (rig.Time.GetUtcNow() < end && port.Stopped.Count == 0)
+        {
+            rig.Time.Advance(TimeSpan.FromSeconds(10));
+            controller.Tick(new LoadSample(0, 0, 0, null, null, [new InstanceLoad(id, true, 0, 0, 1, arrived)]));
+        }
+
+        return port;
+    }
+}
