@@ -35,8 +35,8 @@ internal static partial class IdleFunctions
         var invoked = args.Int("invoked", 0);
         var parallel = args.Int("parallel", 4);
         var gcdump = args.Get("gcdump");
-        // Each tenant's registry is one grain whose whole state is rewritten on each deploy (O(N) per deploy): with
-        // 10,000 in one tenant the deploys alone take most of an hour, so the functions are spread over tenants.
+        // Spread over tenants as a platform's functions are (and as the first figures were, when a tenant's registry
+        // rewrote all its specs at each deploy); --tenants 1 puts them all in one registry.
         var tenants = args.Int("tenants", 100);
         var model = OnnxModelWriter.Build(new OnnxModelWriter.Node("Identity", "x", 1, ["n", "4"]));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -175,7 +175,7 @@ internal static partial class IdleFunctions
 
             child.Kill(entireProcessTree: true);
             await child.WaitForExitAsync();
-            var restarted = await RestartAsync(start, data, clients, settle);
+            var restarted = await RestartAsync(start, data, clients, settle, gcdump);
             foreach (var c in clients)
             {
                 c.Dispose();
@@ -218,7 +218,7 @@ internal static partial class IdleFunctions
     private static string Name(int i) => "idle-" + i.ToString("D5", CultureInfo.InvariantCulture);
 
     // The same node started again on the data folder; listing each tenant's functions loads its registry.
-    private static async Task<Restart> RestartAsync(ProcessStartInfo first, string data, StokeClient[] clients, TimeSpan settle)
+    private static async Task<Restart> RestartAsync(ProcessStartInfo first, string data, StokeClient[] clients, TimeSpan settle, string? gcdump)
     {
         var start = new ProcessStartInfo(first.FileName) { RedirectStandardOutput = true, RedirectStandardInput = true, UseShellExecute = false };
         foreach (var a in first.ArgumentList.Append("--data").Append(data))
@@ -246,7 +246,9 @@ internal static partial class IdleFunctions
             var loadedManaged = await ManagedMbAsync(child);
             var loaded = RssMb(child.Id);
             await CommandAsync(child, "trim");
-            return new Restart(fresh, freshManaged, loaded, loadedManaged, RssMb(child.Id));
+            var trimmed = RssMb(child.Id);
+            await GcDumpAsync(child, gcdump, "restarted");
+            return new Restart(fresh, freshManaged, loaded, loadedManaged, trimmed);
         }
         finally
         {

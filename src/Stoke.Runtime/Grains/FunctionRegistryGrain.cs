@@ -28,7 +28,7 @@ internal sealed partial class FunctionRegistryGrain(
 
         foreach (var record in await _records.ReadAllAsync(index.State.Names))
         {
-            record.Versions = Array.ConvertAll(record.Versions, _interner.Share);
+            record.Versions = Array.ConvertAll(record.Versions, v => _interner.Share(v, record.Name));
             _functions[record.Name] = record;
         }
     }
@@ -37,7 +37,7 @@ internal sealed partial class FunctionRegistryGrain(
     {
         var record = _functions.TryGetValue(draft.Name, out var known) ? known.Readable() : await AddNameAsync(draft.Name);
         var next = Math.Max(record.LastVersion, record.Latest?.Version ?? 0) + 1;
-        var spec = _interner.Share(draft with { Tenant = Tenant, Version = next, CreatedAt = time.GetUtcNow() });
+        var spec = _interner.Share(draft with { Tenant = Tenant, Version = next, CreatedAt = time.GetUtcNow() }, record.Name);
         await _records.WriteAsync(record, [.. record.Versions, spec], next);
         return spec;
     }

@@ -18,20 +18,26 @@ internal sealed class SpecInterner
     // Labels are read only (placement filters by them), like every part of an immutable spec.
     private readonly Dictionary<string, string> _noLabels = [];
 
-    public FunctionSpec Share(FunctionSpec spec) => spec with
+    /// <param name="name">The registry's own copy of the function's name (its key), when it has one.</param>
+    public FunctionSpec Share(FunctionSpec spec, string? name = null) => spec with
     {
+        Name = name is not null && string.Equals(name, spec.Name, StringComparison.Ordinal) ? name : spec.Name,
         Tenant = Text(spec.Tenant),
         Engine = Text(spec.Engine),
         Routing = Text(spec.Routing),
-        Artifact = Record(spec.Artifact),
+        Artifact = Artifact(spec.Artifact),
         Signature = Signature(spec.Signature),
         Batching = Record(spec.Batching),
         Scaling = Record(spec.Scaling),
         Pricing = Record(spec.Pricing),
         Generation = Record(spec.Generation),
         Labels = spec.Labels.Count == 0 ? _noLabels : spec.Labels,
-        Tokenizer = spec.Tokenizer is { } tokenizer ? Record(tokenizer with { Artifact = Record(tokenizer.Artifact) }) : null,
+        Tokenizer = spec.Tokenizer is { } tokenizer ? Record(tokenizer with { Artifact = Artifact(tokenizer.Artifact) }) : null,
     };
+
+    // The file name is the uploaded one (the CLI names it after the function), so references to one model may differ
+    // in it: their SHA-256 text, 150 bytes each, is shared all the same.
+    private ArtifactRef Artifact(ArtifactRef artifact) => Record(artifact with { Sha256 = Text(artifact.Sha256) });
 
     // Records compare by value (their type included), so one pool serves every record type.
     private T Record<T>(T value)

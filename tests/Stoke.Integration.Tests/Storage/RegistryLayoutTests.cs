@@ -62,6 +62,23 @@ public sealed class RegistryLayoutTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task SpecsLoadedAfterARestartShareTheirModelHashAndSignature()
+    {
+        using (var client = _node.Client(Key))
+        {
+            await client.DeployAsync("fn-a", Model);
+            await client.DeployAsync("fn-b", Model);
+        }
+
+        await _node.RestartAsync();
+        var (a, b) = ((await Registry.Get("fn-a", null))!, (await Registry.Get("fn-b", null))!);
+
+        // Their artifact references differ in the uploaded file name (fn-a.onnx, fn-b.onnx), not in the model's hash.
+        Assert.Same(a.Artifact.Sha256, b.Artifact.Sha256);
+        Assert.Same(a.Signature, b.Signature);
+    }
+
+    [Fact]
     public async Task AFirstLayoutRegistryServesItsFunctionsAfterARestart()
     {
         await WriteFirstLayoutAsync();
