@@ -24,7 +24,7 @@ internal static partial class IdleFunctions
         Phase Idle, Phase? Invoked, double InvokedGcRssMb, double InvokedManagedMb, Restart? Restarted);
 
     // A new node on the same data folder: nothing churned by deploys, only what the stored functions cost.
-    private sealed record Restart(double FreshRssMb, double FreshManagedMb, double LoadedRssMb, double LoadedManagedMb, double LoadedTrimRssMb);
+    private sealed record Restart(double FreshRssMb, double FreshManagedMb, double LoadedRssMb, double LoadedManagedMb, double LoadedTrimRssMb, double FreshCommittedMb, double LoadedCommittedMb, double AggressiveRssMb);
 
     public static async Task RunAsync(Args args)
     {
@@ -83,6 +83,8 @@ internal static partial class IdleFunctions
             Row("after a restart: the same after malloc_trim (MiB)", samples.Select(s => s.Restarted!.LoadedTrimRssMb), "F1");
             Row("after a restart: RSS per function, registries loaded - fresh empty node (KiB)", samples.Select(s => (s.Restarted!.LoadedTrimRssMb - s.Fresh.RssMb) * kib), "F2");
             Row("after a restart: managed heap per function, registries loaded - fresh empty node (KiB)", samples.Select(s => (s.Restarted!.LoadedManagedMb - s.FreshManagedMb) * kib), "F2");
+            Row("after a restart: RSS per function after an aggressive GC (decommits free memory) - fresh empty node (KiB)", samples.Select(s => (s.Restarted!.AggressiveRssMb - s.Fresh.RssMb) * kib), "F2");
+            Row("after a restart: GC committed per function, registries loaded - before any call (KiB)", samples.Select(s => (s.Restarted!.LoadedCommittedMb - s.Restarted!.FreshCommittedMb) * kib), "F2");
         }
 
         Row($"CPU over the {window.TotalSeconds:F0} s window, 0 functions (s)", samples.Select(s => s.Fresh.CpuSeconds), "F2");
@@ -236,6 +238,7 @@ internal static partial class IdleFunctions
 
             await Task.Delay(settle);
             var freshManaged = await ManagedMbAsync(child);
+            var freshCommitted = await CommittedMbAsync(child);
             var fresh = RssMb(child.Id);
             foreach (var c in clients)
             {
@@ -244,11 +247,13 @@ internal static partial class IdleFunctions
 
             await Task.Delay(settle);
             var loadedManaged = await ManagedMbAsync(child);
+            var loadedCommitted = await CommittedMbAsync(child);
             var loaded = RssMb(child.Id);
             await CommandAsync(child, "trim");
             var trimmed = RssMb(child.Id);
             await GcDumpAsync(child, gcdump, "restarted");
-            return new Restart(fresh, freshManaged, loaded, loadedManaged, trimmed);
+            await CommandAsync(child, "gc-aggressive");
+            return new Restart(fresh, freshManaged, loaded, loadedManaged, trimmed, freshCommitted, loadedCommitted, RssMb(child.Id));
         }
         finally
         {
