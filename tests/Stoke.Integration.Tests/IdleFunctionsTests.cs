@@ -62,9 +62,8 @@ public sealed class IdleFunctionsTests(IdleFunctionsTests.IdleNode idle) : IClas
     }
 
     /// <summary>
-    /// One node with <see cref="Functions"/> functions deployed over <see cref="Tenants"/> tenants (a tenant's registry
-    /// rewrites all its specs at each deploy, O(N) each: spread, the deploys take seconds), all on one tiny ONNX model,
-    /// plus <see cref="Probe"/>; its clock counts the timers.
+    /// One node with <see cref="Functions"/> functions deployed over <see cref="Tenants"/> tenants, all on one tiny ONNX
+    /// model, plus <see cref="Probe"/>; its clock counts the timers.
     /// </summary>
     public sealed class IdleNode : IAsyncLifetime
     {

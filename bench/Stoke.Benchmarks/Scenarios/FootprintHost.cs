@@ -10,8 +10,8 @@ namespace Stoke.Benchmarks.Scenarios;
 /// <summary>
 /// The idle-footprint benchmark's server: a node as <c>stoke serve</c> builds it (<c>StokeHost.Create</c>, same GC
 /// mode), alone in its process so that its resident memory can be read. Prints <c>READY</c> when it listens, then
-/// answers two diagnostic commands on stdin: <c>gc</c> (a full compacting collection) and <c>trim</c> (glibc's
-/// <c>malloc_trim</c>), which tell managed memory still referenced from native memory kept by the allocator. With
+/// answers diagnostic commands on stdin: <c>gc</c> (a full compacting collection), <c>gc-aggressive</c> (one that also
+/// decommits the free memory it holds) and <c>trim</c> (glibc's <c>malloc_trim</c>), which tell managed memory still referenced from native memory kept by the allocator. With
 /// <c>--count-timers</c> its clock is a <see cref="CountingTimeProvider"/> and <c>timers</c> prints what it counted
 /// (the idle-functions benchmark's evidence of timers firing).
 /// </summary>
@@ -42,6 +42,11 @@ internal static partial class FootprintHost
                     GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
                     GC.WaitForPendingFinalizers();
                     GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+                    Console.WriteLine("GC " + GC.GetTotalMemory(forceFullCollection: false));
+                    break;
+                case "gc-aggressive":
+                    // What the GC gives back when asked to decommit all it can (GCCollectionMode.Aggressive).
+                    GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
                     Console.WriteLine("GC " + GC.GetTotalMemory(forceFullCollection: false));
                     break;
                 case "timers" when clock is not null:

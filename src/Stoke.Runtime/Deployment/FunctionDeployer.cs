@@ -50,6 +50,38 @@ public sealed partial class FunctionDeployer(
     [GeneratedRegex("^[a-z0-9][a-z0-9._-]{0,62}$")]
     private static partial Regex NamePattern();
 
+    private readonly ValidatedModels _validated = new();
+
+    // The model loaded once to prove it valid and read its signature, unless this node has proven these bytes already.
+    private async Task<Abstractions.Tensors.ModelSignature> SignatureOfAsync(IInferenceEngine engine, DeployRequest request, string sha256, CancellationToken cancellationToken)
+    {
+        if (_validated.TryGet(engine.Name, sha256, out var known))
+        {
+            return known;
+        }
+
+        try
+        {
+            var session = await Task.Run(() => engine.Load(request.Artifact, new EngineLoadOptions { MaxSequences = 1 }), cancellationToken);
+            var signature = session.Signature;
+            if (session is IGenerativeSession generative)
+            {
+                await generative.DisposeAsync();
+            }
+            else
+            {
+                session.Dispose();
+            }
+
+            _validated.Add(engine.Name, sha256, signature);
+            return signature;
+        }
+        catch (InvalidModelException ex)
+        {
+            throw new StokeException(StokeErrorKind.BadRequest, $"'{request.FileName}' is not a valid {engine.Name} model: {ex.Message}");
+        }
+    }
+
     public static void ValidateName(string name)
     {
         if (!NamePattern().IsMatch(name))
@@ -72,24 +104,8 @@ public sealed partial class FunctionDeployer(
         }
 
         var engine = node.Engine(request.Engine);
-        Abstractions.Tensors.ModelSignature signature;
-        try
-        {
-            var session = await Task.Run(() => engine.Load(request.Artifact, new EngineLoadOptions { MaxSequences = 1 }), cancellationToken);
-            signature = session.Signature;
-            if (session is IGenerativeSession generative)
-            {
-                await generative.DisposeAsync();
-            }
-            else
-            {
-                session.Dispose();
-            }
-        }
-        catch (InvalidModelException ex)
-        {
-            throw new StokeException(StokeErrorKind.BadRequest, $"'{request.FileName}' is not a valid {engine.Name} model: {ex.Message}");
-        }
+        var artifact = ArtifactRepository.RefOf(request.Artifact, request.FileName);
+        var signature = await SignatureOfAsync(engine, request, artifact.Sha256, cancellationToken);
 
         if (request.Tokenizer is { Length: > 0 } vocab)
         {
@@ -108,7 +124,6 @@ public sealed partial class FunctionDeployer(
             }
         }
 
-        var artifact = ArtifactRepository.RefOf(request.Artifact, request.FileName);
         var tokenizer = request.Tokenizer is { Length: > 0 } vocabulary
             ? new TokenizerRef(request.TokenizerKind, ArtifactRepository.RefOf(vocabulary, "vocab.txt"))
             : null;

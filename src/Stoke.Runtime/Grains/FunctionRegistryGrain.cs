@@ -1,83 +1,95 @@
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Storage;
 using Stoke.Abstractions.Functions;
+using Stoke.Runtime.Registry;
 
 namespace Stoke.Runtime.Grains;
 
-internal sealed class FunctionRegistryGrain(
-    [PersistentState("registry", StokeStorage.Name)] IPersistentState<FunctionRegistryState> state,
+// A tenant's registry: an index of names (state "registry") and one record per function (FunctionRecords), all held
+// in memory while active. A deploy writes its function's record, and the index only for a name it has not seen: O(1)
+// records whatever the tenant's size, where the first layout rewrote every spec of the tenant at each deploy.
+internal sealed partial class FunctionRegistryGrain(
+    [PersistentState(FunctionRegistryState.StateName, StokeStorage.Name)] IPersistentState<FunctionRegistryState> index,
     TimeProvider time) : Grain, IFunctionRegistryGrain
 {
+    private readonly Dictionary<string, FunctionRecord> _functions = new(StringComparer.Ordinal);
+    private readonly SpecInterner _interner = new();
+    private FunctionRecords _records = null!;
+
+    private string Tenant => this.GetPrimaryKeyString();
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        _records = new FunctionRecords(ServiceProvider.GetRequiredKeyedService<IGrainStorage>(StokeStorage.Name), Tenant);
+        if (index.State.Functions.Count > 0 || index.State.LastVersion.Count > 0)
+        {
+            await MigrateFirstLayoutAsync();
+        }
+
+        foreach (var record in await _records.ReadAllAsync(index.State.Names))
+        {
+            record.Versions = Array.ConvertAll(record.Versions, v => _interner.Share(v, record.Name));
+            _functions[record.Name] = record;
+        }
+    }
+
     public async Task<FunctionSpec> Register(FunctionSpec draft)
     {
-        var tenant = this.GetPrimaryKeyString();
-        var listed = state.State.Functions.TryGetValue(draft.Name, out var list);
-        var versions = list ?? [];
-        var hadLast = state.State.LastVersion.TryGetValue(draft.Name, out var last);
-        var next = Math.Max(last, versions.Count == 0 ? 0 : versions[^1].Version) + 1;
-        var spec = draft with { Tenant = tenant, Version = next, CreatedAt = time.GetUtcNow() };
-        versions.Add(spec);
-        state.State.Functions[draft.Name] = versions;
-        state.State.LastVersion[draft.Name] = next;
-        await WriteOrRevertAsync(() =>
-        {
-            versions.Remove(spec);
-            if (!listed)
-            {
-                state.State.Functions.Remove(draft.Name);
-            }
-
-            if (hadLast)
-            {
-                state.State.LastVersion[draft.Name] = last;
-            }
-            else
-            {
-                state.State.LastVersion.Remove(draft.Name);
-            }
-        });
+        var record = _functions.TryGetValue(draft.Name, out var known) ? known.Readable() : await AddNameAsync(draft.Name);
+        var next = Math.Max(record.LastVersion, record.Latest?.Version ?? 0) + 1;
+        var spec = _interner.Share(draft with { Tenant = Tenant, Version = next, CreatedAt = time.GetUtcNow() }, record.Name);
+        await _records.WriteAsync(record, [.. record.Versions, spec], next);
         return spec;
     }
 
     public Task<FunctionSpec?> Get(string name, int? version)
     {
-        if (!state.State.Functions.TryGetValue(name, out var versions) || versions.Count == 0)
+        if (!_functions.TryGetValue(name, out var record))
         {
             return Task.FromResult<FunctionSpec?>(null);
         }
 
-        var spec = version is null ? versions[^1] : versions.Find(v => v.Version == version);
-        return Task.FromResult(spec);
+        var versions = record.Readable().Versions;
+        return Task.FromResult(version is null ? record.Latest : Array.Find(versions, v => v.Version == version));
     }
 
     public Task<FunctionSpec[]> Versions(string name) =>
-        Task.FromResult(state.State.Functions.TryGetValue(name, out var versions) ? versions.ToArray() : []);
+        Task.FromResult(_functions.TryGetValue(name, out var record) ? record.Readable().Versions : []);
 
     public Task<FunctionSpec[]> List() =>
-        Task.FromResult(state.State.Functions.Values.Where(v => v.Count > 0).Select(v => v[^1]).OrderBy(s => s.Name, StringComparer.Ordinal).ToArray());
+        Task.FromResult(_functions.Values.Select(r => r.Readable().Latest).OfType<FunctionSpec>().OrderBy(s => s.Name, StringComparer.Ordinal).ToArray());
 
     public async Task<FunctionSpec[]> Delete(string name)
     {
-        if (!state.State.Functions.Remove(name, out var versions))
+        if (!_functions.TryGetValue(name, out var record) || record.Readable().Versions.Length == 0)
         {
             return [];
         }
 
-        await WriteOrRevertAsync(() => state.State.Functions[name] = versions);
-        return versions.ToArray();
+        // The record stays, empty, with its last version: a redeploy of the name continues the numbering.
+        var removed = record.Versions;
+        await _records.WriteAsync(record, [], Math.Max(record.LastVersion, removed[^1].Version));
+        return removed;
     }
 
-    // A write the store refused (down, full) leaves the registry as the store still holds it: the refused deploy or
-    // delete is not served from memory, and no later write makes it durable behind the caller's back.
-    private async Task WriteOrRevertAsync(Action revert)
+    // The index learns a new name before its record is written: a name whose record never came is only a name with
+    // no versions, where a record the index does not name would be lost. A refused index write leaves the name out.
+    private async Task<FunctionRecord> AddNameAsync(string name)
     {
+        var record = (await _records.ReadAsync(name)).Readable();
+        index.State.Names.Add(name);
         try
         {
-            await state.WriteStateAsync();
+            await index.WriteStateAsync();
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            revert();
+            index.State.Names.Remove(name);
             throw;
         }
+
+        _functions[name] = record;
+        return record;
     }
 }
 

@@ -20,12 +20,35 @@ public interface IFunctionRegistryGrain : IGrainWithStringKey
     Task<FunctionSpec[]> Delete(string name);
 }
 
-/// <summary>Persisted state of <see cref="IFunctionRegistryGrain"/>.</summary>
+/// <summary>
+/// Persisted index of <see cref="IFunctionRegistryGrain"/> (state <c>registry</c>, one per tenant): the names of the
+/// tenant's functions, each of whose versions is its own record (<see cref="FunctionVersionsState"/>), so a deploy
+/// writes its function's record and, for a new name only, this index.
+/// </summary>
 [GenerateSerializer]
 public sealed class FunctionRegistryState
 {
+    public const string StateName = "registry";
+
+    /// <summary>The first layout's specs, every function's in this one record; moved to per-function records at activation, then empty.</summary>
     [Id(0)] public Dictionary<string, List<FunctionSpec>> Functions { get; set; } = new(StringComparer.Ordinal);
 
-    /// <summary>Highest version ever given per name, so a redeploy after a delete never reuses a version number.</summary>
+    /// <summary>The first layout's last version per name; moved with <see cref="Functions"/>, then empty.</summary>
     [Id(1)] public Dictionary<string, int> LastVersion { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>Every name ever registered (deleted ones too: their record keeps the last version given).</summary>
+    [Id(2)] public List<string> Names { get; set; } = [];
+}
+
+/// <summary>Persisted versions of one function (state <c>registry-function</c>, keyed tenant/name).</summary>
+[GenerateSerializer]
+public sealed class FunctionVersionsState
+{
+    public const string StateName = "registry-function";
+
+    /// <summary>The live versions, oldest first; empty once the function is deleted.</summary>
+    [Id(0)] public FunctionSpec[] Versions { get; set; } = [];
+
+    /// <summary>Highest version ever given, so a redeploy after a delete never reuses a version number.</summary>
+    [Id(1)] public int LastVersion { get; set; }
 }

@@ -21,6 +21,10 @@ public sealed partial class FileGrainStorage : IGrainStorage
 {
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
 
+    // Enough for the envelope's opening and its version in any indentation.
+    private const int VersionHeadBytes = 128;
+    private const string VersionProperty = "Version";
+
     private readonly string _directory;
     private readonly CorruptStateQuarantine _quarantine;
     private readonly Func<Stream, Stream>? _faults;
@@ -73,7 +77,7 @@ public sealed partial class FileGrainStorage : IGrainStorage
     public async Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
         var path = PathOf(stateName, grainId);
-        var current = await CurrentVersionAsync<T>(path);
+        var current = await CurrentVersionAsync(path);
         CheckETag(grainState.ETag, current, path);
         var next = current + 1;
         try
@@ -98,7 +102,7 @@ public sealed partial class FileGrainStorage : IGrainStorage
     public async Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
         var path = PathOf(stateName, grainId);
-        CheckETag(grainState.ETag, await CurrentVersionAsync<T>(path), path);
+        CheckETag(grainState.ETag, await CurrentVersionAsync(path), path);
         if (File.Exists(path))
         {
             File.Delete(path);
@@ -125,22 +129,39 @@ public sealed partial class FileGrainStorage : IGrainStorage
         }
     }
 
-    // A file that became unreadable since it was read counts as version 0: the write then replaces it only when the
-    // writer started from empty state, which is what a quarantined read gave it.
-    private static async Task<long> CurrentVersionAsync<T>(string path)
+    // The version is the envelope's first property: read from the file's head, not by parsing the whole state (a
+    // shared artifact's users or a big tenant's index are hundreds of KB, written at every deploy). A file whose head
+    // is unreadable counts as version 0: the write then replaces it only when the writer started from empty state,
+    // which is what a quarantined read gave it.
+    private static async Task<long> CurrentVersionAsync(string path)
     {
         if (!File.Exists(path))
         {
             return 0;
         }
 
+        var head = new byte[VersionHeadBytes];
+        int length;
+        await using (var stream = File.OpenRead(path))
+        {
+            length = await stream.ReadAtLeastAsync(head, head.Length, throwOnEndOfStream: false);
+        }
+
+        return VersionIn(head.AsSpan(0, length));
+    }
+
+    private static long VersionIn(ReadOnlySpan<byte> head)
+    {
+        var reader = new Utf8JsonReader(head, isFinalBlock: false, state: default);
         try
         {
-            await using var stream = File.OpenRead(path);
-            using var doc = await JsonDocument.ParseAsync(stream);
-            return doc.RootElement.GetProperty(nameof(Envelope<T>.Version)).GetInt64();
+            return reader.Read() && reader.TokenType == JsonTokenType.StartObject
+                && reader.Read() && reader.TokenType == JsonTokenType.PropertyName && reader.ValueTextEquals(VersionProperty)
+                && reader.Read() && reader.TryGetInt64(out var version)
+                ? version
+                : 0;
         }
-        catch (Exception ex) when (ex is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException or FormatException)
         {
             return 0;
         }

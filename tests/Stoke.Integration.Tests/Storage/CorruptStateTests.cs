@@ -77,6 +77,26 @@ public sealed class CorruptStateTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ACorruptFunctionRecordRefusesOnlyThatFunctionOfItsTenant()
+    {
+        using (var alpha = _node.Client(KeyAlpha))
+        {
+            await alpha.DeployAsync("cls-one", TestModels.Classifier);
+            await alpha.DeployAsync("cls-two", TestModels.Classifier);
+        }
+
+        var record = StateFile("registry-function", "cls-one");
+        await _node.RestartAsync(() => File.WriteAllText(record, "{\"Version\": 1, \"State\": {\"Vers"));
+        using var client = _node.Client(KeyAlpha);
+        var other = await client.InferAsync("cls-two", TestModels.ClassifierJson());
+        var refused = await client.InferAsync("cls-one", TestModels.ClassifierJson());
+
+        Assert.Equal(HttpStatusCode.OK, other.Status);
+        Assert.Equal(HttpStatusCode.InternalServerError, refused.Status);
+        Assert.Contains(Path.GetFileName(record) + ".corrupt-", refused.Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task AQuarantinedRegistryIsNeverReadAsNoFunctions()
     {
         using (var alpha = _node.Client(KeyAlpha))

@@ -58,10 +58,17 @@ public sealed class EmbeddedStoke : IAsyncDisposable
     ]);
 
     /// <summary>Stops the node and starts a new one on the same data folder, doing <paramref name="whileStopped"/> in between.</summary>
-    public async Task RestartAsync(Action? whileStopped = null)
+    public Task RestartAsync(Action? whileStopped = null) => RestartAsync(() =>
+    {
+        whileStopped?.Invoke();
+        return Task.CompletedTask;
+    });
+
+    /// <summary>Stops the node and starts a new one on the same data folder, awaiting <paramref name="whileStopped"/> in between.</summary>
+    public async Task RestartAsync(Func<Task> whileStopped)
     {
         await StopHostAsync();
-        whileStopped?.Invoke();
+        await whileStopped();
         await StartHostAsync();
     }
 

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Time.Testing;
 using Orleans;
 using Orleans.Runtime;
+using Orleans.Storage;
 using Stoke.Abstractions.Errors;
 using Stoke.Runtime.Storage;
 using Stoke.Runtime.Tests.Artifacts;
@@ -78,6 +79,27 @@ public sealed class FileGrainStorageTests : IDisposable
         await storage.ReadStateAsync(Precious, other, read);
 
         Assert.Equal(["b"], read.State);
+    }
+
+    [Fact]
+    public async Task AWriterThatReadAnOlderVersionOfABigStateIsRefused()
+    {
+        // The version is read from the file's head: a state far larger than the head still has its version checked.
+        var storage = Storage();
+        var big = Enumerable.Range(0, 5000).Select(i => "function-" + i).ToList();
+        await WriteAsync(storage, Precious, big);
+        var stale = new GrainState<List<string>>();
+        await storage.ReadStateAsync(Precious, Grain, stale);
+        var fresh = new GrainState<List<string>>();
+        await storage.ReadStateAsync(Precious, Grain, fresh);
+        fresh.State!.Add("fresh");
+        await storage.WriteStateAsync(Precious, Grain, fresh);
+        stale.State!.Add("stale");
+
+        await Assert.ThrowsAsync<InconsistentStateException>(() => storage.WriteStateAsync(Precious, Grain, stale));
+        var read = new GrainState<List<string>>();
+        await storage.ReadStateAsync(Precious, Grain, read);
+        Assert.Equal("fresh", read.State![^1]);
     }
 
     [Fact]
