@@ -24,7 +24,7 @@ internal static partial class IdleFunctions
         Phase Idle, Phase? Invoked, double InvokedGcRssMb, double InvokedManagedMb, Restart? Restarted);
 
     // A new node on the same data folder: nothing churned by deploys, only what the stored functions cost.
-    private sealed record Restart(double FreshRssMb, double FreshManagedMb, double LoadedRssMb, double LoadedManagedMb, double LoadedTrimRssMb, double FreshCommittedMb, double LoadedCommittedMb, double AggressiveRssMb);
+    private sealed record Restart(double FreshRssMb, double FreshManagedMb, double LoadedRssMb, double LoadedManagedMb, double LoadedTrimRssMb, double FreshCommittedMb, double LoadedCommittedMb, double AggressiveRssMb, double LoadedIdleRssMb);
 
     public static async Task RunAsync(Args args)
     {
@@ -76,6 +76,9 @@ internal static partial class IdleFunctions
         Row("managed heap per function, after GC - fresh (KiB)", samples.Select(s => (s.ManagedMb - s.FreshManagedMb) * kib), "F2");
         Row("state files per function (KiB, the stored spec)", samples.Select(s => (s.StateBytes - s.FreshStateBytes) / 1024.0 / functions), "F2");
         Row("RSS per function beyond its stored state (KiB)", samples.Select(s => ((s.GcRssMb - s.Fresh.RssMb) * kib) - ((s.StateBytes - s.FreshStateBytes) / 1024.0 / functions)), "F2");
+        // Both ends of a window the node spent alone: what it keeps by itself (its idle compaction included), no command.
+        Row($"RSS per function at the end of the {window.TotalSeconds:F0} s idle window - fresh node at the end of its window (KiB)", samples.Select(s => (s.Idle.RssMb - s.Fresh.RssMb) * kib), "F2");
+        Row("... beyond its stored state (KiB)", samples.Select(s => ((s.Idle.RssMb - s.Fresh.RssMb) * kib) - ((s.StateBytes - s.FreshStateBytes) / 1024.0 / functions)), "F2");
         if (samples.All(s => s.Restarted is not null))
         {
             Row($"after a restart on the same data: RSS before any call, after GC (MiB)", samples.Select(s => s.Restarted!.FreshRssMb), "F1");
@@ -84,6 +87,8 @@ internal static partial class IdleFunctions
             Row("after a restart: RSS per function, registries loaded - fresh empty node (KiB)", samples.Select(s => (s.Restarted!.LoadedTrimRssMb - s.Fresh.RssMb) * kib), "F2");
             Row("after a restart: managed heap per function, registries loaded - fresh empty node (KiB)", samples.Select(s => (s.Restarted!.LoadedManagedMb - s.FreshManagedMb) * kib), "F2");
             Row("after a restart: RSS per function after an aggressive GC (decommits free memory) - fresh empty node (KiB)", samples.Select(s => (s.Restarted!.AggressiveRssMb - s.Fresh.RssMb) * kib), "F2");
+            Row($"after a restart: RSS per function, registries loaded, then {window.TotalSeconds:F0} s alone - fresh empty node (KiB)", samples.Select(s => (s.Restarted!.LoadedIdleRssMb - s.Fresh.RssMb) * kib), "F2");
+            Row("... beyond its stored state (KiB)", samples.Select(s => ((s.Restarted!.LoadedIdleRssMb - s.Fresh.RssMb) * kib) - ((s.StateBytes - s.FreshStateBytes) / 1024.0 / functions)), "F2");
             Row("after a restart: GC committed per function, registries loaded - before any call (KiB)", samples.Select(s => (s.Restarted!.LoadedCommittedMb - s.Restarted!.FreshCommittedMb) * kib), "F2");
         }
 
@@ -177,7 +182,7 @@ internal static partial class IdleFunctions
 
             child.Kill(entireProcessTree: true);
             await child.WaitForExitAsync();
-            var restarted = await RestartAsync(start, data, clients, settle, gcdump);
+            var restarted = await RestartAsync(start, data, clients, settle, window, gcdump);
             foreach (var c in clients)
             {
                 c.Dispose();
@@ -220,7 +225,7 @@ internal static partial class IdleFunctions
     private static string Name(int i) => "idle-" + i.ToString("D5", CultureInfo.InvariantCulture);
 
     // The same node started again on the data folder; listing each tenant's functions loads its registry.
-    private static async Task<Restart> RestartAsync(ProcessStartInfo first, string data, StokeClient[] clients, TimeSpan settle, string? gcdump)
+    private static async Task<Restart> RestartAsync(ProcessStartInfo first, string data, StokeClient[] clients, TimeSpan settle, TimeSpan window, string? gcdump)
     {
         var start = new ProcessStartInfo(first.FileName) { RedirectStandardOutput = true, RedirectStandardInput = true, UseShellExecute = false };
         foreach (var a in first.ArgumentList.Append("--data").Append(data))
@@ -249,11 +254,13 @@ internal static partial class IdleFunctions
             var loadedManaged = await ManagedMbAsync(child);
             var loadedCommitted = await CommittedMbAsync(child);
             var loaded = RssMb(child.Id);
+            // Left alone for a window, as an idle node is: what it gives back by itself (IdleCompaction), no command.
+            var loadedIdle = (await IdleWindowAsync(child, window)).RssMb;
             await CommandAsync(child, "trim");
             var trimmed = RssMb(child.Id);
             await GcDumpAsync(child, gcdump, "restarted");
             await CommandAsync(child, "gc-aggressive");
-            return new Restart(fresh, freshManaged, loaded, loadedManaged, trimmed, freshCommitted, loadedCommitted, RssMb(child.Id));
+            return new Restart(fresh, freshManaged, loaded, loadedManaged, trimmed, freshCommitted, loadedCommitted, RssMb(child.Id), loadedIdle);
         }
         finally
         {

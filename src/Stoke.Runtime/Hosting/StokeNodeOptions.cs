@@ -47,6 +47,13 @@ public sealed class StokeNodeOptions
     /// <summary>Bytes per chunk of a peer fetch, one Orleans message each (64 KiB to 16 MiB).</summary>
     public int PeerChunkBytes { get; set; } = 4 << 20;
 
+    /// <summary>
+    /// How often the node checks whether a burst of allocation (deploys, a restart's loads, a load spike) has settled,
+    /// and then gives the heap's free memory back once with an aggressive collection (<c>IdleCompaction</c>).
+    /// Zero turns it off.
+    /// </summary>
+    public TimeSpan CompactionCheck { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>How often each active function's control loop runs.</summary>
     public TimeSpan ControlInterval { get; set; } = TimeSpan.FromSeconds(1);
 

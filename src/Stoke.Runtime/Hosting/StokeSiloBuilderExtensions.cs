@@ -73,6 +73,7 @@ public static class StokeSiloBuilderExtensions
             return host;
         });
         services.TryAddSingleton<ClusterView>();
+        services.AddHostedService<Memory.IdleCompaction>();
         // A request's trace crosses grain calls (to its controller, to another node); Orleans carries the context when
         // someone listens to its grain-call spans (docs/observability.md).
         silo.AddActivityPropagation();
