@@ -34,7 +34,8 @@ var (header, tail) = OcrNode.ImageRequest(page);
 
 
 // In process: the same compiled spec, each function step one direct session call.
-var direct = new DirectFunctions(Path.Combine(OcrNode.Models, "paddleocr-v4"));
+// A transform fused onto a function step (docs/pipelines.md, "Fusion") runs after the session here, as beside an instance.
+var direct = new DirectFunctions(Path.Combine(OcrNode.Models, "paddleocr-v4")) { PipelineSpec = OcrNode.OcrSpec() };
 var compiled = await new PipelineCompiler(TransformCatalog.BuiltIn, direct).CompileAsync("bench", PipelineSpecJson.Parse(OcrNode.OcrSpec()) with { Prewarm = false }, default);
 var runner = new PipelineRunner(direct, direct, new NoPrewarm(), TimeProvider.System);
 var pipelineSpec = direct.Spec("ocr", new ModelSignature([], []));
