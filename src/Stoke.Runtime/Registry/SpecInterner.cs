@@ -41,42 +41,23 @@ internal sealed class SpecInterner
 
     // Records compare by value (their type included), so one pool serves every record type.
     private T Record<T>(T value)
-        where T : class
+        where T : class => (T)Pooled(_records, value);
+
+    private ModelSignature Signature(ModelSignature signature) => Pooled(_signatures, signature);
+
+    private string Text(string text) => string.IsInterned(text) ?? Pooled(_texts, text);
+
+    // The pool's equal value if it has one, else this one, kept for the next.
+    private static TValue Pooled<TValue>(Dictionary<TValue, TValue> pool, TValue value)
+        where TValue : notnull
     {
-        if (_records.TryGetValue(value, out var shared))
+        if (pool.TryGetValue(value, out var shared))
         {
-            return (T)shared;
+            return shared;
         }
 
-        _records.Add(value, value);
+        pool.Add(value, value);
         return value;
-    }
-
-    private ModelSignature Signature(ModelSignature signature)
-    {
-        if (_signatures.TryGetValue(signature, out var shared))
-        {
-            return shared;
-        }
-
-        _signatures.Add(signature, signature);
-        return signature;
-    }
-
-    private string Text(string text)
-    {
-        if (string.IsInterned(text) is { } literal)
-        {
-            return literal;
-        }
-
-        if (_texts.TryGetValue(text, out var shared))
-        {
-            return shared;
-        }
-
-        _texts.Add(text, text);
-        return text;
     }
 
     // A signature's tensors hold shape arrays, which records compare by reference: compared here element by element.
