@@ -17,6 +17,8 @@ public sealed class GrpcGatewayExtension(IOptions<GrpcOptions> options) : IGatew
     /// <summary>The address the gRPC listener bound (with the real port when the configured one was 0); null before start.</summary>
     public Uri? Address => _server?.Address;
 
+    public long MaxConnections => options.Value.MaxConnections;
+
     public void ConfigureServices(IServiceCollection services, IServiceProvider silo)
     {
         // A hosted service of the gateway's own web app: it starts and stops with the gateway, and sees the same
@@ -38,6 +40,7 @@ public static class GrpcServiceCollectionExtensions
             .Configure(o => configure?.Invoke(o))
             .Validate(o => Uri.TryCreate(o.Url.Replace("*", "0.0.0.0", StringComparison.Ordinal).Replace("+", "0.0.0.0", StringComparison.Ordinal), UriKind.Absolute, out var u) && u.Scheme == Uri.UriSchemeHttp,
                 "Stoke:Gateway:Grpc:Url must be an http:// URL (the gRPC listener speaks cleartext HTTP/2).")
+            .Validate(o => o.MaxConnections > 0, "Stoke:Gateway:Grpc:MaxConnections must be positive.")
             .ValidateOnStart();
         services.AddSingleton<GrpcGatewayExtension>();
         services.AddSingleton<IGatewayExtension>(sp => sp.GetRequiredService<GrpcGatewayExtension>());

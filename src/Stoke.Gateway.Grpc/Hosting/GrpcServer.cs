@@ -26,9 +26,15 @@ public sealed partial class GrpcServer(IServiceProvider gateway, GrpcOptions opt
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.Services.AddSingleton(gateway.GetRequiredService<ILoggerFactory>());
+        var openFiles = ConnectionLimits.OpenFileLimit();
+        var maxConnections = ConnectionLimits.Effective(options.MaxConnections, openFiles);
         builder.WebHost.UseKestrel(k =>
         {
             k.AddServerHeader = false;
+            // The REST gateway's limits on idle and stuck clients (docs/api.md, "Connections"), with this listener's own cap.
+            k.Limits.MaxConcurrentConnections = maxConnections;
+            k.Limits.KeepAliveTimeout = gatewayOptions.KeepAliveTimeout;
+            k.Limits.RequestHeadersTimeout = gatewayOptions.RequestHeadersTimeout;
             // The gRPC message limit below is the one that applies; Kestrel's own 30 MB body limit would cut in first.
             k.Limits.MaxRequestBodySize = null;
             k.ConfigureEndpointDefaults(e => e.Protocols = HttpProtocols.Http2);
@@ -44,6 +50,10 @@ public sealed partial class GrpcServer(IServiceProvider gateway, GrpcOptions opt
         var app = builder.Build();
         app.MapGrpcService<InferenceService>();
         Log.Listening(logger, await RunAsync(app, cancellationToken));
+        if (maxConnections < options.MaxConnections)
+        {
+            Log.ConnectionsCapped(logger, maxConnections, options.MaxConnections, openFiles ?? 0);
+        }
     }
 
     // The same instances as the REST gateway's, so a deploy through REST drops the directory entry gRPC reads too.
@@ -63,5 +73,8 @@ public sealed partial class GrpcServer(IServiceProvider gateway, GrpcOptions opt
     {
         [LoggerMessage(EventId = 3001, Level = LogLevel.Information, Message = "Stoke gRPC (Open Inference Protocol) listening on {Address}")]
         public static partial void Listening(ILogger logger, Uri address);
+
+        [LoggerMessage(EventId = 3005, Level = LogLevel.Warning, Message = "The gRPC listener holds at most {Effective} connections, not the {Configured} of Stoke:Gateway:Grpc:MaxConnections: the process may open {OpenFiles} files (raise its open-file limit, ulimit -n)")]
+        public static partial void ConnectionsCapped(ILogger logger, long effective, long configured, long openFiles);
     }
 }

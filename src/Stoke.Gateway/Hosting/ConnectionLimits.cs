@@ -11,9 +11,12 @@ public static class ConnectionLimits
     /// <summary>Open files kept for everything but the gateway's connections (the silo, artifacts, state files, logs).</summary>
     public static long Reserve(long openFileLimit) => Math.Min(1024, openFileLimit / 4);
 
-    /// <summary>The cap the gateway applies: the configured one, or less when the open-file limit would not hold it.</summary>
-    public static long Effective(long configured, long? openFileLimit) =>
-        openFileLimit is { } limit ? Math.Max(1, Math.Min(configured, limit - Reserve(limit))) : configured;
+    /// <summary>
+    /// The cap a listener applies: the configured one, or less when the open-file limit would not hold it beside the
+    /// <paramref name="heldElsewhere"/> connections the node's other listeners may hold.
+    /// </summary>
+    public static long Effective(long configured, long? openFileLimit, long heldElsewhere = 0) =>
+        openFileLimit is { } limit ? Math.Max(1, Math.Min(configured, limit - Reserve(limit) - heldElsewhere)) : configured;
 
     /// <summary>The soft open-file limit of this process (<c>RLIMIT_NOFILE</c>; .NET raises it to the hard one at start), or null where unknown.</summary>
     public static long? OpenFileLimit()

@@ -32,7 +32,9 @@ public sealed partial class GatewayServer(IServiceProvider silo, GatewayOptions 
         builder.Logging.ClearProviders();
         builder.Services.AddSingleton(silo.GetRequiredService<ILoggerFactory>());
         var openFiles = ConnectionLimits.OpenFileLimit();
-        var maxConnections = ConnectionLimits.Effective(options.MaxConnections, openFiles);
+        // Other listeners of this node (gRPC) take their share of the open-file budget first.
+        var heldElsewhere = silo.GetServices<IGatewayExtension>().Sum(e => ConnectionLimits.Effective(e.MaxConnections, openFiles));
+        var maxConnections = ConnectionLimits.Effective(options.MaxConnections, openFiles, heldElsewhere);
         builder.WebHost.UseKestrel(k =>
         {
             k.Limits.MaxRequestBodySize = options.MaxModelBytes;
@@ -114,6 +116,9 @@ public interface IGatewayExtension
     void ConfigureServices(IServiceCollection services, IServiceProvider silo);
 
     void MapEndpoints(WebApplication app);
+
+    /// <summary>Connections this extension's own listener may hold (0: it has none), out of the node's open-file budget.</summary>
+    long MaxConnections => 0;
 }
 
 /// <summary>Maps all of Stoke's HTTP surface with its auth and error handling.</summary>

@@ -14,6 +14,13 @@ public sealed class ConnectionLimitsTests
     public void TheCapIsTheConfiguredOneOrWhatTheOpenFileLimitLeaves(long configured, long? openFiles, long effective) =>
         Assert.Equal(effective, ConnectionLimits.Effective(configured, openFiles));
 
+    [Theory]
+    [InlineData(10_000, 1_048_576L, 1_000, 10_000)] // room for both listeners
+    [InlineData(10_000, 8_192L, 1_000, 6_168)] // the gRPC listener's 1,000 come off the REST gateway's share
+    [InlineData(10_000, null, 1_000, 10_000)]
+    public void AnotherListenersConnectionsComeOffTheBudget(long configured, long? openFiles, long heldElsewhere, long effective) =>
+        Assert.Equal(effective, ConnectionLimits.Effective(configured, openFiles, heldElsewhere));
+
     [Fact]
     public void ThisProcessKnowsItsOpenFileLimitOnLinux() =>
         Assert.True(!OperatingSystem.IsLinux() || ConnectionLimits.OpenFileLimit() is > 0, "getrlimit(RLIMIT_NOFILE) gave nothing on Linux");
