@@ -1,11 +1,17 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Orleans.Storage;
+using Stoke.Runtime.Artifacts;
 using Stoke.Runtime.Cluster;
 using Stoke.Runtime.Hosting;
 
 namespace Stoke.Runtime.Grains;
 
 // Not reentrant: a collection (the deletes on every node) finishes before the next acquire of the artifact runs.
+// The header (state) says which user buckets may hold users; a bucket's bit is set before a user is written to it and
+// cleared after it is emptied, so a node stopped between the two writes leaves a bit too many (fixed at the next
+// activation), never a user the header does not point to.
 internal sealed partial class ArtifactReferencesGrain(
     [PersistentState("artifact-references", StokeStorage.Name)] IPersistentState<ArtifactReferencesState> state,
     IGrainFactory grains,
@@ -14,38 +20,82 @@ internal sealed partial class ArtifactReferencesGrain(
     TimeProvider time,
     ILogger<ArtifactReferencesGrain> logger) : Grain, IArtifactReferencesGrain
 {
+    private ArtifactUserBuckets _users = null!;
+
     private string Sha256 => this.GetPrimaryKeyString();
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        _users = new ArtifactUserBuckets(ServiceProvider.GetRequiredKeyedService<IGrainStorage>(StokeStorage.Name), Sha256);
+        var header = state.State;
+        // The first layout kept every user in the header: mark their buckets, write them, then empty the header's set.
+        var legacy = header.Functions.ToArray();
+        var legacyBuckets = legacy.Aggregate(0UL, (mask, f) => mask | ArtifactUserBuckets.Bit(ArtifactUserBuckets.Of(f)));
+        if (legacy.Length > 0)
+        {
+            await WriteHeaderAsync(header.Buckets | legacyBuckets);
+        }
+
+        var held = await _users.LoadAsync(header.Buckets);
+        await _users.AddAllAsync(legacy.Where(f => !_users.Contains(f)));
+
+        held |= legacyBuckets;
+        if (held != header.Buckets || legacy.Length > 0)
+        {
+            header.Functions.Clear();
+            await WriteHeaderAsync(held);
+        }
+    }
 
     public async Task<long> Acquire(string function)
     {
-        if (state.State.Functions.Add(function))
+        if (_users.Contains(function))
         {
-            await state.WriteStateAsync();
+            return state.State.Collections;
         }
 
+        var bit = ArtifactUserBuckets.Bit(ArtifactUserBuckets.Of(function));
+        if ((state.State.Buckets & bit) == 0)
+        {
+            await WriteHeaderAsync(state.State.Buckets | bit);
+        }
+
+        await _users.AddAsync(function);
         return state.State.Collections;
     }
 
     public async Task<bool> Release(string function)
     {
-        if (!state.State.Functions.Remove(function))
+        if (!_users.Contains(function))
         {
             return false;
         }
 
-        if (state.State.Functions.Count > 0)
+        if (!await _users.RemoveAsync(function))
         {
-            await state.WriteStateAsync();
+            return false;
+        }
+
+        var rest = state.State.Buckets & ~ArtifactUserBuckets.Bit(ArtifactUserBuckets.Of(function));
+        if (rest != 0)
+        {
+            await WriteHeaderAsync(rest);
             return false;
         }
 
         await CollectAsync(function);
         state.State.Collections++;
-        await state.WriteStateAsync();
+        await WriteHeaderAsync(0);
         return true;
     }
 
-    public Task<string[]> Users() => Task.FromResult(state.State.Functions.Order(StringComparer.Ordinal).ToArray());
+    public Task<string[]> Users() => Task.FromResult(_users.Users.Order(StringComparer.Ordinal).ToArray());
+
+    private async Task WriteHeaderAsync(ulong buckets)
+    {
+        state.State.Buckets = buckets;
+        await state.WriteStateAsync();
+    }
 
     // A node that cannot be reached keeps its copies: its tiers are caches that evict it in time, its repository copy
     // is left for an operator (logged).

@@ -7,13 +7,14 @@ using Stoke.Runtime.Grains;
 namespace Stoke.Integration.Tests.Support;
 
 /// <summary>
-/// The node's <c>stoke</c> grain storage with a count of what the registry writes: records per state name, and the
-/// function specs those records hold (what a write costs grows with them).
+/// The node's <c>stoke</c> grain storage with a count of what the registry and the artifact references write: records
+/// per state name, and the function specs and artifact users those records hold (what a write costs grows with them).
 /// </summary>
 public sealed class SpecCountingStorage(IGrainStorage inner) : IGrainStorage, ILifecycleParticipant<ISiloLifecycle>
 {
     private readonly ConcurrentDictionary<string, int> _records = new(StringComparer.Ordinal);
     private int _specs;
+    private int _artifactUsers;
 
     /// <summary>Replaces the registered <c>stoke</c> storage of <paramref name="services"/> with a counting one.</summary>
     public static void Install(IServiceCollection services)
@@ -24,6 +25,9 @@ public sealed class SpecCountingStorage(IGrainStorage inner) : IGrainStorage, IL
     }
 
     public int Specs => Volatile.Read(ref _specs);
+
+    /// <summary>Function names written in artifact reference records, over all writes so far.</summary>
+    public int ArtifactUsers => Volatile.Read(ref _artifactUsers);
 
     public int Records(string stateName) => _records.GetValueOrDefault(stateName);
 
@@ -37,6 +41,12 @@ public sealed class SpecCountingStorage(IGrainStorage inner) : IGrainStorage, IL
         {
             FunctionRegistryState index => index.Functions.Values.Sum(v => v.Count),
             FunctionVersionsState function => function.Versions.Length,
+            _ => 0,
+        });
+        Interlocked.Add(ref _artifactUsers, grainState.State switch
+        {
+            ArtifactReferencesState header => header.Functions.Count,
+            ArtifactUsersState bucket => bucket.Functions.Count,
             _ => 0,
         });
     }
