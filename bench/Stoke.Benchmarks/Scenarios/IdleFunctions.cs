@@ -21,7 +21,12 @@ internal static partial class IdleFunctions
 
     private sealed record Sample(
         double DeploySeconds, Phase Fresh, double DeployedRssMb, double SettledRssMb, double GcRssMb, double TrimRssMb, double CommittedMb, double FreshCommittedMb, double ManagedMb, double FreshManagedMb, long StateBytes, long FreshStateBytes,
-        Phase Idle, Phase? Invoked, double InvokedGcRssMb, double InvokedManagedMb, Restart? Restarted);
+        Phase Idle, Phase? Invoked, double InvokedGcRssMb, double InvokedManagedMb, Restart? Restarted, Warm? Warmed);
+
+    // With --warm-up K: the node after its first K deploys and an idle window, so the fixed costs of having deployed
+    // at all (the deploy path's code, ONNX Runtime's library and environment after the first model validation) are
+    // out of the per-function slope.
+    private sealed record Warm(int Functions, Phase Idle, long StateBytes);
 
     // A new node on the same data folder: nothing churned by deploys, only what the stored functions cost.
     private sealed record Restart(double FreshRssMb, double FreshManagedMb, double LoadedRssMb, double LoadedManagedMb, double LoadedTrimRssMb, double FreshCommittedMb, double LoadedCommittedMb, double AggressiveRssMb, double LoadedIdleRssMb);
@@ -33,6 +38,7 @@ internal static partial class IdleFunctions
         var window = TimeSpan.FromSeconds(args.Double("window-seconds", 60));
         var settle = TimeSpan.FromSeconds(args.Double("settle-seconds", 10));
         var invoked = args.Int("invoked", 0);
+        var warmUp = args.Int("warm-up", 0);
         var parallel = args.Int("parallel", 4);
         var gcdump = args.Get("gcdump");
         // Spread over tenants as a platform's functions are (and as the first figures were, when a tenant's registry
@@ -44,7 +50,7 @@ internal static partial class IdleFunctions
         var samples = new List<Sample>();
         for (var r = 0; r < repeats; r++)
         {
-            var s = await MeasureAsync(model, functions, tenants, invoked, parallel, window, settle, gcdump is null ? null : $"{gcdump}-{r + 1}");
+            var s = await MeasureAsync(model, functions, tenants, invoked, warmUp, parallel, window, settle, gcdump is null ? null : $"{gcdump}-{r + 1}");
             samples.Add(s);
             var invokedText = s.Invoked is { } inv
                 ? string.Create(CultureInfo.InvariantCulture, $"; invoked once + scaled to zero: RSS after GC {s.InvokedGcRssMb:F1} MiB (managed {s.InvokedManagedMb:F1}), CPU {inv.CpuSeconds:F2} s, callbacks {inv.Fired}")
@@ -79,6 +85,14 @@ internal static partial class IdleFunctions
         // Both ends of a window the node spent alone: what it keeps by itself (its idle compaction included), no command.
         Row($"RSS per function at the end of the {window.TotalSeconds:F0} s idle window - fresh node at the end of its window (KiB)", samples.Select(s => (s.Idle.RssMb - s.Fresh.RssMb) * kib), "F2");
         Row("... beyond its stored state (KiB)", samples.Select(s => ((s.Idle.RssMb - s.Fresh.RssMb) * kib) - ((s.StateBytes - s.FreshStateBytes) / 1024.0 / functions)), "F2");
+        if (warmUp > 0)
+        {
+            var slope = 1024.0 / (functions - warmUp);
+            Row($"RSS after {warmUp} deploys and a {window.TotalSeconds:F0} s idle window - fresh node at the end of its window (MiB: the fixed cost of having deployed)", samples.Select(s => s.Warmed!.Idle.RssMb - s.Fresh.RssMb), "F1");
+            Row($"RSS per function at the end of the idle window, beyond the {warmUp}-function node at the end of its window (KiB, over the other {functions - warmUp})", samples.Select(s => (s.Idle.RssMb - s.Warmed!.Idle.RssMb) * slope), "F2");
+            Row("... beyond its stored state (KiB)", samples.Select(s => ((s.Idle.RssMb - s.Warmed!.Idle.RssMb) * slope) - ((s.StateBytes - s.Warmed.StateBytes) / 1024.0 / (functions - warmUp))), "F2");
+        }
+
         if (samples.All(s => s.Restarted is not null))
         {
             Row($"after a restart on the same data: RSS before any call, after GC (MiB)", samples.Select(s => s.Restarted!.FreshRssMb), "F1");
@@ -109,7 +123,7 @@ internal static partial class IdleFunctions
 
     private static void Row(string name, IEnumerable<double> values, string format) => Console.WriteLine($"| {name} | {Stats.Summary(values.ToList(), format)} |");
 
-    private static async Task<Sample> MeasureAsync(byte[] model, int functions, int tenants, int invoked, int parallel, TimeSpan window, TimeSpan settle, string? gcdump)
+    private static async Task<Sample> MeasureAsync(byte[] model, int functions, int tenants, int invoked, int warmUp, int parallel, TimeSpan window, TimeSpan settle, string? gcdump)
     {
         var start = new ProcessStartInfo(Environment.ProcessPath!) { RedirectStandardOutput = true, RedirectStandardInput = true, UseShellExecute = false };
         if (Path.GetFileNameWithoutExtension(Environment.ProcessPath!) == "dotnet")
@@ -142,8 +156,19 @@ internal static partial class IdleFunctions
             var freshState = FolderBytes(state);
             var fresh = await IdleWindowAsync(child, window);
 
+            Warm? warm = null;
+            if (warmUp > 0)
+            {
+                await Parallel.ForAsync(0, warmUp, new ParallelOptions { MaxDegreeOfParallelism = parallel }, async (i, ct) =>
+                    await clients[i % tenants].DeployAsync(Name(i), model, Settings, ct));
+                await Task.Delay(settle);
+                await ManagedMbAsync(child); // as before the idle window below: a full GC, then malloc_trim
+                await CommandAsync(child, "trim");
+                warm = new Warm(warmUp, await IdleWindowAsync(child, window), FolderBytes(state));
+            }
+
             var clock = Stopwatch.StartNew();
-            await Parallel.ForAsync(0, functions, new ParallelOptions { MaxDegreeOfParallelism = parallel }, async (i, ct) =>
+            await Parallel.ForAsync(warmUp, functions, new ParallelOptions { MaxDegreeOfParallelism = parallel }, async (i, ct) =>
                 await clients[i % tenants].DeployAsync(Name(i), model, Settings, ct));
             var deploySeconds = clock.Elapsed.TotalSeconds;
             var deployed = RssMb(child.Id);
@@ -188,7 +213,7 @@ internal static partial class IdleFunctions
                 c.Dispose();
             }
 
-            return new Sample(deploySeconds, fresh, deployed, settled, gc, trimmed, committed, freshCommitted, managed, freshManaged, stateBytes, freshState, idle, invokedPhase, invokedGc, invokedManaged, restarted);
+            return new Sample(deploySeconds, fresh, deployed, settled, gc, trimmed, committed, freshCommitted, managed, freshManaged, stateBytes, freshState, idle, invokedPhase, invokedGc, invokedManaged, restarted, warm);
         }
         finally
         {
