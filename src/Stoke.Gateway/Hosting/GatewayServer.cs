@@ -216,7 +216,9 @@ public static class StokeGatewayServiceCollectionExtensions
         services.AddSingleton<GatewayMetrics>();
         services.AddSingleton<PrometheusExporter>();
         Receipts.ReceiptServices.Add(services);
-        services.AddSingleton<Stoke.Runtime.Quotas.ITenantInstanceCaps, TenantInstanceCaps>();
+        services.AddSingleton<TenantCaps>();
+        services.AddSingleton<Stoke.Runtime.Quotas.ITenantInstanceCaps>(sp => sp.GetRequiredService<TenantCaps>());
+        services.AddSingleton<Stoke.Runtime.Quotas.ITenantDeployCaps>(sp => sp.GetRequiredService<TenantCaps>());
         // Pipeline steps fused into a function call run beside the instance that served it (docs/pipelines.md, "Fusion").
         services.AddSingleton<Stoke.Runtime.Instances.IFusedSteps>(sp => new Stoke.Pipelines.Fusion.FusedStepRunner(sp.GetRequiredService<IGrainFactory>()));
         services.AddSingleton<GatewayServer>();
@@ -225,8 +227,14 @@ public static class StokeGatewayServiceCollectionExtensions
     }
 }
 
-/// <summary>The <c>MaxInstances</c> of <see cref="GatewayOptions.TenantLimits"/>, for the node's function controllers.</summary>
-internal sealed class TenantInstanceCaps(GatewayOptions options) : Stoke.Runtime.Quotas.ITenantInstanceCaps
+/// <summary>The caps of <see cref="GatewayOptions.TenantLimits"/>, for the node's function controllers and registries.</summary>
+internal sealed class TenantCaps(GatewayOptions options) : Stoke.Runtime.Quotas.ITenantInstanceCaps, Stoke.Runtime.Quotas.ITenantDeployCaps
 {
-    public int MaxInstances(string tenant) => options.TenantLimits.TryGetValue(tenant, out var limits) ? limits.MaxInstances : 0;
+    public int MaxInstances(string tenant) => Of(tenant)?.MaxInstances ?? 0;
+
+    public int MaxFunctions(string tenant) => Of(tenant)?.MaxFunctions ?? 0;
+
+    public long MaxArtifactBytes(string tenant) => Of(tenant)?.MaxArtifactBytes ?? 0;
+
+    private TenantLimits? Of(string tenant) => options.TenantLimits.GetValueOrDefault(tenant);
 }

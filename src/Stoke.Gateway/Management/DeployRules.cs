@@ -11,7 +11,8 @@ namespace Stoke.Gateway.Management;
 /// <summary>
 /// What a caller may deploy: prices are an operator's to set (a tenant's deploy that carries one gets 403), and a
 /// deploy within its tenant's caps only (<see cref="TenantLimits"/>: a new function past <c>MaxFunctions</c> gets
-/// 403, artifacts past <c>MaxArtifactBytes</c> 413). Two deploys racing at the cap may both pass; the next is refused.
+/// 403, artifacts past <c>MaxArtifactBytes</c> 413), checked before any byte is stored; the tenant's registry checks
+/// again as it registers, one deploy at a time, so two deploys racing at a cap cannot both pass.
 /// </summary>
 public sealed class DeployRules(GatewayOptions options, IGrainFactory grains)
 {
@@ -41,34 +42,9 @@ public sealed class DeployRules(GatewayOptions options, IGrainFactory grains)
             ? CheckCapsAsync(caller.Tenant, [name], [], limits)
             : Task.CompletedTask;
 
-    private async Task CheckCapsAsync(string tenant, string[] names, byte[][] files, TenantLimits limits)
-    {
-        var registry = grains.GetGrain<IFunctionRegistryGrain>(tenant);
-        var functions = await registry.List();
-        var added = names.Distinct(StringComparer.Ordinal).Count(n => !functions.Any(f => f.Name == n));
-        if (limits.MaxFunctions > 0 && added > 0 && functions.Length + added > limits.MaxFunctions)
-        {
-            throw new StokeException(StokeErrorKind.Forbidden, added == 1
-                ? $"Tenant '{tenant}' has {functions.Length} functions, its limit (MaxFunctions {limits.MaxFunctions}): delete one, or ask an operator to raise it."
-                : $"Tenant '{tenant}' has {functions.Length} functions; this deploy adds {added}, past its limit (MaxFunctions {limits.MaxFunctions}): delete some, or ask an operator to raise it.");
-        }
-
-        if (limits.MaxArtifactBytes == 0)
-        {
-            return;
-        }
-
-        // Artifacts are content-addressed: bytes stored once count once, also when a new version brings them again.
-        var versions = await Task.WhenAll(functions.Select(f => registry.Versions(f.Name)));
-        var held = versions.SelectMany(v => v)
-            .SelectMany(v => v.Tokenizer is { } t ? new[] { v.Artifact, t.Artifact } : [v.Artifact])
-            .DistinctBy(a => a.Sha256).ToDictionary(a => a.Sha256, a => a.SizeBytes, StringComparer.Ordinal);
-        var stored = held.Values.Sum();
-        var artifactBytes = files.Where(f => !held.ContainsKey(Convert.ToHexStringLower(SHA256.HashData(f)))).Sum(f => f.LongLength);
-        if (stored + artifactBytes > limits.MaxArtifactBytes)
-        {
-            throw new StokeException(StokeErrorKind.PayloadTooLarge,
-                $"Tenant '{tenant}' stores {stored} artifact bytes; this deploy's {artifactBytes} new bytes would pass its limit (MaxArtifactBytes {limits.MaxArtifactBytes}).");
-        }
-    }
+    // The registry holds the tenant's versions and checks the caps (and again as it registers, one deploy at a time).
+    private Task CheckCapsAsync(string tenant, string[] names, byte[][] files, TenantLimits limits) =>
+        grains.GetGrain<IFunctionRegistryGrain>(tenant).CheckCaps(
+            names,
+            files.Select(f => (Sha: Convert.ToHexStringLower(SHA256.HashData(f)), Size: f.LongLength)).DistinctBy(f => f.Sha).ToDictionary(f => f.Sha, f => f.Size, StringComparer.Ordinal));
 }

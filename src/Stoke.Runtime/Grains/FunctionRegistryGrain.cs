@@ -10,6 +10,7 @@ namespace Stoke.Runtime.Grains;
 // records whatever the tenant's size, where the first layout rewrote every spec of the tenant at each deploy.
 internal sealed partial class FunctionRegistryGrain(
     [PersistentState(FunctionRegistryState.StateName, StokeStorage.Name)] IPersistentState<FunctionRegistryState> index,
+    IEnumerable<Quotas.ITenantDeployCaps> caps,
     TimeProvider time) : Grain, IFunctionRegistryGrain
 {
     private readonly Dictionary<string, FunctionRecord> _functions = new(StringComparer.Ordinal);
@@ -35,11 +36,28 @@ internal sealed partial class FunctionRegistryGrain(
 
     public async Task<FunctionSpec> Register(FunctionSpec draft)
     {
+        // Checked here, one deploy at a time, so that two deploys racing at a cap cannot both pass.
+        CheckCapsNow([draft.Name], DeployCaps.ArtifactsOf(draft));
         var record = _functions.TryGetValue(draft.Name, out var known) ? known.Readable() : await AddNameAsync(draft.Name);
         var next = Math.Max(record.LastVersion, record.Latest?.Version ?? 0) + 1;
         var spec = _interner.Share(draft with { Tenant = Tenant, Version = next, CreatedAt = time.GetUtcNow() }, record.Name);
         await _records.WriteAsync(record, [.. record.Versions, spec], next);
         return spec;
+    }
+
+    public Task CheckCaps(string[] names, Dictionary<string, long> artifacts)
+    {
+        CheckCapsNow(names, artifacts);
+        return Task.CompletedTask;
+    }
+
+    private void CheckCapsNow(IReadOnlyCollection<string> names, IReadOnlyDictionary<string, long> artifacts)
+    {
+        var (maxFunctions, maxBytes) = caps.Select(c => (c.MaxFunctions(Tenant), c.MaxArtifactBytes(Tenant))).FirstOrDefault();
+        if (maxFunctions > 0 || maxBytes > 0)
+        {
+            DeployCaps.Check(Tenant, [.. _functions.Values.Select(r => r.Readable()).Where(r => r.Versions.Length > 0)], names, artifacts, maxFunctions, maxBytes);
+        }
     }
 
     public Task<FunctionSpec?> Get(string name, int? version)

@@ -5,8 +5,17 @@ namespace Stoke.Runtime.Grains;
 /// <summary>A tenant's deployed functions and all their versions; keyed by tenant, persisted.</summary>
 public interface IFunctionRegistryGrain : IGrainWithStringKey
 {
-    /// <summary>Adds a new version of <paramref name="draft"/>'s function (version = latest + 1) and returns it.</summary>
+    /// <summary>
+    /// Adds a new version of <paramref name="draft"/>'s function (version = latest + 1) and returns it; refused (403,
+    /// 413) when it would pass the tenant's deploy caps (<see cref="Quotas.ITenantDeployCaps"/>).
+    /// </summary>
     Task<FunctionSpec> Register(FunctionSpec draft);
+
+    /// <summary>
+    /// Throws the refusal a deploy of <paramref name="names"/> with <paramref name="artifacts"/> (SHA-256 to size)
+    /// would get from the tenant's deploy caps now: the gateway's check before it stores any byte.
+    /// </summary>
+    Task CheckCaps(string[] names, Dictionary<string, long> artifacts);
 
     /// <summary>The named version, or the latest when <paramref name="version"/> is null; null when there is none.</summary>
     Task<FunctionSpec?> Get(string name, int? version);

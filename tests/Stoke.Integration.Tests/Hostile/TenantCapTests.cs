@@ -15,6 +15,13 @@ public sealed class TenantCapTests : IAsyncLifetime
     private const string SmallKey = "sk-tenant-small-01234567";
     private const string BusyKey = "sk-tenant-busy-012345678";
     private const string PairKey = "sk-tenant-pair-012345678";
+    private const string RaceKey = "sk-tenant-race-012345678";
+    private const string RaceBytesKey = "sk-tenant-racebytes-0123";
+    private const int Racing = 8;
+    private const int Cap = 3;
+
+    // Eight distinct models of one size (an Identity node whose input is x1 ... x8).
+    private static readonly byte[][] Models = [.. Enumerable.Range(1, Racing).Select(i => Engines.Onnx.Tests.Support.OnnxModelWriter.Build(new Engines.Onnx.Tests.Support.OnnxModelWriter.Node("Identity", $"x{i}", 1, ["n", "4"])))];
     private EmbeddedStoke _node = null!;
 
     public async Task InitializeAsync() => _node = await EmbeddedStoke.StartAsync(gateway: g =>
@@ -25,7 +32,11 @@ public sealed class TenantCapTests : IAsyncLifetime
             new ApiKeyOptions { Key = SmallKey, Tenant = "small" },
             new ApiKeyOptions { Key = BusyKey, Tenant = "busy" },
             new ApiKeyOptions { Key = PairKey, Tenant = "pair" },
+            new ApiKeyOptions { Key = RaceKey, Tenant = "race" },
+            new ApiKeyOptions { Key = RaceBytesKey, Tenant = "racebytes" },
         ];
+        g.TenantLimits["race"] = new TenantLimits { MaxFunctions = Cap };
+        g.TenantLimits["racebytes"] = new TenantLimits { MaxArtifactBytes = Cap * Models[0].Length };
         g.TenantLimits["pair"] = new TenantLimits { MaxFunctions = 1 };
         g.TenantLimits["busy"] = new TenantLimits { MaxInstances = 1 };
         g.TenantLimits["few"] = new TenantLimits { MaxFunctions = 1, MaxArtifactBytes = TestModels.Classifier.Length };
@@ -74,6 +85,36 @@ public sealed class TenantCapTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, error.Status);
         Assert.Contains("MaxArtifactBytes", error.ServerMessage, StringComparison.Ordinal);
         Assert.Empty((await small.ListAsync()).AsArray());
+    }
+
+    [Theory]
+    [InlineData(RaceKey, HttpStatusCode.Forbidden)]
+    [InlineData(RaceBytesKey, HttpStatusCode.RequestEntityTooLarge)]
+    public async Task DeploysRacingAtACapPassOnlyUpToIt(string key, HttpStatusCode refusal)
+    {
+        Assert.All(Models, m => Assert.Equal(Models[0].Length, m.Length));
+        using var client = _node.Client(key);
+        using var start = new SemaphoreSlim(0);
+        var deploys = Enumerable.Range(0, Racing).Select(async i =>
+        {
+            await start.WaitAsync();
+            try
+            {
+                await client.DeployAsync($"fn-{i}", Models[i]);
+                return (HttpStatusCode?)null;
+            }
+            catch (StokeClientException refused)
+            {
+                return refused.Status;
+            }
+        }).ToArray();
+        start.Release(Racing);
+        var outcomes = await Task.WhenAll(deploys);
+
+        // Each deploy's first check passes while none is registered; before the registry checked too, all eight did.
+        Assert.Equal(Cap, outcomes.Count(o => o is null));
+        Assert.All(outcomes.Where(o => o is not null), o => Assert.Equal(refusal, o));
+        Assert.Equal(Cap, (await client.ListAsync()).AsArray().Count);
     }
 
     [Fact]
