@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.Text.Json;
 using Stoke.Abstractions.Tensors;
@@ -15,6 +16,12 @@ internal static class TensorDataWriter
         {
             throw OipException.Internal(
                 $"output '{tensor.Name}' has {data.Length} bytes, not a whole number of {tensor.DataType.ToWireName()} elements");
+        }
+
+        if (tensor.DataType is TensorDataType.FP32 or TensorDataType.FP16)
+        {
+            WriteFloats(writer, data, tensor.DataType == TensorDataType.FP16);
+            return;
         }
 
         writer.WriteStartArray();
@@ -83,21 +90,6 @@ internal static class TensorDataWriter
                 }
 
                 break;
-            case TensorDataType.FP16:
-                for (var i = 0; i < data.Length; i += 2)
-                {
-                    // Every half is exactly a float, and the float's shortest form parses back to the same half.
-                    WriteFloat(writer, (float)BinaryPrimitives.ReadHalfLittleEndian(data[i..]));
-                }
-
-                break;
-            case TensorDataType.FP32:
-                for (var i = 0; i < data.Length; i += 4)
-                {
-                    WriteFloat(writer, BinaryPrimitives.ReadSingleLittleEndian(data[i..]));
-                }
-
-                break;
             case TensorDataType.FP64:
                 for (var i = 0; i < data.Length; i += 8)
                 {
@@ -115,16 +107,44 @@ internal static class TensorDataWriter
         writer.WriteEndArray();
     }
 
-    private static void WriteFloat(Utf8JsonWriter writer, float value)
+    // The array's text is formatted here in one buffer and handed to the writer whole: ShortestSingle writes what
+    // WriteNumberValue would, in less than half its time, and the writer's per-element work goes too.
+    private static void WriteFloats(Utf8JsonWriter writer, ReadOnlySpan<byte> data, bool half)
     {
-        if (float.IsFinite(value))
+        var size = half ? 2 : 4;
+        var count = data.Length / size;
+        var buffer = ArrayPool<byte>.Shared.Rent(2 + (count * (ShortestSingle.MaxLength + 1)));
+        try
         {
-            writer.WriteNumberValue(value);
+            var text = buffer.AsSpan();
+            var n = 0;
+            text[n++] = (byte)'[';
+            for (var i = 0; i < data.Length; i += size)
+            {
+                if (i > 0)
+                {
+                    text[n++] = (byte)',';
+                }
+
+                // Every half is exactly a float, and the float's shortest form parses back to the same half.
+                var value = half ? (float)BinaryPrimitives.ReadHalfLittleEndian(data[i..]) : BinaryPrimitives.ReadSingleLittleEndian(data[i..]);
+                n += float.IsFinite(value) ? ShortestSingle.Write(value, text[n..]) : NonFinite(value, text[n..]);
+            }
+
+            text[n++] = (byte)']';
+            writer.WriteRawValue(text[..n], skipInputValidation: true);
         }
-        else
+        finally
         {
-            WriteNonFinite(writer, value);
+            ArrayPool<byte>.Shared.Return(buffer);
         }
+    }
+
+    private static int NonFinite(float value, Span<byte> destination)
+    {
+        var text = float.IsNaN(value) ? "\"NaN\""u8 : value > 0 ? "\"Infinity\""u8 : "\"-Infinity\""u8;
+        text.CopyTo(destination);
+        return text.Length;
     }
 
     private static void WriteDouble(Utf8JsonWriter writer, double value)
