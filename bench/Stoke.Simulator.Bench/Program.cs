@@ -134,10 +134,15 @@ if (what is "speed-synthetic")
 {
     var (functions, requests, nodes) = (int.Parse(args[3], CultureInfo.InvariantCulture), long.Parse(args[4], CultureInfo.InvariantCulture), int.Parse(args[5], CultureInfo.InvariantCulture));
     var run = SyntheticRun("synthetic", functions, requests, nodes, nodeMemoryGb: 128);
+    using var sampler = Environment.GetEnvironmentVariable("STOKE_ALLOCATION_TYPES") == "1" ? new AllocationSampler() : null;
     var watch = Stopwatch.StartNew();
     Console.Write(ReportWriter.FormatTable([SimulationRunner.Run(run)]));
     Console.WriteLine($"synthetic {functions} functions x {requests} requests on {nodes} nodes: {watch.Elapsed.TotalSeconds:0.000} s, gc0 {GC.CollectionCount(0)} gc1 {GC.CollectionCount(1)} gc2 {GC.CollectionCount(2)}, allocated {GC.GetTotalAllocatedBytes() >> 20} MiB, pause {GC.GetTotalPauseDuration().TotalSeconds:0.00} s");
     Console.WriteLine($"peak working set: {Process.GetCurrentProcess().PeakWorkingSet64 / (1 << 20)} MiB");
+    foreach (var (type, ticks) in sampler?.Top(25) ?? [])
+    {
+        Console.WriteLine($"  allocation ticks (~100 KB each): {ticks,6} {type}");
+    }
 }
 
 // A synthetic day (Zipf popularity, Poisson arrivals) under KPA with a 10-minute keep-alive, as the speed figures use.

@@ -1,7 +1,7 @@
 namespace Stoke.Abstractions.Policies;
 
-/// <summary>An idle instance that eviction may release.</summary>
-public sealed record EvictionCandidate(
+/// <summary>An idle instance that eviction may release (a value: a replay hands one to <see cref="IEvictionPolicy.OnUse"/> per request).</summary>
+public readonly record struct EvictionCandidate(
     string InstanceId,
     string FunctionKey,
     long MemoryBytes,

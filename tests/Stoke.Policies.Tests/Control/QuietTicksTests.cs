@@ -35,7 +35,7 @@ public sealed class QuietTicksTests
             var subject = Create(scaling);
             var twin = Create(scaling);
             var now = Specs.T0;
-            ControlDecision? last = null;
+            ControlDecision last = default;
             for (var i = 0; i < busyTicks; i++)
             {
                 now += closePair && i == busyTicks - 1 ? TimeSpan.FromSeconds(0.5) : Step;
@@ -53,7 +53,7 @@ public sealed class QuietTicksTests
             var skippable = subject.QuietTicks(now, Step, max, instances);
             var same = 0;
             while (same < max && Tick(twin, now + ((same + 1) * Step), 0, arrivals: 0, instances) is { } d
-                && d.Target == last!.Target && d.Start == 0 && d.Release.Count == 0 && d.Scale == last.Scale && d.Floor == last.Floor)
+                && d.Target == last.Target && d.Start == 0 && d.Release.Count == 0 && d.Scale == last.Scale && d.Floor == last.Floor)
             {
                 same++;
             }
