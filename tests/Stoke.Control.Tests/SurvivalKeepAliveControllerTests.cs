@@ -32,17 +32,41 @@ public sealed class SurvivalKeepAliveControllerTests
         Assert.Single(survival.Stopped);
     }
 
-    // A function that has seen 60 arrivals 40 minutes apart (fed to the policy the catalog made for its spec, as the
-    // controller would have over those 40 hours), then one request served, then idle for the given time, ticking every 10 s.
-    private static RecordingPort IdleFor(string keepAliveName, TimeSpan idle)
+    [Fact]
+    public void ReleasesWithinTenMinutesAnInstanceWhoseArrivalsComeEveryTwoHoursWhereTheFixedTtlKeepsIt()
+    {
+        var twoHours = TimeSpan.FromHours(2);
+        var fixedTtl = IdleFor(PolicyNames.FixedKeepAlive, TimeSpan.FromMinutes(10), twoHours);
+        var survival = IdleFor(PolicyNames.SurvivalKeepAlive, TimeSpan.FromMinutes(10), twoHours);
+
+        Assert.Empty(fixedTtl.Stopped);
+        Assert.Single(survival.Stopped);
+    }
+
+    [Fact]
+    public void KeepsExactlyTheFixedTtlForAFunctionWithTooFewIdleTimesToTrust()
+    {
+        // Three two-hourly gaps gain too little to leave the TTL: still warm a minute before it, gone a minute after.
+        var twoHours = TimeSpan.FromHours(2);
+        var before = IdleFor(PolicyNames.SurvivalKeepAlive, TimeSpan.FromMinutes(29), twoHours, 3);
+        var after = IdleFor(PolicyNames.SurvivalKeepAlive, TimeSpan.FromMinutes(31), twoHours, 3);
+
+        Assert.Equal((0, 1), (before.Stopped.Count, after.Stopped.Count));
+    }
+
+    // A function that has seen the given arrivals (by default 60, 40 minutes apart; fed to the policy the catalog made for
+    // its spec, as the controller would have over those hours), then one request served, then idle for the given time,
+    // ticking every 10 s.
+    private static RecordingPort IdleFor(string keepAliveName, TimeSpan idle, TimeSpan? gap = null, int gaps = 60)
     {
         var rig = new ControllerRig(Scaling with { KeepAlive = keepAliveName });
         var catalog = new PolicyCatalog();
         var keepAlive = catalog.CreateKeepAlive(rig.Spec);
-        var history = rig.Time.GetUtcNow() - TimeSpan.FromMinutes(40 * 61);
-        for (var i = 0; i <= 60; i++)
+        var every = gap ?? TimeSpan.FromMinutes(40);
+        var history = rig.Time.GetUtcNow() - (every * (gaps + 1));
+        for (var i = 0; i <= gaps; i++)
         {
-            keepAlive.OnArrival(history + TimeSpan.FromMinutes(40 * i));
+            keepAlive.OnArrival(history + (every * i));
         }
 
         var port = new RecordingPort();

@@ -6,6 +6,7 @@ using Stoke.Policies;
 using Stoke.Policies.KeepAlive;
 using Stoke.Simulator;
 using Stoke.Simulator.Evaluation;
+using Stoke.Simulator.Sweeps;
 
 namespace Stoke.Cli.Commands;
 
@@ -57,8 +58,9 @@ public static class SimEvalCommand
                 var slices = EvaluationSlices.KeepAlive(folder);
                 var breakEven = await Task.Run(() => KeepAliveEvaluation.Run(slices, "hybrid, break-even 1..240 min", Hybrid(BreakEvenMinutes), seedList), token);
                 var paper = await Task.Run(() => KeepAliveEvaluation.Run(slices, "hybrid, paper rule", Hybrid([]), seedList), token);
-                var survival = await Task.Run(() => KeepAliveEvaluation.Run(slices, SurvivalLabel, Survival, seedList), token);
-                await WriteAsync(env, Path.Combine(dir.FullName, "eval-keep-alive.md"), EvaluationTables.KeepAlive([.. survival, .. breakEven, .. paper]), token);
+                var survival = await Task.Run(() => KeepAliveEvaluation.Run(slices, SurvivalLabel, Survival, seedList, role: EvaluationSlices.SurvivalRole), token);
+                var control = await Task.Run(() => KeepAliveEvaluation.Run(slices, ControlLabel, FixedControl, seedList), token);
+                await WriteAsync(env, Path.Combine(dir.FullName, "eval-keep-alive.md"), EvaluationTables.KeepAlive([.. survival, .. control, .. breakEven, .. paper]), token);
             }
 
             return 0;
@@ -70,6 +72,13 @@ public static class SimEvalCommand
     public static IReadOnlyList<double> SurvivalTtlMinutes { get; } = [.. KeepAliveEvaluation.DenseTtlMinutes.Where((_, i) => i % 3 == 0)];
 
     private static string SurvivalLabel => string.Create(CultureInfo.InvariantCulture, $"survival-ttl, TTL {SurvivalTtlMinutes[0]:0.#}..{SurvivalTtlMinutes[^1]:0.#} min");
+
+    private static string ControlLabel => string.Create(CultureInfo.InvariantCulture, $"control: fixed TTL itself, TTL {SurvivalTtlMinutes[0]:0.#}..{SurvivalTtlMinutes[^1]:0.#} min");
+
+    // The baseline compared with its own dense curve at survival-ttl's TTLs: what the protocol scores a policy that
+    // is exactly the fixed TTL (0% where the curve is smooth; below 0 where a TTL sits on a stair of the curve).
+    private static IReadOnlyList<SimulationOptions> FixedControl(SimulationOptions baseline) =>
+        SweepRunner.FixedTtlSweep(baseline, SurvivalTtlMinutes);
 
     // The survival keep-alive at each TTL, its one knob.
     private static IReadOnlyList<SimulationOptions> Survival(SimulationOptions baseline) =>

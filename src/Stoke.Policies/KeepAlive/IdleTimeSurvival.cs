@@ -67,10 +67,14 @@ internal sealed class IdleTimeSurvival
 
     /// <summary>
     /// The grid edge T that maximises <paramref name="coldStartCostMinutes"/> x P(idle &lt;= T) - E[min(idle, T)] on the
-    /// shrunk curve (cold starts saved, weighted by their cost, less the idle instance-time held per gap), and that value.
+    /// shrunk curve (cold starts saved, weighted by their cost, less the idle instance-time held per gap), and that value;
+    /// but <paramref name="stay"/> unless that edge beats keeping <paramref name="stay"/> (valued at the last edge not past
+    /// it) by at least <paramref name="minGain"/> cold starts per idle time.
     /// </summary>
-    public (TimeSpan KeepAlive, double Value) BestKeepAlive(double coldStartCostMinutes)
+    public (TimeSpan KeepAlive, double Value) BestKeepAlive(double coldStartCostMinutes, TimeSpan stay, double minGain)
     {
+        var stayMinutes = stay.TotalMinutes;
+        var stayValue = 0.0;
         var atRisk = Count;
         var survival = 1.0;
         var idle = 0.0;
@@ -83,10 +87,21 @@ internal sealed class IdleTimeSurvival
             survival = next;
             atRisk -= _arrivals[k];
             var value = (coldStartCostMinutes * (1 - survival)) - idle;
+            // Within 0.1%: a TTL written to two decimals (153.15 min) is the edge it rounds.
+            if (_edgesMinutes[k + 1] <= stayMinutes * 1.001)
+            {
+                stayValue = value;
+            }
+
             if (value > bestValue)
             {
                 (best, bestValue) = (_edgesMinutes[k + 1], value);
             }
+        }
+
+        if (bestValue - stayValue < minGain * coldStartCostMinutes)
+        {
+            return (stay, stayValue);
         }
 
         return (TimeSpan.FromMinutes(best), bestValue);

@@ -10,7 +10,7 @@ namespace Stoke.Simulator.Evaluation;
 /// trace's two halves and GenTD26's thirds; for keep-alive, GenTD26 whole and in thirds. Settings are those of
 /// docs/simulator.md's experiments. The predictive autoscaler was tuned on m-small hours 36-38, first 12 clients, and
 /// guarded-predictive's panic rule on the Azure trace's first half, the histogram keep-alive on the whole of GenTD26
-/// (survival-ttl's two constants on GenTD26 whole and in thirds); every other slice is reported as held out or as part of those.
+/// (survival-ttl's least gain on days 1-4 and 5-9: <see cref="SurvivalRole"/>); every other slice is reported as held out or as part of those.
 /// </summary>
 public static class EvaluationSlices
 {
@@ -32,6 +32,17 @@ public static class EvaluationSlices
             .. GenTd26Thirds(traces, autoscaling: true),
         ];
     }
+
+    /// <summary>
+    /// What a keep-alive slice is to <c>survival-ttl</c>: its least gain was chosen on days 1-4 and 5-9, so days
+    /// 10-14 are held out and the whole trace holds the tuned days.
+    /// </summary>
+    public static SliceRole SurvivalRole(EvaluationSlice slice) => slice.Name switch
+    {
+        "days 1-4" or "days 5-9" => SliceRole.Tuned,
+        "days 10-14" => SliceRole.HeldOut,
+        _ => SliceRole.PartOfTuned,
+    };
 
     public static IReadOnlyList<EvaluationSlice> KeepAlive(string traces) =>
     [

@@ -29,12 +29,13 @@ public static class EvaluationTables
     public static string KeepAlive(IReadOnlyList<KeepAliveRow> rows)
     {
         var text = new StringBuilder();
-        text.AppendLine("| trace | slice | role | policy | points compared | worst saving | median saving | best saving | verdict |");
-        text.AppendLine("|---|---|---|---|---|---|---|---|---|");
+        text.AppendLine("| trace | slice | role | policy | points compared | worst saving | worst point, cold starts off the curve | median saving | best saving | verdict |");
+        text.AppendLine("|---|---|---|---|---|---|---|---|---|---|");
         foreach (var r in rows)
         {
+            var off = r.WorstColdStartsOffCurve is { } x ? x.ToString("+0.0;-0.0;0.0", CultureInfo.InvariantCulture) : "-";
             text.AppendLine(CultureInfo.InvariantCulture,
-                $"| {r.Trace} | {r.Slice} | {Role(r.Role)} | {r.Policy} | {r.Points} | {Percent(r.WorstSavingPercent)} | {Percent(r.MedianSavingPercent)} | {Percent(r.BestSavingPercent)} | {Verdict(r.Verdict)} |");
+                $"| {r.Trace} | {r.Slice} | {Role(r.Role)} | {r.Policy} | {r.Points} | {Percent(r.WorstSavingPercent)} | {off} | {Percent(r.MedianSavingPercent)} | {Percent(r.BestSavingPercent)} | {Verdict(r.Verdict)} |");
         }
 
         return text.ToString();

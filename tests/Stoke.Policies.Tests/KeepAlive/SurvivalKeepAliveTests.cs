@@ -45,6 +45,18 @@ public sealed class SurvivalKeepAliveTests
     }
 
     [Fact]
+    public void KeepsExactlyTheTtlUntilLeavingItGainsEnough()
+    {
+        var policy = Create();
+        Arrive(policy, Every(TimeSpan.FromHours(2), 3));
+
+        // Three gaps of two hours tilt the curve a little: leaving the TTL would gain under 0.02 cold starts per gap.
+        var window = policy.CurrentWindow();
+        Assert.Equal(Ttl, window.KeepAlive);
+        Assert.Contains("keep alive the TTL 30m", window.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void KeepsPastTheTtlWhenTheNextArrivalReliablyComesJustAfterIt()
     {
         var policy = Create();
