@@ -21,18 +21,25 @@ public sealed class ClassifierSlices : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Node = await EmbeddedStoke.StartAsync(gateway: g => g.MaxRequestBodyBytes = 8 << 20);
+        using var client = Node.Client();
+        Passed = await DeployAsync(client, new Dictionary<string, string> { ["keepAliveSeconds"] = "600" });
+    }
+
+    /// <summary>Deploys cls-whole, cls-part1 and cls-part2 with <paramref name="settings"/>; returns what part2 takes from part1.</summary>
+    public static async Task<string[]> DeployAsync(StokeClient client, Dictionary<string, string> settings)
+    {
         var model = OcrNode.ClassifierBytes();
         var result = ModelPartitioner.Partition(model, "cls", new PartitionOptions { Parts = 2 });
-        Passed = [.. result.Plan.Slices[1].Inputs.Select(i => i.Name)];
-        using var client = Node.Client();
-        Dictionary<string, string> settings = new() { ["keepAliveSeconds"] = "600" };
         await client.DeployAsync("cls-whole", model, settings);
         await client.DeployAsync("cls-part1", result.Slices[0], settings);
         await client.DeployAsync("cls-part2", result.Slices[1], settings);
+        return [.. result.Plan.Slices[1].Inputs.Select(i => i.Name)];
     }
 
+    public JsonObject Spec(string fusion = "auto") => Spec(Passed, fusion);
+
     /// <summary>part1 then part2, each pinned to version 1; the pipeline answers with part2's <c>softmax_0.tmp_0</c> as <c>probs</c>.</summary>
-    public JsonObject Spec(string fusion = "auto") => new()
+    public static JsonObject Spec(string[] passed, string fusion) => new()
     {
         ["fusion"] = fusion,
         ["inputs"] = new JsonArray(new JsonObject { ["name"] = "x", ["datatype"] = "FP32", ["shape"] = new JsonArray(-1, 3, 48, 192) }),
@@ -41,7 +48,7 @@ public sealed class ClassifierSlices : IAsyncLifetime
             new JsonObject
             {
                 ["name"] = "part2", ["function"] = "cls-part2", ["version"] = 1,
-                ["inputs"] = new JsonObject([.. Passed.Select(p => KeyValuePair.Create(p, (JsonNode?)("part1." + p)))]),
+                ["inputs"] = new JsonObject([.. passed.Select(p => KeyValuePair.Create(p, (JsonNode?)("part1." + p)))]),
             }),
         ["outputs"] = new JsonObject { ["probs"] = "part2.softmax_0.tmp_0" },
     };
