@@ -2,7 +2,8 @@
 // (the same runner and transforms, each function step a direct ONNX Runtime session call), and a cold pipeline with
 // chain-aware starts against sequential starts. Figures in BENCHMARKS.md; usage: dotnet run -c Release --project
 // bench/Stoke.PipelineBench [requests-per-repeat] [repeats]; benchmark 3 (fused against unfused steps, FusionBench.cs):
-// dotnet run -c Release --project bench/Stoke.PipelineBench -- fusion [requests-per-repeat] [repeats]
+// dotnet run -c Release --project bench/Stoke.PipelineBench -- fusion [requests-per-repeat] [repeats]; two function
+// steps served by one composite against two calls (CompositeBench.cs): ... -- composite [requests-per-repeat] [repeats]
 using System.Diagnostics;
 using System.Globalization;
 using Stoke.Abstractions.Engines;
@@ -24,6 +25,12 @@ using static Timing;
 if (args is ["fusion", ..])
 {
     await FusionBench.RunAsync(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 40, args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 5);
+    return;
+}
+
+if (args is ["composite", ..])
+{
+    await CompositeBench.RunAsync(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 200, args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 5);
     return;
 }
 

@@ -59,7 +59,7 @@ public static class ModelPartitioner
         return new PartitionResult(plan, slices);
     }
 
-    private static ModelProto Parse(byte[] bytes)
+    internal static ModelProto Parse(byte[] bytes)
     {
         try
         {

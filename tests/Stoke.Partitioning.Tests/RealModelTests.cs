@@ -13,7 +13,7 @@ public sealed class RealModelTests
     [InlineData("minilm", 3, 1e-4f)]
     public void SlicesRunInSequenceMatchTheWholeModel(string name, int parts, float tolerance)
     {
-        var (path, inputs) = name == "minilm" ? (Models.MiniLm, Models.MiniLmInput()) : (Models.Recognizer, Models.RecognizerInput());
+        var (path, inputs) = Models.ByName(name);
         var model = File.ReadAllBytes(path);
         var result = ModelPartitioner.Partition(model, name, new PartitionOptions { Parts = parts });
 

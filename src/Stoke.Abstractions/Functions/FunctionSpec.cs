@@ -39,6 +39,11 @@ public sealed record FunctionSpec
     /// inline; null for a model function.
     /// </summary>
     [Id(17)] public string? Pipeline { get; init; }
+    /// <summary>
+    /// Set on a function a pipeline deployed for itself (a composite of its steps, docs/pipelines.md "Fusion"): the
+    /// pipeline it belongs to and what it was built from; null for a function a user deployed.
+    /// </summary>
+    [Id(18)] public DerivedFrom? Derived { get; init; }
 
     /// <summary>The key a function is known by in the cluster: tenant and name.</summary>
     public string Key => FunctionKey.Of(Tenant, Name);
@@ -52,6 +57,12 @@ public static class FunctionKey
 {
     public static string Of(string tenant, string name) => tenant + "/" + name;
 }
+
+/// <summary>The pipeline a derived function belongs to (it is deleted with it) and the pinned steps it was built from.</summary>
+[GenerateSerializer, Immutable]
+public sealed record DerivedFrom(
+    [property: Id(0)] string Pipeline,
+    [property: Id(1)] string Sources);
 
 /// <summary>A model artifact, addressed by the SHA-256 of its bytes.</summary>
 [GenerateSerializer, Immutable]

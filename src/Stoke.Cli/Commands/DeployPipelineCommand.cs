@@ -79,7 +79,8 @@ public static class DeployPipelineCommand
             var table = new Table().Border(TableBorder.Rounded).Title($"fusion ({Markup.Escape(fusion["policy"]!.GetValue<string>())})").AddColumns("steps", "fused", "why");
             foreach (var group in fusion["groups"]!.AsArray())
             {
-                table.AddRow(Markup.Escape(group!["name"]!.GetValue<string>()), "yes", Markup.Escape(group["reason"]!.GetValue<string>()));
+                var how = group!["composite"]?.GetValue<bool>() == true ? "composite" : group["onInstance"]?.GetValue<bool>() == true ? "on instance" : "yes";
+                table.AddRow(Markup.Escape(group["name"]!.GetValue<string>()), how, Markup.Escape(group["reason"]!.GetValue<string>()));
             }
 
             foreach (var pair in fusion["notFused"]!.AsArray())

@@ -88,8 +88,18 @@ public static class ManagementEndpoints
             throw new StokeException(StokeErrorKind.NotFound, $"Unknown function '{name}'.");
         }
 
-        context.RequestServices.GetRequiredService<FunctionDirectory>().Invalidate(context.Tenant(), name);
-        return Results.Json(new { deleted = name, versions = removed.Select(v => v.Version).ToArray() }, ApiJson.Options);
+        var directory = context.RequestServices.GetRequiredService<FunctionDirectory>();
+        directory.Invalidate(context.Tenant(), name);
+        // A pipeline's composite functions (docs/pipelines.md, "Fusion") go with it.
+        var composites = removed.Any(v => v.Engine == FunctionSpec.PipelineEngine)
+            ? await context.RequestServices.GetRequiredService<Stoke.Pipelines.Deployment.CompositeDeployer>().DeleteAsync(context.Tenant(), name)
+            : [];
+        foreach (var composite in composites)
+        {
+            directory.Invalidate(context.Tenant(), composite);
+        }
+
+        return Results.Json(new { deleted = name, versions = removed.Select(v => v.Version).ToArray(), composites }, ApiJson.Options);
     }
 
     private static async Task<IResult> Usage(HttpContext context, string? function)

@@ -24,6 +24,9 @@ public static class PipelineServices
         services.AddSingleton<PipelineRunner>();
         services.AddSingleton<PipelineTraces>();
         services.AddSingleton<PipelineCatalog>();
+        var artifacts = silo.GetRequiredService<Stoke.Runtime.Instances.NodeHost>().Artifacts;
+        services.AddSingleton(new CompositeDeployer(
+            silo.GetRequiredService<Stoke.Runtime.Deployment.FunctionDeployer>(), silo.GetRequiredService<IGrainFactory>(), async (a, c) => (await artifacts.FetchAsync(a, c)).Bytes));
         services.AddSingleton<PipelineDeployer>();
         services.AddSingleton<PipelineInvoker>();
         services.AddSingleton<OpenInference.OipInference>();

@@ -14,9 +14,10 @@ namespace Stoke.Pipelines.Deployment;
 /// <summary>
 /// Deploys a pipeline as a function: validates the whole spec against the tenant's functions first (a bad one is a
 /// 400 naming the step and field, and registers nothing), then registers a new version with engine
-/// <see cref="FunctionSpec.PipelineEngine"/>, the pipeline's signature and its spec.
+/// <see cref="FunctionSpec.PipelineEngine"/>, the pipeline's signature and its spec. The composite functions its fusion
+/// plan asks for are deployed first (<see cref="CompositeDeployer"/>), so the first request finds them.
 /// </summary>
-public sealed partial class PipelineDeployer(PipelineCompiler compiler, IGrainFactory grains, ILogger<PipelineDeployer> logger)
+public sealed partial class PipelineDeployer(PipelineCompiler compiler, CompositeDeployer composites, IGrainFactory grains, ILogger<PipelineDeployer> logger)
 {
     public async Task<FunctionSpec> DeployAsync(string tenant, string name, PipelineSpec spec, CancellationToken cancellationToken)
     {
@@ -33,6 +34,7 @@ public sealed partial class PipelineDeployer(PipelineCompiler compiler, IGrainFa
             throw new StokeException(StokeErrorKind.Conflict, $"'{name}' is a model function; a pipeline needs a name of its own.");
         }
 
+        await composites.DeployAsync(tenant, name, compiled, cancellationToken);
         var json = PipelineSpecJson.Write(spec);
         var bytes = Encoding.UTF8.GetBytes(json);
         var draft = new FunctionSpec

@@ -16,7 +16,7 @@ namespace Stoke.Pipelines.Execution;
 public sealed partial class PipelineRunner
 {
     // One request's values and step tasks.
-    private sealed class Run(PipelineRunner runner, FunctionSpec pipeline, CompiledPipeline compiled, InferenceRequest request, InvocationOptions options, CancellationTokenSource cancel)
+    private sealed partial class Run(PipelineRunner runner, FunctionSpec pipeline, CompiledPipeline compiled, InferenceRequest request, InvocationOptions options, CancellationTokenSource cancel)
     {
         private readonly CancellationToken _cancellationToken = cancel.Token;
         private readonly ConcurrentDictionary<string, Tensor> _values = new(
@@ -36,6 +36,8 @@ public sealed partial class PipelineRunner
         /// <summary>The step's task: started once, after the steps it reads from (a fused step's, by its group).</summary>
         public Task Of(CompiledStep step) => compiled.Fusion.GroupOf(step.Name) switch
         {
+            // One call of the group's composite function runs all its steps.
+            { Composite: true } composite => _tasks.GetOrAdd(composite.Name, _ => new Lazy<Task>(() => RunCompositeAsync(composite))).Value,
             // The transform runs within its function step's calls: both are done when that step is.
             { OnInstance: true } onInstance => _tasks.GetOrAdd(onInstance.Steps[0], name => new Lazy<Task>(() => RunAsync(compiled.ByName[name]))).Value,
             { } group => _fused.GetOrAdd(group.Name, _ => new Lazy<Dictionary<string, TaskCompletionSource>>(() => Start(group))).Value[step.Name].Task,
@@ -103,13 +105,7 @@ public sealed partial class PipelineRunner
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !_cancellationToken.IsCancellationRequested)
             {
-                lock (_tasks)
-                {
-                    Failure ??= Named(step, ex);
-                }
-
-                // The request has failed: the steps still running are cancelled, down to their batchers.
-                await cancel.CancelAsync();
+                await FailAsync(step.Name, step.Runs, ex);
                 throw;
             }
             finally
@@ -124,6 +120,17 @@ public sealed partial class PipelineRunner
                     Traces[then.Name] = new StepTrace(then.Name, then.Runs, 0, Math.Max(1, calls.Count), [], first?.InstanceId, null, 0, onInstance!.Name);
                 }
             }
+        }
+
+        private async Task FailAsync(string step, string runs, Exception ex)
+        {
+            lock (_tasks)
+            {
+                Failure ??= Named(step, runs, ex);
+            }
+
+            // The request has failed: the steps still running are cancelled, down to their batchers.
+            await cancel.CancelAsync();
         }
 
         private Dictionary<string, Tensor> Inputs(CompiledStep step) =>
@@ -262,12 +269,12 @@ public sealed partial class PipelineRunner
     }
 
     // The request fails with the step's name and its error; a client's mistake stays a 400, an overload a 503.
-    private static StokeException Named(CompiledStep step, Exception ex) => ex switch
+    private static StokeException Named(string step, string runs, Exception ex) => ex switch
     {
         StokeException s => s.RetryAfter is { } retry
-            ? new StokeException(s.Kind, $"Step '{step.Name}' ({step.Runs}) failed: {s.Message}", retry)
-            : new StokeException(s.Kind, $"Step '{step.Name}' ({step.Runs}) failed: {s.Message}", s),
-        OperationCanceledException => new StokeException(StokeErrorKind.DeadlineExceeded, $"Step '{step.Name}' ({step.Runs}) was cancelled.", ex),
-        _ => new StokeException(StokeErrorKind.Internal, $"Step '{step.Name}' ({step.Runs}) failed: {ex.Message}", ex),
+            ? new StokeException(s.Kind, $"Step '{step}' ({runs}) failed: {s.Message}", retry)
+            : new StokeException(s.Kind, $"Step '{step}' ({runs}) failed: {s.Message}", s),
+        OperationCanceledException => new StokeException(StokeErrorKind.DeadlineExceeded, $"Step '{step}' ({runs}) was cancelled.", ex),
+        _ => new StokeException(StokeErrorKind.Internal, $"Step '{step}' ({runs}) failed: {ex.Message}", ex),
     };
 }

@@ -47,15 +47,13 @@ public sealed partial class PipelineRunner(IFunctionInvoker invoker, IStepFuncti
             return [];
         }
 
-        var steps = compiled.FunctionSteps.ToArray();
-        var specs = await Task.WhenAll(steps.Select(s => ResolveAsync(pipeline.Tenant, s, cancellationToken)));
-        var cold = steps.Zip(specs).Where(p => prewarm.IsCold(p.Second)).ToArray();
+        var cold = (await TargetsAsync(pipeline, compiled, cancellationToken)).Where(t => prewarm.IsCold(t.Spec)).ToArray();
         foreach (var (step, spec) in cold)
         {
-            prewarm.Prewarm(spec, $"pipeline {pipeline.Name} pre-warm: step '{step.Name}' is cold");
+            prewarm.Prewarm(spec, $"pipeline {pipeline.Name} pre-warm: step '{step}' is cold");
         }
 
-        return [.. cold.Select(c => c.First.Name)];
+        return [.. cold.Select(c => c.Step)];
     }
 
     internal async Task<FunctionSpec> ResolveAsync(string tenant, CompiledStep step, CancellationToken cancellationToken) =>

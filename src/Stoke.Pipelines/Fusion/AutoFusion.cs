@@ -7,8 +7,9 @@ namespace Stoke.Pipelines.Fusion;
 /// The default policy (<c>"fusion": "auto"</c>): a transform that only post-processes one function step runs on that
 /// step's instances (<see cref="InstanceFusion"/>); and built-in transform steps that form a chain (each reads the one
 /// before it, and anything else it reads is done before the chain starts) run as one group, so the next transform runs
-/// straight after the one before on the same thread, with no task of its own and no wait on its inputs. Two function
-/// steps are not fused: each keeps its own instances, batching, scaling and keep-alive, and a splitter, switch or
+/// straight after the one before on the same thread, with no task of its own and no wait on its inputs; and small
+/// pinned function steps always called one after the other are served by one composite (<see cref="CompositeFusion"/>).
+/// Other function steps keep their own instances, batching, scaling and keep-alive, and a splitter, switch or
 /// ensemble keeps its own fan-out.
 /// </summary>
 internal sealed class AutoFusion : IFusionPolicy
@@ -22,11 +23,14 @@ internal sealed class AutoFusion : IFusionPolicy
         var chains = new List<List<CompiledStep>>();
         var chainOf = new Dictionary<string, List<CompiledStep>>(StringComparer.Ordinal);
         var notFused = new List<NotFused>();
-        var onInstance = InstanceFusion.Pairs(pipeline);
+        var composites = CompositeFusion.Chains(pipeline);
+        var compositeOf = composites.SelectMany(c => c.Select(s => KeyValuePair.Create(s.Name, c))).ToDictionary(StringComparer.Ordinal);
+        // A composite's last step answers from the composite's instances; a transform after it runs on the gateway.
+        var onInstance = InstanceFusion.Pairs(pipeline).Where(p => !compositeOf.ContainsKey(p.Function.Name)).ToArray();
         var runsOnInstance = onInstance.ToDictionary(p => p.Transform.Name, p => p.Function.Name, StringComparer.Ordinal);
         foreach (var (from, to) in FusionEdges.Of(pipeline))
         {
-            if (runsOnInstance.GetValueOrDefault(to.Name) == from.Name)
+            if (runsOnInstance.GetValueOrDefault(to.Name) == from.Name || (compositeOf.TryGetValue(from.Name, out var c) && c.Contains(to)))
             {
                 continue;
             }
@@ -34,9 +38,15 @@ internal sealed class AutoFusion : IFusionPolicy
             var why = runsOnInstance.TryGetValue(from.Name, out var function)
                 ? $"'{from.Name}' runs on the instances of '{function}'; what reads it runs on its own"
                 : WhyNot(pipeline, from, to, chainOf);
-            if (why is not null && from.Spec.Function is not null && to.Transform is not null)
+            if (why is not null && from.Spec.Function is not null && to.Spec.Function is not null)
             {
-                why += "; nor does it run on its instances: " + InstanceFusion.WhyNot(pipeline, from, to);
+                why = $"'{from.Name}' and '{to.Name}' call functions, and are not served by one composite: " + CompositeFusion.WhyNot(pipeline, from, to);
+            }
+            else if (why is not null && from.Spec.Function is not null && to.Transform is not null)
+            {
+                why += "; nor does it run on its instances: " + (compositeOf.TryGetValue(from.Name, out var composite)
+                    ? $"'{from.Name}' is served inside the composite '{CompositeFusion.Group(pipeline, composite).Name}', whose instances run no transform"
+                    : InstanceFusion.WhyNot(pipeline, from, to));
             }
 
             if (why is not null)
@@ -61,7 +71,7 @@ internal sealed class AutoFusion : IFusionPolicy
             [.. c.Select(s => s.Name)],
             "built-in transforms in a chain (" + string.Join(", ", c.Skip(1).Select((s, i) => $"'{s.Name}' reads '{c[i].Name}'")) +
             "), each reading nothing that is not done before the chain starts: they run in one pass on this node, each output handed to the next without a step hop"));
-        return new FusionPlan(PolicyName, [.. onInstance.Select(p => InstanceFusion.Group(p.Function, p.Transform)), .. groups], [.. notFused]);
+        return new FusionPlan(PolicyName, [.. composites.Select(c => CompositeFusion.Group(pipeline, c)), .. onInstance.Select(p => InstanceFusion.Group(p.Function, p.Transform)), .. groups], [.. notFused]);
     }
 
     // Null when 'to' joins the chain that 'from' ends (or starts one with it); else the reason it does not.
@@ -92,7 +102,7 @@ internal sealed class AutoFusion : IFusionPolicy
     {
         { Owner: { } owner } => $"'{step.Name}' belongs to '{owner}', which decides when it runs",
         { Kind: StepKind.Switch or StepKind.Ensemble } => $"'{step.Name}' is a {step.Kind.ToString().ToLowerInvariant()} over other steps",
-        { Spec.Function: { } f } => $"'{step.Name}' calls function '{f}', which runs on its own instances (own batching, scaling, keep-alive); function steps are not fused",
+        { Spec.Function: { } f } => $"'{step.Name}' calls function '{f}', which runs on its own instances (own batching, scaling, keep-alive); it fuses only with function steps, into a composite",
         { Kind: StepKind.Splitter } => $"'{step.Name}' is a splitter: it fans out one call per row",
         _ => null,
     };

@@ -25,6 +25,12 @@ public sealed record FusedGroup(string Name, string[] Steps, string Reason)
     /// steps run in one pass on the gateway's node.
     /// </summary>
     public bool OnInstance { get; init; }
+
+    /// <summary>
+    /// Function steps served by one composite function (<see cref="CompositeFunctions"/>): one ONNX graph joined from
+    /// their models, called once with the first step's inputs, answering with the last step's outputs.
+    /// </summary>
+    public bool Composite { get; init; }
 }
 
 /// <summary>A step and a step that reads its outputs, left unfused, and why.</summary>

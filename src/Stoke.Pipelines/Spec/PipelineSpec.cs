@@ -22,8 +22,14 @@ public sealed record PipelineSpec
     /// <summary>When a request finds a function step cold, start every cold function step at once (chain-aware cold start).</summary>
     public bool Prewarm { get; init; } = true;
 
-    /// <summary>The fusion policy by name (<see cref="Fusion.FusionPolicies"/>): <c>auto</c> fuses chains of built-in transforms, <c>off</c> nothing.</summary>
+    /// <summary>The fusion policy by name (<see cref="Fusion.FusionPolicies"/>): <c>auto</c> fuses chains of built-in transforms, a transform onto its function's instances and small pinned function steps into one composite, <c>off</c> nothing.</summary>
     public string Fusion { get; init; } = Pipelines.Fusion.FusionPolicies.Default;
+
+    /// <summary>The most model bytes (MiB) function steps fused into one composite instance may hold together.</summary>
+    public double MaxFusedMb { get; init; } = DefaultMaxFusedMb;
+
+    /// <summary>Small models: two 32 MiB steps at most, well under a node's memory.</summary>
+    public const double DefaultMaxFusedMb = 64;
 
     public string? Description { get; init; }
 }

@@ -9,7 +9,7 @@ namespace Stoke.Pipelines.Spec;
 /// <summary>Reads a pipeline spec from JSON with errors that name the field, and writes it back (how it is stored).</summary>
 public static class PipelineSpecJson
 {
-    private static readonly string[] TopFields = ["description", "inputs", "steps", "outputs", "files", "prewarm", "fusion"];
+    private static readonly string[] TopFields = ["description", "inputs", "steps", "outputs", "files", "prewarm", "fusion", "maxFusedMb"];
     private static readonly string[] StepFields =
         ["name", "kind", "function", "version", "transform", "inputs", "parameters", "on", "cases", "default", "members", "combine"];
 
@@ -49,6 +49,12 @@ public static class PipelineSpecJson
                 _ => throw SpecError.At(null, "prewarm", "must be true or false"),
             },
             Fusion = FusionPolicies.ByName(Text(top, "fusion", null, "fusion") ?? FusionPolicies.Default).Name,
+            MaxFusedMb = top["maxFusedMb"] switch
+            {
+                null => PipelineSpec.DefaultMaxFusedMb,
+                JsonValue m when m.GetValueKind() == JsonValueKind.Number && m.GetValue<double>() is >= 0 and var mb && double.IsFinite(mb) => mb,
+                _ => throw SpecError.At(null, "maxFusedMb", "must be a number of MiB, 0 or more"),
+            },
         };
     }
 
@@ -59,6 +65,7 @@ public static class PipelineSpecJson
             ["description"] = spec.Description,
             ["prewarm"] = spec.Prewarm,
             ["fusion"] = spec.Fusion,
+            ["maxFusedMb"] = spec.MaxFusedMb,
             ["inputs"] = new JsonArray([.. spec.Inputs.Select(i => (JsonNode)new JsonObject
             {
                 ["name"] = i.Name, ["datatype"] = i.DataType.ToWireName(), ["shape"] = new JsonArray([.. i.Shape.Select(d => (JsonNode)d)]),

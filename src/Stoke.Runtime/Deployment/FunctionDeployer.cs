@@ -33,6 +33,8 @@ public sealed record DeployRequest
     public string Routing { get; init; } = PolicyNames.LeastRequests;
     /// <summary>Stream settings of a stateful function; null for a stateless one.</summary>
     public StreamOptions? Stream { get; init; }
+    /// <summary>The pipeline that deploys this function for itself (a composite of its steps); null for a user's.</summary>
+    public DerivedFrom? Derived { get; init; }
 }
 
 /// <summary>
@@ -145,6 +147,7 @@ public sealed partial class FunctionDeployer(
             Generation = request.Generation,
             Routing = request.Routing,
             Stream = request.Stream,
+            Derived = request.Derived,
         };
         try
         {

@@ -60,5 +60,9 @@ internal static class Models
         };
     }
 
+    /// <summary>A real model by its test name (<c>minilm</c> or <c>recognizer</c>): its file and an input to run it on.</summary>
+    public static (string Path, Dictionary<string, OrtValue> Inputs) ByName(string name) =>
+        name == "minilm" ? (MiniLm, MiniLmInput()) : (Recognizer, RecognizerInput());
+
     public static SessionOptions Options() => new() { IntraOpNumThreads = 1, LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR };
 }
