@@ -140,11 +140,14 @@ internal static class TensorDataWriter
         }
     }
 
+    // The same strings WriteNonFinite writes, with their quotes: the array's text goes to the writer raw.
     private static int NonFinite(float value, Span<byte> destination)
     {
-        var text = float.IsNaN(value) ? "\"NaN\""u8 : value > 0 ? "\"Infinity\""u8 : "\"-Infinity\""u8;
-        text.CopyTo(destination);
-        return text.Length;
+        var name = NonFiniteName(value);
+        destination[0] = (byte)'"';
+        name.CopyTo(destination[1..]);
+        destination[name.Length + 1] = (byte)'"';
+        return name.Length + 2;
     }
 
     private static void WriteDouble(Utf8JsonWriter writer, double value)
@@ -160,8 +163,9 @@ internal static class TensorDataWriter
     }
 
     /// <summary>JSON has no NaN or infinities; they travel as the strings the reader also accepts.</summary>
-    private static void WriteNonFinite(Utf8JsonWriter writer, double value) =>
-        writer.WriteStringValue(double.IsNaN(value) ? "NaN"u8 : value > 0 ? "Infinity"u8 : "-Infinity"u8);
+    private static void WriteNonFinite(Utf8JsonWriter writer, double value) => writer.WriteStringValue(NonFiniteName(value));
+
+    private static ReadOnlySpan<byte> NonFiniteName(double value) => double.IsNaN(value) ? "NaN"u8 : value > 0 ? "Infinity"u8 : "-Infinity"u8;
 
     private static void WriteBytes(Utf8JsonWriter writer, string name, ReadOnlySpan<byte> data)
     {

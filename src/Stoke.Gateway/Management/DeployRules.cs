@@ -32,18 +32,18 @@ public sealed class DeployRules(GatewayOptions options, IGrainFactory grains)
         if (options.TenantLimits.TryGetValue(caller.Tenant, out var limits) && (limits.MaxFunctions > 0 || limits.MaxArtifactBytes > 0))
         {
             var files = requests.SelectMany(r => r.Tokenizer is { } vocab ? new[] { r.Artifact, vocab } : [r.Artifact]).ToArray();
-            await CheckCapsAsync(caller.Tenant, [.. requests.Select(r => r.Name)], files, limits);
+            await CheckCapsAsync(caller.Tenant, [.. requests.Select(r => r.Name)], files);
         }
     }
 
     /// <summary>A pipeline deploy adds a function (its steps' artifacts are already counted).</summary>
     public Task CheckPipelineAsync(Caller caller, string name) =>
         options.TenantLimits.TryGetValue(caller.Tenant, out var limits) && limits.MaxFunctions > 0
-            ? CheckCapsAsync(caller.Tenant, [name], [], limits)
+            ? CheckCapsAsync(caller.Tenant, [name], [])
             : Task.CompletedTask;
 
     // The registry holds the tenant's versions and checks the caps (and again as it registers, one deploy at a time).
-    private Task CheckCapsAsync(string tenant, string[] names, byte[][] files, TenantLimits limits) =>
+    private Task CheckCapsAsync(string tenant, string[] names, byte[][] files) =>
         grains.GetGrain<IFunctionRegistryGrain>(tenant).CheckCaps(
             names,
             files.Select(f => (Sha: Convert.ToHexStringLower(SHA256.HashData(f)), Size: f.LongLength)).DistinctBy(f => f.Sha).ToDictionary(f => f.Sha, f => f.Size, StringComparer.Ordinal));
