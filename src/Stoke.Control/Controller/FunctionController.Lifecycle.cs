@@ -140,7 +140,8 @@ public sealed partial class FunctionController<THeld>
             return false;
         }
 
-        var request = new PlacementRequest(_key, _spec.Artifact.Sha256, InstanceMemoryBytes, _spec.Labels);
+        // The spec never changes, so neither does what placement is asked: built once, not per start.
+        var request = _placementRequest ??= new PlacementRequest(_key, _spec.Artifact.Sha256, InstanceMemoryBytes, _spec.Labels);
         var nodeId = _placement.ChooseNode(request, views);
         if (nodeId is null)
         {

@@ -76,6 +76,13 @@ public sealed partial class FunctionController<THeld>
     private void Publish()
     {
         _revision++;
-        _port.PublishRoutes(Routes);
+        if (_inProcessRoutes is { } local)
+        {
+            local.RoutesChanged(_held.Count > 0);
+        }
+        else
+        {
+            _port.PublishRoutes(Routes);
+        }
     }
 }

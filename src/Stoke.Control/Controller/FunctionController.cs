@@ -43,6 +43,8 @@ public sealed partial class FunctionController<THeld>
     private bool _retired;
     private DateTimeOffset? _evictedAt; // an instance was evicted and no request has arrived since
     private bool _withholding; // the last tick withheld a restart after an eviction
+    private PlacementRequest? _placementRequest;
+    private readonly IInProcessRoutes? _inProcessRoutes;
 
     public FunctionController(FunctionSpec spec, ControllerPolicies policies, IControllerPort<THeld> port, TimeProvider time, ControllerOptions? options = null)
     {
@@ -51,6 +53,7 @@ public sealed partial class FunctionController<THeld>
         _spec = spec;
         _key = spec.Key;
         _port = port ?? throw new ArgumentNullException(nameof(port));
+        _inProcessRoutes = port as IInProcessRoutes;
         _time = time ?? throw new ArgumentNullException(nameof(time));
         _options = options ?? new ControllerOptions();
         _count = new InstanceCountController(spec.Scaling, policies.Autoscaler, policies.KeepAlive);

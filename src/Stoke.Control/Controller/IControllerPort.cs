@@ -38,6 +38,17 @@ public interface IControllerPort<in THeld>
     void PublishRoutes(RouteTable routes);
 }
 
+/// <summary>
+/// A port in the controller's own process that reads the ready set from <see cref="FunctionController{THeld}.Instances"/>
+/// itself (the simulator): the controller tells it that the routes changed instead of building a
+/// <see cref="RouteTable"/> for <see cref="IControllerPort{THeld}.PublishRoutes"/> at every change.
+/// </summary>
+public interface IInProcessRoutes
+{
+    /// <summary>The ready set or the holding flag changed; <paramref name="holding"/> is the new flag.</summary>
+    void RoutesChanged(bool holding);
+}
+
 /// <summary>Where a request runs, and what it waited for before it could.</summary>
 /// <param name="InstanceId">The instance.</param>
 /// <param name="NodeId">Its node.</param>

@@ -14,8 +14,9 @@ internal static class PlacementRanking
     {
         NodeView? best = null;
         (int Spread, int Preference, int NoEviction, long NegLeftover) bestKey = default;
-        foreach (var node in nodes)
+        for (var n = 0; n < nodes.Count; n++)
         {
+            var node = nodes[n];
             if (!NodeFit.HasLabels(node, request) || !NodeFit.FitsAfterEviction(node, request))
             {
                 continue;

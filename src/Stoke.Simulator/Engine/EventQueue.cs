@@ -10,7 +10,7 @@ namespace Stoke.Simulator.Engine;
 /// scheduled. Virtual time never goes back, so those arrive in due order: they wait in a first-in first-out lane
 /// instead of the heap, and the next event is the earlier of the lane's head and the heap's top.
 /// </remarks>
-internal sealed class EventQueue(long tickInterval)
+internal sealed class EventQueue(long tickInterval, IReadOnlyList<SimFunction> functions, QuietTickLedger quiet)
 {
     private const int OrdinalBits = 56;
     private readonly PriorityQueue<SimEvent, EventKey> _heap = new();
@@ -32,20 +32,22 @@ internal sealed class EventQueue(long tickInterval)
     }
 
     /// <summary>Schedules the function's next control tick, one interval after <paramref name="now"/>.</summary>
-    public void ScheduleTick(long now, SimFunction f)
+    public void ScheduleTick(long now, SimFunction f) => ScheduleTick(now, f.Index);
+
+    private void ScheduleTick(long now, int function)
     {
         _peeked = Peeked.None;
         var due = now + tickInterval;
         if (due < _lastTickDue)
         {
             // Not while time moves forward; kept so that the lane only ever holds events in order.
-            var e = new SimEvent(SimEventKind.Tick, f, null, 0);
+            var e = new SimEvent(SimEventKind.Tick, functions[function], null, 0);
             _heap.Enqueue(e, Key(due, e));
             return;
         }
 
         _lastTickDue = due;
-        _ticks.Enqueue(new LaneTick(due, _seq++, f));
+        _ticks.Enqueue(new LaneTick(due, _seq++, function));
     }
 
     /// <summary>
@@ -57,13 +59,12 @@ internal sealed class EventQueue(long tickInterval)
     public void SkipQuietTicks(long before)
     {
         var heapKey = _heap.TryPeek(out _, out var top) ? top : new EventKey(long.MaxValue, long.MaxValue, long.MaxValue);
-        while (_ticks.TryPeek(out var tick) && tick.Due < before && tick.Function.QuietLeft > 0 && tick.Key.CompareTo(heapKey) < 0)
+        while (_ticks.TryPeek(out var tick) && tick.Due < before && quiet.Left(tick.Function) > 0 && tick.Key.CompareTo(heapKey) < 0)
         {
             _ticks.Dequeue();
-            var f = tick.Function;
-            f.QuietLeft--;
-            f.QuietSkipped++;
-            ScheduleTick(tick.Due, f);
+            quiet.Left(tick.Function)--;
+            quiet.Skipped(tick.Function)++;
+            ScheduleTick(tick.Due, tick.Function);
         }
 
         _peeked = Peeked.None;
@@ -94,7 +95,7 @@ internal sealed class EventQueue(long tickInterval)
         if (from == Peeked.Tick || (from == Peeked.None && _ticks.TryPeek(out var tick)
             && (!_heap.TryPeek(out _, out var heapKey) || tick.Key.CompareTo(heapKey) < 0)))
         {
-            return new SimEvent(SimEventKind.Tick, _ticks.Dequeue().Function, null, 0);
+            return new SimEvent(SimEventKind.Tick, functions[_ticks.Dequeue().Function], null, 0);
         }
 
         return _heap.Dequeue();
@@ -119,8 +120,11 @@ internal sealed class EventQueue(long tickInterval)
     }
 }
 
-/// <summary>A control tick waiting in the lane: ticks rank first at their instant and belong to no instance.</summary>
-internal readonly record struct LaneTick(long Due, long Seq, SimFunction Function)
+/// <summary>
+/// A control tick waiting in the lane: ticks rank first at their instant and belong to no instance. The function is
+/// its index (<see cref="SimFunction.Index"/>), so the lane holds no references.
+/// </summary>
+internal readonly record struct LaneTick(long Due, long Seq, int Function)
 {
     public EventKey Key => new(Due, 0, Seq);
 }

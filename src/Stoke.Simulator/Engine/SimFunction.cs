@@ -15,16 +15,21 @@ namespace Stoke.Simulator.Engine;
 /// the controller's port (what the grain does in the server, done on the virtual clock), the gateway's load meter
 /// and routing table, and the counters of the report.
 /// </summary>
-internal sealed class SimFunction : IControllerPort<SimRequest>, IDecisionSink
+internal sealed class SimFunction : IControllerPort<SimRequest>, IInProcessRoutes, IDecisionSink
 {
     private readonly Simulation _simulation;
     private readonly Dictionary<string, SimInstance> _byId = new(StringComparer.Ordinal);
     private readonly List<InstanceLoad> _loads = [];
     private int _nextInstance;
 
-    public SimFunction(Simulation simulation, string name, FunctionSpec spec, ControllerPolicies policies, TimeProvider clock, bool recordDecisions)
+    private readonly QuietTickLedger _quiet;
+
+    public SimFunction(Simulation simulation, int index, QuietTickLedger quiet, string name, FunctionSpec spec, ControllerPolicies policies, TimeProvider clock, bool recordDecisions)
     {
         _simulation = simulation;
+        Index = index;
+        _quiet = quiet;
+        quiet.Add(index);
         Name = name;
         Spec = spec;
         Key = spec.Key;
@@ -34,6 +39,9 @@ internal sealed class SimFunction : IControllerPort<SimRequest>, IDecisionSink
     }
 
     public string Name { get; }
+
+    /// <summary>The function's place in the replay's order of first arrival (dense, from 0).</summary>
+    public int Index { get; }
 
     public FunctionSpec Spec { get; }
 
@@ -133,13 +141,21 @@ internal sealed class SimFunction : IControllerPort<SimRequest>, IDecisionSink
         Meter.Leave();
     }
 
-    void IControllerPort<SimRequest>.PublishRoutes(RouteTable routes)
+    void IControllerPort<SimRequest>.PublishRoutes(RouteTable routes) =>
+        throw new InvalidOperationException("The replay reads the controller's ready set (IInProcessRoutes).");
+
+    // The gateway's table: the controller's ready instances in its order, as a published RouteTable lists them.
+    void IInProcessRoutes.RoutesChanged(bool holding)
     {
-        Holding = routes.Holding;
+        Holding = holding;
         Ready.Clear();
-        foreach (var entry in routes.Instances)
+        var instances = Controller.Instances;
+        for (var i = 0; i < instances.Count; i++)
         {
-            Ready.Add(_byId[entry.InstanceId]);
+            if (instances[i].Phase == InstancePhase.Ready)
+            {
+                Ready.Add(_byId[instances[i].Id]);
+            }
         }
     }
 
@@ -149,10 +165,18 @@ internal sealed class SimFunction : IControllerPort<SimRequest>, IDecisionSink
     public bool LoadsChanged { get; set; }
 
     /// <summary>Control ticks still to skip, as the controller allowed after the tick at <see cref="QuietFrom"/>.</summary>
-    public int QuietLeft { get; set; }
+    public int QuietLeft
+    {
+        get => _quiet.Left(Index);
+        set => _quiet.Left(Index) = value;
+    }
 
     /// <summary>Control ticks skipped since <see cref="QuietFrom"/>, not yet handed to the controller.</summary>
-    public int QuietSkipped { get; set; }
+    public int QuietSkipped
+    {
+        get => _quiet.Skipped(Index);
+        set => _quiet.Skipped(Index) = value;
+    }
 
     /// <summary>Time (ticks) of the last control tick the controller made.</summary>
     public long QuietFrom { get; set; }

@@ -46,7 +46,6 @@ internal sealed class SimNode(string id, long capacityBytes, long instanceBytes,
         _loaded[instance.Function.Name] = _loaded.GetValueOrDefault(instance.Function.Name) + 1;
         _byFunction[instance.Function.Key] = _byFunction.GetValueOrDefault(instance.Function.Key) + 1;
         _memoryTier.Add(instance.Function.Name);
-        _view = null;
     }
 
     public void Remove(SimInstance instance, long nowTicks)
@@ -80,20 +79,26 @@ internal sealed class SimNode(string id, long capacityBytes, long instanceBytes,
             _loaded[instance.Function.Name] = left;
         }
 
-        _view = null;
     }
 
     /// <summary>An instance on the node became idle (+1) or stopped being idle (-1).</summary>
     public void IdleChanged(int delta)
     {
         _idle += delta;
-        _view = null;
     }
 
     /// <summary>
-    /// The node as placement sees it, rebuilt only after the node changed; the artifact sets are live (placement
-    /// reads them at once).
+    /// The node as placement sees it, rebuilt only when one of its numbers changed (an instance that goes busy and
+    /// idle again changes none); the artifact sets and counts by function are live (placement reads them at once).
     /// </summary>
-    public NodeView View() =>
-        _view ??= new NodeView(Id, CapacityBytes, UsedBytes, _idle * instanceBytes, _memoryTier, DiskTier, Instances.Count, NoLabels) { FunctionInstances = _byFunction };
+    public NodeView View()
+    {
+        var idleBytes = _idle * instanceBytes;
+        if (_view is not { } view || view.MemoryUsedBytes != UsedBytes || view.ReclaimableBytes != idleBytes || view.Instances != Instances.Count)
+        {
+            _view = view = new NodeView(Id, CapacityBytes, UsedBytes, idleBytes, _memoryTier, DiskTier, Instances.Count, NoLabels) { FunctionInstances = _byFunction };
+        }
+
+        return view;
+    }
 }

@@ -26,6 +26,7 @@ internal sealed partial class Simulation
     private readonly EventQueue _events;
     private readonly Dictionary<string, SimFunction> _functions = new(StringComparer.Ordinal);
     private readonly List<SimFunction> _functionOrder = [];
+    private readonly QuietTickLedger _quiet = new();
     private readonly Random _rng;
     private readonly Random _routingRandom;
     private readonly long _instanceBytes;
@@ -58,7 +59,7 @@ internal sealed partial class Simulation
         _slots = options.InstanceConcurrency > 0 ? options.InstanceConcurrency : Math.Max(1, (int)Math.Ceiling(options.Scaling.TargetConcurrency));
         _tickTicks = options.TickInterval.Ticks;
         _scaling = options.Scaling with { InstanceConcurrency = _slots };
-        _events = new EventQueue(_tickTicks);
+        _events = new EventQueue(_tickTicks, _functionOrder, _quiet);
         _deadlineTicks = options.Scaling.DefaultDeadline.Ticks;
         // Without traffic for this long a function stops ticking even if its autoscaler still wants instances;
         // keep-alive wake-ups still release or pre-warm it.
@@ -175,7 +176,7 @@ internal sealed partial class Simulation
         }
 
         var spec = CreateSpec(name);
-        f = new SimFunction(this, name, spec, ControllerPolicies.Create(_catalog, spec, _options.Placement), _clock, _decisions is not null);
+        f = new SimFunction(this, _functionOrder.Count, _quiet, name, spec, ControllerPolicies.Create(_catalog, spec, _options.Placement), _clock, _decisions is not null);
         _functions.Add(name, f);
         _functionOrder.Add(f);
         return f;
