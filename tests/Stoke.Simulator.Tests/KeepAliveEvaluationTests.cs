@@ -57,6 +57,24 @@ public sealed class KeepAliveEvaluationTests
     }
 
     [Fact]
+    public void TheProtocolScoresTheFixedTtlRunAsACandidateAtZeroBesideAnother()
+    {
+        // Two candidates share the fixed curve's runs: the control (the dense sweep itself) after a shorter one, so a
+        // report read from the wrong place would show as a saving.
+        var days = EvaluationSlices.KeepAlive(Path.GetDirectoryName(TracePaths.GenTd26)!).Where(s => s.Name == "days 1-4").ToList();
+        KeepAliveCandidate[] candidates =
+        [
+            new("two TTLs", b => SweepRunner.FixedTtlSweep(b, [2, 20])),
+            new("control", b => SweepRunner.FixedTtlSweep(b, KeepAliveEvaluation.DenseTtlMinutes)),
+        ];
+
+        var control = KeepAliveEvaluation.Run(days, candidates, [1]).Single(r => r.Policy == "control");
+
+        Assert.True(control.Points > 0);
+        Assert.Equal((Verdict.Tie, 0.0, 0.0), (control.Verdict, control.WorstSavingPercent, control.BestSavingPercent));
+    }
+
+    [Fact]
     public void ACandidateIsReadOffItsCheapestPointAtEachColdStartLevel()
     {
         // Fixed over 100 requests: 50 cold starts at 100 GB-s, 40 at 200, 30 at 400. The candidate also has a point on
