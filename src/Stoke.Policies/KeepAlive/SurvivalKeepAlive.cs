@@ -30,7 +30,8 @@ internal sealed class SurvivalKeepAlive : IKeepAlivePolicy
     /// Least gain, in cold starts per idle time, for which a function leaves the TTL. Near the TTL the value of a
     /// keep-alive is flat (the prior's break-even is there), so a few gaps in the tail would move the best edge far
     /// for a gain of almost nothing and pay for it in the next gaps. 0.02, chosen on GenTD26 days 1-4 and 5-9 only: the
-    /// smallest of 0.005, 0.01, 0.02 and 0.04 with which days 5-9 lost nothing beyond noise (0 lost 4.2%, 0.01 1.8%).
+    /// smallest of 0.005, 0.01, 0.02 and 0.04 with which days 5-9 lost nothing beyond noise (0 lost 4.2%, 0.01 1.8%)
+    /// under the protocol's point-by-point rule of then; under its curve-to-curve rule days 5-9 lose 2.0% (docs/simulator.md).
     /// </summary>
     internal const double MinGain = 0.02;
 

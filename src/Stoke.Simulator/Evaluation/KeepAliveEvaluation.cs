@@ -4,11 +4,12 @@ using Stoke.Simulator.Sweeps;
 namespace Stoke.Simulator.Evaluation;
 
 /// <summary>
-/// A candidate keep-alive policy (as a curve: one run per setting, e.g. the break-even rule at several cold-start
-/// costs) against a fixed TTL on every slice and seed. The fixed curve is a dense sweep; each candidate point is
-/// compared with the fixed curve interpolated at the same cold-start rate, as the saving in wasted memory. A
-/// point outside the fixed curve's range of cold-start rates is not compared. The verdict needs every compared point
-/// of every seed: a win when all save more than <see cref="Noise"/>, a loss when any costs more than it.
+/// Candidate keep-alive policies (each as a curve: one run per setting, e.g. the break-even rule at several cold-start
+/// costs) against a fixed TTL on every slice and seed. The fixed curve is a dense sweep, run once per slice and seed
+/// for every candidate. Curve is compared with curve: at every cold-start level of either that both cover, the
+/// candidate's wasted memory read off its <see cref="OperatingCurve"/> against the fixed curve's, as the saving. The
+/// verdict needs every compared point of every seed: a win when all save more than <see cref="Noise"/>, a loss when
+/// any costs more than it.
 /// </summary>
 public static class KeepAliveEvaluation
 {
@@ -18,91 +19,74 @@ public static class KeepAliveEvaluation
     /// <summary>Fixed TTLs of the dense sweep, in minutes: 1 to 240, about 15% apart.</summary>
     public static IReadOnlyList<double> DenseTtlMinutes { get; } = [.. Enumerable.Range(0, 40).Select(i => Math.Round(Math.Pow(1.15, i), 2)).Where(m => m <= 240)];
 
-    /// <param name="candidate">The candidate's runs of a slice's baseline: one per point of its curve.</param>
-    /// <param name="role">What each slice is to this candidate, when it differs from the slice's own role.</param>
+    /// <summary>One row per candidate and slice, candidates in the order given.</summary>
     public static IReadOnlyList<KeepAliveRow> Run(
         IReadOnlyList<EvaluationSlice> slices,
-        string name,
-        Func<SimulationOptions, IReadOnlyList<SimulationOptions>> candidate,
+        IReadOnlyList<KeepAliveCandidate> candidates,
         IReadOnlyList<int> seeds,
-        IProgress<double>? progress = null,
-        Func<EvaluationSlice, SliceRole>? role = null)
+        IProgress<double>? progress = null)
     {
         var runs = new List<SimulationOptions>();
-        var layout = new List<(int Slice, int Fixed, int Candidate)>();
+        var layout = new List<(int Slice, int Fixed, int[] Candidates)>();
         foreach (var (slice, s) in slices.Select((x, i) => (x, i)))
         {
             foreach (var seed in seeds)
             {
                 var baseline = slice.Run(seed);
                 var fixedRuns = SweepRunner.FixedTtlSweep(baseline, DenseTtlMinutes);
-                var candidateRuns = candidate(baseline);
-                layout.Add((s, fixedRuns.Count, candidateRuns.Count));
                 runs.AddRange(fixedRuns);
-                runs.AddRange(candidateRuns);
+                var counts = new int[candidates.Count];
+                foreach (var (candidate, c) in candidates.Select((x, i) => (x, i)))
+                {
+                    var candidateRuns = candidate.Runs(baseline);
+                    counts[c] = candidateRuns.Count;
+                    runs.AddRange(candidateRuns);
+                }
+
+                layout.Add((s, fixedRuns.Count, counts));
             }
         }
 
         var reports = SweepRunner.Run(runs, 0, progress);
-        var points = slices.Select(_ => new List<ComparedPoint>()).ToList();
+        var points = candidates.Select(_ => slices.Select(_ => new List<ComparedPoint>()).ToList()).ToList();
         var at = 0;
-        foreach (var (s, fixedCount, candidateCount) in layout)
+        foreach (var (s, fixedCount, counts) in layout)
         {
-            var curve = reports.Skip(at).Take(fixedCount).Select(r => r.Total).ToList();
-            foreach (var point in reports.Skip(at + fixedCount).Take(candidateCount).Select(r => r.Total))
+            var curve = Totals(reports, at, fixedCount);
+            at += fixedCount;
+            for (var c = 0; c < counts.Length; c++)
             {
-                if (Interpolate(curve, point.ColdStartRate) is { } fixedWasted && fixedWasted > 0)
-                {
-                    points[s].Add(new ComparedPoint(1 - (point.WastedGbSeconds / fixedWasted), ColdStartsOffCurve(curve, point)));
-                }
+                points[c][s].AddRange(Compare(curve, Totals(reports, at, counts[c])));
+                at += counts[c];
             }
-
-            at += fixedCount + candidateCount;
         }
 
-        return [.. slices.Select((slice, s) => Row(slice with { Role = role?.Invoke(slice) ?? slice.Role }, name, points[s]))];
+        return [.. candidates.SelectMany((candidate, c) => slices.Select((slice, s) =>
+            Row(slice with { Role = candidate.Role?.Invoke(slice) ?? slice.Role }, candidate.Name, points[c][s])))];
     }
 
     /// <summary>
-    /// How many more cold starts <paramref name="point"/> had than the fixed curve with the same wasted memory (the
-    /// fewest the curve reaches with it, linear between points): a loss in memory read as cold starts, which says
-    /// whether it is more than the one cold start a slice of a few hundred requests cannot resolve. Null outside the curve.
+    /// The candidate curve against the fixed one at every cold-start level of either that both curves cover: the
+    /// saving in wasted memory, and the cold starts more than the fixed curve reaches with the candidate's memory there
+    /// (a loss in memory read as cold starts, which says whether it is more than the one cold start a slice of a few
+    /// hundred requests cannot resolve).
     /// </summary>
-    internal static double? ColdStartsOffCurve(IReadOnlyList<RunResult> curve, RunResult point)
+    internal static IReadOnlyList<ComparedPoint> Compare(IReadOnlyList<RunResult> fixedRuns, IReadOnlyList<RunResult> candidateRuns)
     {
-        var sorted = curve.OrderBy(r => r.WastedGbSeconds).ToList();
-        double? fewest = null;
-        for (var i = 1; i < sorted.Count; i++)
+        var baseline = new OperatingCurve(fixedRuns);
+        var candidate = new OperatingCurve(candidateRuns);
+        var requests = fixedRuns.Count == 0 ? 0 : fixedRuns[0].Requests;
+        var compared = new List<ComparedPoint>();
+        foreach (var rate in baseline.Rates.Concat(candidate.Rates).Distinct().Order())
         {
-            var (lo, hi) = (sorted[i - 1], sorted[i]);
-            if (point.WastedGbSeconds >= lo.WastedGbSeconds && point.WastedGbSeconds <= hi.WastedGbSeconds)
+            if (baseline.WastedAt(rate) is { } fixedWasted && fixedWasted > 0 && candidate.WastedAt(rate) is { } wasted)
             {
-                var span = hi.WastedGbSeconds - lo.WastedGbSeconds;
-                var f = span <= 0 ? 0 : (point.WastedGbSeconds - lo.WastedGbSeconds) / span;
-                var rate = lo.ColdStartRate + (f * (hi.ColdStartRate - lo.ColdStartRate));
-                fewest = fewest is { } x ? Math.Min(x, rate) : rate;
+                var off = baseline.RateWith(wasted) is { } fewest ? (rate - fewest) * requests : (double?)null;
+                compared.Add(new ComparedPoint(1 - (wasted / fixedWasted), off));
             }
         }
 
-        return fewest is { } r ? (point.ColdStartRate - r) * point.Requests : null;
-    }
-
-    /// <summary>Wasted memory of the fixed curve at <paramref name="coldRate"/>, linear between the two nearest points; null outside it.</summary>
-    internal static double? Interpolate(IReadOnlyList<RunResult> curve, double coldRate)
-    {
-        var points = curve.OrderBy(r => r.ColdStartRate).ToList();
-        for (var i = 1; i < points.Count; i++)
-        {
-            var (lo, hi) = (points[i - 1], points[i]);
-            if (coldRate >= lo.ColdStartRate && coldRate <= hi.ColdStartRate)
-            {
-                var span = hi.ColdStartRate - lo.ColdStartRate;
-                var f = span <= 0 ? 0 : (coldRate - lo.ColdStartRate) / span;
-                return lo.WastedGbSeconds + (f * (hi.WastedGbSeconds - lo.WastedGbSeconds));
-            }
-        }
-
-        return null;
+        return compared;
     }
 
     internal static KeepAliveRow Row(EvaluationSlice slice, string name, IReadOnlyList<ComparedPoint> points)
@@ -121,9 +105,18 @@ public static class KeepAliveEvaluation
         };
     }
 
-    /// <summary>One candidate point against the fixed curve: its saving in wasted memory, and its cold starts off the curve.</summary>
+    private static List<RunResult> Totals(IReadOnlyList<SimulationReport> reports, int from, int count) =>
+        [.. reports.Skip(from).Take(count).Select(r => r.Total)];
+
+    /// <summary>One compared cold-start level: the candidate's saving in wasted memory there, and its cold starts off the fixed curve.</summary>
     internal readonly record struct ComparedPoint(double Saving, double? ColdStartsOffCurve);
 }
+
+/// <summary>A keep-alive policy as the protocol traces it.</summary>
+/// <param name="Name">Its row's name, e.g. <c>hybrid, break-even 1..240 min</c>.</param>
+/// <param name="Runs">Its runs of a slice's baseline: one per point of its curve.</param>
+/// <param name="Role">What each slice is to this candidate, when it differs from the slice's own role.</param>
+public sealed record KeepAliveCandidate(string Name, Func<SimulationOptions, IReadOnlyList<SimulationOptions>> Runs, Func<EvaluationSlice, SliceRole>? Role = null);
 
 /// <summary>
 /// One slice's comparison of a keep-alive curve with the dense fixed-TTL curve: the saving in wasted memory at equal
