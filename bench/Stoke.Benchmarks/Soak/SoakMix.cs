@@ -105,7 +105,15 @@ internal sealed partial class SoakMix : IDisposable
                 // To the next multiple of the period; a timer that fired a hair early does not make a second sample at once.
                 var next = _options.SampleEvery - TimeSpan.FromTicks(clock.Elapsed.Ticks % _options.SampleEvery.Ticks);
                 next = next < _options.SampleEvery / 2 ? next + _options.SampleEvery : next;
-                await Task.Delay(next < end - clock.Elapsed ? next : end - clock.Elapsed, cancellationToken);
+                // The clock is read once: read twice, the end could pass between the reads and leave a delay of -1 ms,
+                // which Task.Delay takes as "forever" (a short soak in CI waited 90 minutes on it).
+                var left = end - clock.Elapsed;
+                if (left <= TimeSpan.Zero)
+                {
+                    break;
+                }
+
+                await Task.Delay(next < left ? next : left, cancellationToken);
             }
 
             samples.Add(ProcessProbe.Read(_pid, clock.Elapsed));
