@@ -15,8 +15,9 @@ namespace Stoke.Runtime.Instances;
 /// <summary>
 /// The dynamic batcher of one instance: a bounded queue and one loop that forms batches of compatible requests
 /// (same non-batch shapes) by the function's batching policy, runs them on the engine and splits the results.
-/// It waits for a batch to fill only while arrivals are frequent enough to fill it, so a lone request at low load
-/// does not pay the queue delay.
+/// It waits for a batch to fill only while arrivals are frequent enough to fill it and recent requests arrived while
+/// others were outstanding: a lone request at low load, or a caller that sends one request after another (however
+/// fast), does not pay the queue delay for a request that cannot come.
 /// </summary>
 internal sealed partial class InstanceBatcher : IAsyncDisposable
 {
@@ -31,11 +32,16 @@ internal sealed partial class InstanceBatcher : IAsyncDisposable
     private readonly string _functionKey;
     private readonly string _nodeId;
     private readonly long _memoryBytes;
+    /// <summary>One overlapping arrival among the last few is enough to wait; ten sequential ones in a row are not.</summary>
+    private const double OverlapToWait = 0.1;
+
     private readonly Queue<PendingInference> _carry = new();
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _loop;
     private long _lastArrival;
     private double _interArrivalEwmaMs = double.MaxValue;
+    private int _outstanding;
+    private double _overlapEwma;
 
     public InstanceBatcher(
         FunctionSpec spec, string nodeId, long memoryBytes, IModelSession session, IBatchingPolicy policy,
@@ -73,13 +79,20 @@ internal sealed partial class InstanceBatcher : IAsyncDisposable
     public async Task<InstanceInvocation> EnqueueAsync(InferenceRequest request, DateTimeOffset deadline, CancellationToken cancellationToken)
     {
         var pending = Enqueue(request, deadline, cancellationToken);
-        if (!cancellationToken.CanBeCanceled)
+        try
         {
+            if (!cancellationToken.CanBeCanceled)
+            {
+                return await pending.Completion.Task;
+            }
+
+            await using var registration = cancellationToken.Register(static p => ((PendingInference)p!).Cancel(), pending);
             return await pending.Completion.Task;
         }
-
-        await using var registration = cancellationToken.Register(static p => ((PendingInference)p!).Cancel(), pending);
-        return await pending.Completion.Task;
+        finally
+        {
+            Interlocked.Decrement(ref _outstanding);
+        }
     }
 
     private PendingInference Enqueue(InferenceRequest request, DateTimeOffset deadline, CancellationToken cancellationToken)
@@ -92,9 +105,13 @@ internal sealed partial class InstanceBatcher : IAsyncDisposable
             _interArrivalEwmaMs = _interArrivalEwmaMs == double.MaxValue ? gapMs : (0.8 * _interArrivalEwmaMs) + (0.2 * gapMs);
         }
 
+        // Did this request arrive while another was queued or running? A sequential caller's never do.
+        var overlapped = Interlocked.Increment(ref _outstanding) > 1 ? 1.0 : 0.0;
+        _overlapEwma = (0.8 * _overlapEwma) + (0.2 * overlapped);
         var pending = new PendingInference(request, deadline, now, cancellationToken) { Span = Activity.Current };
         if (!_queue.Writer.TryWrite(pending))
         {
+            Interlocked.Decrement(ref _outstanding);
             throw new StokeException(StokeErrorKind.Overloaded, $"Instance queue of {_functionKey} is full.", TimeSpan.FromSeconds(1));
         }
 
@@ -160,9 +177,10 @@ internal sealed partial class InstanceBatcher : IAsyncDisposable
                 continue;
             }
 
-            // Wait only if another request is likely to arrive before the delay runs out.
+            // Wait only if another request is likely to arrive before the delay runs out: arrivals are frequent and
+            // recent ones came while others were outstanding (one caller's next request waits for this answer).
             var remaining = TimeSpan.FromSeconds((waitUntil - _time.GetTimestamp()) / (double)_time.TimestampFrequency);
-            if (remaining <= TimeSpan.Zero || _interArrivalEwmaMs > maxDelay.TotalMilliseconds)
+            if (remaining <= TimeSpan.Zero || _interArrivalEwmaMs > maxDelay.TotalMilliseconds || _overlapEwma < OverlapToWait)
             {
                 break;
             }
@@ -171,7 +189,10 @@ internal sealed partial class InstanceBatcher : IAsyncDisposable
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(delay.Token, _stop.Token);
             try
             {
-                await _queue.Reader.WaitToReadAsync(timeout.Token);
+                if (!await _queue.Reader.WaitToReadAsync(timeout.Token))
+                {
+                    break; // stopping: no request will come
+                }
             }
             catch (OperationCanceledException) when (!_stop.IsCancellationRequested)
             {
