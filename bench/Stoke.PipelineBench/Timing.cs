@@ -28,6 +28,27 @@ internal static class Timing
         return (Median(ta), Median(tb), Median(diff));
     }
 
+    /// <summary>Three paths alternated call by call; the medians of b - a and c - b.</summary>
+    public static async Task<(double BMinusA, double CMinusB)> Triple(Func<Task> a, Func<Task> b, Func<Task> c, int n)
+    {
+        var ba = new List<double>();
+        var cb = new List<double>();
+        for (var i = 0; i < n; i++)
+        {
+            var t0 = Stopwatch.GetTimestamp();
+            await a();
+            var t1 = Stopwatch.GetTimestamp();
+            await b();
+            var t2 = Stopwatch.GetTimestamp();
+            await c();
+            var t3 = Stopwatch.GetTimestamp();
+            ba.Add(Stopwatch.GetElapsedTime(t1, t2).TotalMilliseconds - Stopwatch.GetElapsedTime(t0, t1).TotalMilliseconds);
+            cb.Add(Stopwatch.GetElapsedTime(t2, t3).TotalMilliseconds - Stopwatch.GetElapsedTime(t1, t2).TotalMilliseconds);
+        }
+
+        return (Median(ba), Median(cb));
+    }
+
     public static async Task<double> Sequential(Func<Task> call, int n)
     {
         var times = new List<double>();
