@@ -29,6 +29,12 @@ if (args is ["fusion", ..])
     return;
 }
 
+if (args is ["cold-trace", ..])
+{
+    await ColdTrace.RunAsync();
+    return;
+}
+
 if (args is ["composite", ..])
 {
     await CompositeBench.RunAsync(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 200, args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 5);
