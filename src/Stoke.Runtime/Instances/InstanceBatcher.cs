@@ -15,9 +15,8 @@ namespace Stoke.Runtime.Instances;
 /// <summary>
 /// The dynamic batcher of one instance: a bounded queue and one loop that forms batches of compatible requests
 /// (same non-batch shapes) by the function's batching policy, runs them on the engine and splits the results.
-/// It waits for a batch to fill only while arrivals are frequent enough to fill it and recent requests arrived while
-/// others were outstanding: a lone request at low load, or a caller that sends one request after another (however
-/// fast), does not pay the queue delay for a request that cannot come.
+/// It waits for a batch to fill only while another request is likely to come (<see cref="BatchArrivals"/>), so neither
+/// a lone request at low load nor a caller sending one request after another pays the queue delay.
 /// </summary>
 internal sealed partial class InstanceBatcher : IAsyncDisposable
 {
@@ -32,16 +31,10 @@ internal sealed partial class InstanceBatcher : IAsyncDisposable
     private readonly string _functionKey;
     private readonly string _nodeId;
     private readonly long _memoryBytes;
-    /// <summary>One overlapping arrival among the last few is enough to wait; ten sequential ones in a row are not.</summary>
-    private const double OverlapToWait = 0.1;
-
     private readonly Queue<PendingInference> _carry = new();
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _loop;
-    private long _lastArrival;
-    private double _interArrivalEwmaMs = double.MaxValue;
-    private int _outstanding;
-    private double _overlapEwma;
+    private readonly BatchArrivals _arrivals;
 
     public InstanceBatcher(
         FunctionSpec spec, string nodeId, long memoryBytes, IModelSession session, IBatchingPolicy policy,
@@ -57,6 +50,7 @@ internal sealed partial class InstanceBatcher : IAsyncDisposable
         _time = time;
         _metrics = metrics;
         _logger = logger;
+        _arrivals = new BatchArrivals(time);
         _queue = Channel.CreateBounded<PendingInference>(new BoundedChannelOptions(capacity)
         {
             SingleReader = true,
@@ -91,27 +85,18 @@ internal sealed partial class InstanceBatcher : IAsyncDisposable
         }
         finally
         {
-            Interlocked.Decrement(ref _outstanding);
+            _arrivals.Left();
         }
     }
 
     private PendingInference Enqueue(InferenceRequest request, DateTimeOffset deadline, CancellationToken cancellationToken)
     {
         var now = _time.GetTimestamp();
-        var last = Interlocked.Exchange(ref _lastArrival, now);
-        if (last != 0)
-        {
-            var gapMs = _time.GetElapsedTime(last, now).TotalMilliseconds;
-            _interArrivalEwmaMs = _interArrivalEwmaMs == double.MaxValue ? gapMs : (0.8 * _interArrivalEwmaMs) + (0.2 * gapMs);
-        }
-
-        // Did this request arrive while another was queued or running? A sequential caller's never do.
-        var overlapped = Interlocked.Increment(ref _outstanding) > 1 ? 1.0 : 0.0;
-        _overlapEwma = (0.8 * _overlapEwma) + (0.2 * overlapped);
+        _arrivals.Arrived(now);
         var pending = new PendingInference(request, deadline, now, cancellationToken) { Span = Activity.Current };
         if (!_queue.Writer.TryWrite(pending))
         {
-            Interlocked.Decrement(ref _outstanding);
+            _arrivals.Left();
             throw new StokeException(StokeErrorKind.Overloaded, $"Instance queue of {_functionKey} is full.", TimeSpan.FromSeconds(1));
         }
 
@@ -177,10 +162,9 @@ internal sealed partial class InstanceBatcher : IAsyncDisposable
                 continue;
             }
 
-            // Wait only if another request is likely to arrive before the delay runs out: arrivals are frequent and
-            // recent ones came while others were outstanding (one caller's next request waits for this answer).
+            // Wait only if another request is likely to arrive before the delay runs out.
             var remaining = TimeSpan.FromSeconds((waitUntil - _time.GetTimestamp()) / (double)_time.TimestampFrequency);
-            if (remaining <= TimeSpan.Zero || _interArrivalEwmaMs > maxDelay.TotalMilliseconds || _overlapEwma < OverlapToWait)
+            if (remaining <= TimeSpan.Zero || !_arrivals.MoreLikelyWithin(maxDelay))
             {
                 break;
             }
