@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
@@ -75,23 +74,9 @@ internal static class EmbeddingEndpoints
             await quota.Charge(tokens);
         }
 
-        var data = new JsonArray();
-        for (var i = 0; i < outcome.Vectors.Length; i++)
-        {
-            JsonNode embedding = format == "base64"
-                ? Convert.ToBase64String(MemoryMarshal.AsBytes(outcome.Vectors[i].AsSpan()))
-                : new JsonArray(outcome.Vectors[i].Select(v => (JsonNode)JsonValue.Create(v)).ToArray());
-            data.Add(new JsonObject { ["object"] = "embedding", ["index"] = i, ["embedding"] = embedding });
-        }
-
-        var response = new JsonObject
-        {
-            ["object"] = "list",
-            ["data"] = data,
-            ["model"] = spec.Name,
-            ["usage"] = new JsonObject { ["prompt_tokens"] = tokens, ["total_tokens"] = tokens },
-        };
-        await exact.RespondAsync(context, response, spec, [outcome.Usage]);
+        var response = new System.Buffers.ArrayBufferWriter<byte>();
+        EmbeddingResponse.Write(response, outcome.Vectors, format == "base64", spec.Name, tokens);
+        await exact.RespondAsync(context, response.WrittenMemory, spec, [outcome.Usage]);
     }
 
     // A string or strings; token arrays are refused (the encoder takes text, tokenised with its own vocab).

@@ -34,12 +34,15 @@ internal sealed class ExactBody
     }
 
     /// <summary>Writes <paramref name="response"/> with the receipt of this request's exchange in its header.</summary>
-    public async Task RespondAsync(HttpContext context, JsonObject response, FunctionSpec spec, IReadOnlyList<UsageRecord> usage)
+    public Task RespondAsync(HttpContext context, JsonObject response, FunctionSpec spec, IReadOnlyList<UsageRecord> usage) =>
+        RespondAsync(context, Encoding.UTF8.GetBytes(response.ToJsonString()), spec, usage);
+
+    /// <summary>Writes the JSON <paramref name="response"/> bytes with the receipt of this request's exchange in its header.</summary>
+    public async Task RespondAsync(HttpContext context, ReadOnlyMemory<byte> response, FunctionSpec spec, IReadOnlyList<UsageRecord> usage)
     {
-        var bytes = Encoding.UTF8.GetBytes(response.ToJsonString());
-        context.RequestServices.GetRequiredService<GatewayReceipts>().Attach(context, spec, Bytes, bytes, usage);
+        context.RequestServices.GetRequiredService<GatewayReceipts>().Attach(context, spec, Bytes, response, usage);
         context.Response.ContentType = "application/json";
-        context.Response.ContentLength = bytes.Length;
-        await context.Response.Body.WriteAsync(bytes, context.RequestAborted);
+        context.Response.ContentLength = response.Length;
+        await context.Response.Body.WriteAsync(response, context.RequestAborted);
     }
 }
