@@ -1,7 +1,8 @@
 // The OCR pipeline through Stoke (HTTP on loopback, the runtime's instances) against the same chain run in process
 // (the same runner and transforms, each function step a direct ONNX Runtime session call), and a cold pipeline with
 // chain-aware starts against sequential starts. Figures in BENCHMARKS.md; usage: dotnet run -c Release --project
-// bench/Stoke.PipelineBench [requests-per-repeat] [repeats]; benchmark 3 (fused against unfused steps, FusionBench.cs):
+// bench/Stoke.PipelineBench [requests-per-repeat] [repeats] [cold-repeats]; one cold request's spans (ColdTrace.cs):
+// ... -- cold-trace; benchmark 3 (fused against unfused steps, FusionBench.cs):
 // dotnet run -c Release --project bench/Stoke.PipelineBench -- fusion [requests-per-repeat] [repeats]; two function
 // steps served by one composite against two calls (CompositeBench.cs): ... -- composite [requests-per-repeat] [repeats]
 using System.Diagnostics;
