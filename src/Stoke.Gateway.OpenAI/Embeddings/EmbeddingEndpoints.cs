@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
@@ -74,7 +75,7 @@ internal static class EmbeddingEndpoints
             await quota.Charge(tokens);
         }
 
-        var response = new System.Buffers.ArrayBufferWriter<byte>();
+        var response = new ArrayBufferWriter<byte>();
         EmbeddingResponse.Write(response, outcome.Vectors, format == "base64", spec.Name, tokens);
         await exact.RespondAsync(context, response.WrittenMemory, spec, [outcome.Usage]);
     }

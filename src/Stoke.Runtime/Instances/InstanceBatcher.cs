@@ -286,20 +286,6 @@ internal sealed partial class InstanceBatcher : IAsyncDisposable
         _stop.Dispose();
     }
 
-    private sealed class PendingInference(InferenceRequest request, DateTimeOffset deadline, long enqueuedAt, CancellationToken cancellationToken)
-    {
-        public InferenceRequest Request { get; } = request;
-        public DateTimeOffset Deadline { get; } = deadline;
-        public long EnqueuedAt { get; } = enqueuedAt;
-        public CancellationToken CancellationToken { get; } = cancellationToken;
-        public TaskCompletionSource<InstanceInvocation> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        /// <summary>The request's span on the node, when traced: the parent or a link of its batch's span.</summary>
-        public Activity? Span { get; init; }
-
-        public void Cancel() => Completion.TrySetCanceled(CancellationToken);
-    }
-
     private static partial class Log
     {
         [LoggerMessage(EventId = 1100, Level = LogLevel.Error, Message = "Batch of {BatchSize} failed on {Function}")]
