@@ -73,6 +73,28 @@ public sealed class ServingTests(SharedStoke stoke) : IClassFixture<SharedStoke>
         Assert.Equal("1", pinned.Json!["model_version"]!.GetValue<string>());
     }
 
+    // A caller that waits for each answer before it sends the next cannot fill a batch, however fast it sends: its
+    // requests are not held for the queue delay (5 s here, so a held request would show it in its queue time).
+    [Fact]
+    public async Task ASequentialCallerIsNotHeldForABatchItCannotFill()
+    {
+        using var client = stoke.Node.Client();
+        await client.DeployAsync("cls-seq", TestModels.Classifier, new Dictionary<string, string>
+        {
+            ["maxBatchSize"] = "8", ["maxQueueDelayMs"] = "5000", ["maxInstances"] = "1", ["keepAliveSeconds"] = "60",
+        });
+        var (header, tail) = TestModels.ClassifierBinary();
+        await client.InferBinaryAsync("cls-seq", header, tail);
+
+        for (var i = 0; i < 10; i++)
+        {
+            var response = await client.InferBinaryAsync("cls-seq", header, tail);
+            Assert.Equal(HttpStatusCode.OK, response.Status);
+            Assert.Equal("1", response.Header("Stoke-Batch-Size"));
+            Assert.True(double.Parse(response.Header("Stoke-Queue-Ms")!, System.Globalization.CultureInfo.InvariantCulture) < 2500, $"call {i} was held {response.Header("Stoke-Queue-Ms")} ms");
+        }
+    }
+
     [Fact]
     public async Task MergesConcurrentRequestsIntoBatches()
     {
