@@ -254,5 +254,5 @@ internal sealed class NoPrewarm : IChainPrewarm
 {
     public bool IsCold(FunctionSpec function) => false;
 
-    public void Prewarm(FunctionSpec function, string reason) { }
+    public Task PrewarmAsync(FunctionSpec function, string reason, CancellationToken cancellationToken) => Task.CompletedTask;
 }

@@ -23,8 +23,9 @@ public sealed class ChainColdStartTests
         {
             // The instance was started by the pre-warm, not by its step's request arriving at a cold function.
             var starts = await StartReasonsAsync(client, function);
-            Assert.True(starts.Length == 1, function + ": " + string.Join(" | ", starts));
-            Assert.Contains("pipeline ocr pre-warm", starts[0]);
+            var why = function + ": " + await DecisionsAsync(client, function);
+            Assert.True(starts.Length == 1, why);
+            Assert.True(starts[0].Contains("pipeline ocr pre-warm", StringComparison.Ordinal), why);
         }
     }
 
@@ -42,6 +43,13 @@ public sealed class ChainColdStartTests
         Assert.Equal("", response.Header("Stoke-Pipeline-Prewarmed"));
         var starts = await StartReasonsAsync(client, "ocr-rec");
         Assert.Contains("scale from zero", Assert.Single(starts));
+    }
+
+    // Every decision the function's controller logged, with its time: what a failure shows.
+    private static async Task<string> DecisionsAsync(Stoke.Client.StokeClient client, string function)
+    {
+        var description = await client.DescribeAsync(function);
+        return string.Join(" | ", description["status"]![0]!["recentDecisions"]!.AsArray().Select(d => d!.ToJsonString()));
     }
 
     private static async Task<string[]> StartReasonsAsync(Stoke.Client.StokeClient client, string function)

@@ -102,9 +102,7 @@ public sealed class PipelineGraphTests
     {
         public bool IsCold(FunctionSpec function) => false;
 
-        public void Prewarm(FunctionSpec function, string reason)
-        {
-        }
+        public Task PrewarmAsync(FunctionSpec function, string reason, CancellationToken cancellationToken) => Task.CompletedTask;
     }
 
     // Functions of FP32 [-1,2] -> y: double, triple, negate; wide gives [-1,3]; broken fails.

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Stoke.Abstractions.Errors;
 using Stoke.Abstractions.Functions;
 using Stoke.Gateway.Routing;
@@ -19,7 +20,8 @@ public static class PipelineServices
         services.AddSingleton(TransformCatalog.BuiltIn);
         services.AddSingleton<IStepFunctions, DirectoryStepFunctions>();
         services.AddSingleton<PipelineCompiler>();
-        services.AddSingleton<IChainPrewarm>(new NodeChainPrewarm(silo.GetRequiredService<NodeRouter>(), silo.GetRequiredService<IGrainFactory>()));
+        services.AddSingleton<IChainPrewarm>(new NodeChainPrewarm(
+            silo.GetRequiredService<NodeRouter>(), silo.GetRequiredService<IGrainFactory>(), silo.GetRequiredService<ILogger<NodeChainPrewarm>>()));
         services.AddSingleton(silo.GetRequiredService<NodeTraffic>());
         services.AddSingleton<PipelineRunner>();
         services.AddSingleton<PipelineTraces>();

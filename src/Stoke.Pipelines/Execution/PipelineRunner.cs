@@ -48,10 +48,8 @@ public sealed partial class PipelineRunner(IFunctionInvoker invoker, IStepFuncti
         }
 
         var cold = (await TargetsAsync(pipeline, compiled, cancellationToken)).Where(t => prewarm.IsCold(t.Spec)).ToArray();
-        foreach (var (step, spec) in cold)
-        {
-            prewarm.Prewarm(spec, $"pipeline {pipeline.Name} pre-warm: step '{step}' is cold");
-        }
+        // Awaited: each controller decides before any step's own request reaches it (the decisions run in parallel).
+        await Task.WhenAll(cold.Select(c => prewarm.PrewarmAsync(c.Spec, $"pipeline {pipeline.Name} pre-warm: step '{c.Step}' is cold", cancellationToken)));
 
         return [.. cold.Select(c => c.Step)];
     }
