@@ -50,7 +50,7 @@ internal sealed partial class InstanceBatcher : IAsyncDisposable
         _time = time;
         _metrics = metrics;
         _logger = logger;
-        _arrivals = new BatchArrivals(time);
+        _arrivals = new BatchArrivals(time, spec.Batching.MaxQueueDelay);
         _queue = Channel.CreateBounded<PendingInference>(new BoundedChannelOptions(capacity)
         {
             SingleReader = true,

@@ -65,6 +65,39 @@ public sealed class InstanceBatcherTests
         Assert.Equal(2, session.Calls);
     }
 
+    [Fact]
+    public async Task ABurstAfterALongIdlePeriodWaitsForItsBatchToFill()
+    {
+        var session = new EchoSession { Gate = new SemaphoreSlim(0) };
+        await using var batcher = Batcher(session);
+
+        // Two overlapping requests: the batcher has seen concurrency and arrivals 1 ms apart.
+        var a = batcher.EnqueueAsync(Request(-1), DateTimeOffset.MaxValue, CancellationToken.None);
+        await session.Entered.WaitAsync(Hang);
+        _time.Advance(TimeSpan.FromMilliseconds(1));
+        var b = batcher.EnqueueAsync(Request(-2), DateTimeOffset.MaxValue, CancellationToken.None);
+        session.Gate.Release(100);
+        await a.WaitAsync(Hang);
+        _time.Advance(QueueDelay); // b waited for its batch to fill
+        await b.WaitAsync(Hang);
+
+        // Idle for 20 queue delays, then six requests 1 ms apart: they wait for the batch to fill and run as one, as
+        // they would have without the pause (counted whole, the pause kept the batcher from waiting: six batches of 1).
+        _time.Advance(20 * QueueDelay);
+        var burst = Enumerable.Range(0, 6).Select(i =>
+        {
+            _time.Advance(TimeSpan.FromMilliseconds(1));
+            return batcher.EnqueueAsync(Request(i), DateTimeOffset.MaxValue, CancellationToken.None);
+        }).ToList();
+
+        var all = Task.WhenAll(burst);
+        Assert.NotSame(all, await Task.WhenAny(all, Task.Delay(TimeSpan.FromMilliseconds(300))));
+        _time.Advance(QueueDelay);
+        var answered = await all.WaitAsync(Hang);
+        Assert.All(answered, r => Assert.Equal(6, r.BatchSize));
+        Assert.Equal([0, 1, 2, 3, 4, 5], answered.Select(r => EchoSession.Value(r.Outputs[0])));
+    }
+
     private InstanceBatcher Batcher(IModelSession session)
     {
         var meters = new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<IMeterFactory>();
@@ -76,6 +109,7 @@ public sealed class InstanceBatcherTests
             Engine = "onnx",
             Artifact = new ArtifactRef("abc", 1, "m.onnx"),
             Signature = session.Signature,
+            Batching = new BatchingOptions { MaxBatchSize = 8, MaxQueueDelay = QueueDelay },
         };
         return new InstanceBatcher(spec, "n1", 1 << 20, session, new Fixed(8, QueueDelay), mergeable: true, capacity: 64,
             _time, new RuntimeMetrics(meters), NullLogger.Instance);
