@@ -78,7 +78,14 @@ public sealed class InstanceBatcherTests
         var b = batcher.EnqueueAsync(Request(-2), DateTimeOffset.MaxValue, CancellationToken.None);
         session.Gate.Release(100);
         await a.WaitAsync(Hang);
-        _time.Advance(QueueDelay); // b waited for its batch to fill
+        // b waits for its batch to fill: move the clock past its delay until it runs (the loop may arm its delay
+        // after any one move).
+        for (var moves = 0; !b.IsCompleted && moves < 100; moves++)
+        {
+            _time.Advance(QueueDelay);
+            await Task.WhenAny(b, Task.Delay(TimeSpan.FromMilliseconds(20)));
+        }
+
         await b.WaitAsync(Hang);
 
         // Idle for 20 queue delays, then six requests 1 ms apart: they wait for the batch to fill and run as one, as
