@@ -13,6 +13,13 @@ public sealed class ServingTests(SharedStoke stoke) : IClassFixture<SharedStoke>
 {
     private static readonly Dictionary<string, string> Quick = new() { ["keepAliveSeconds"] = "60" };
 
+    // One instance batching up to 8 requests, each waiting at most maxQueueDelayMs for its batch to fill.
+    private static Dictionary<string, string> Batching(int maxQueueDelayMs) => new()
+    {
+        ["maxBatchSize"] = "8", ["maxQueueDelayMs"] = maxQueueDelayMs.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["maxInstances"] = "1", ["keepAliveSeconds"] = "60",
+    };
+
     [Fact]
     public async Task DeploysAndInfersWithJsonTensors()
     {
@@ -79,10 +86,7 @@ public sealed class ServingTests(SharedStoke stoke) : IClassFixture<SharedStoke>
     public async Task ASequentialCallerIsNotHeldForABatchItCannotFill()
     {
         using var client = stoke.Node.Client();
-        await client.DeployAsync("cls-seq", TestModels.Classifier, new Dictionary<string, string>
-        {
-            ["maxBatchSize"] = "8", ["maxQueueDelayMs"] = "5000", ["maxInstances"] = "1", ["keepAliveSeconds"] = "60",
-        });
+        await client.DeployAsync("cls-seq", TestModels.Classifier, Batching(maxQueueDelayMs: 5000));
         var (header, tail) = TestModels.ClassifierBinary();
         await client.InferBinaryAsync("cls-seq", header, tail);
 
@@ -99,10 +103,7 @@ public sealed class ServingTests(SharedStoke stoke) : IClassFixture<SharedStoke>
     public async Task MergesConcurrentRequestsIntoBatches()
     {
         using var client = stoke.Node.Client();
-        await client.DeployAsync("cls-batch", TestModels.Classifier, new Dictionary<string, string>
-        {
-            ["maxBatchSize"] = "8", ["maxQueueDelayMs"] = "20", ["maxInstances"] = "1", ["keepAliveSeconds"] = "60",
-        });
+        await client.DeployAsync("cls-batch", TestModels.Classifier, Batching(maxQueueDelayMs: 20));
         var (header, tail) = TestModels.ClassifierBinary();
         await client.InferBinaryAsync("cls-batch", header, tail);
 
