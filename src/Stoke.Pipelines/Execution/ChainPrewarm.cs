@@ -33,7 +33,7 @@ public sealed partial class NodeChainPrewarm(NodeRouter router, IGrainFactory gr
         {
             await grains.GetGrain<IFunctionGrain>(FunctionVersionKey.Of(function)).Prewarm(reason).WaitAsync(cancellationToken);
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
             Log.PrewarmFailed(logger, function.Key, function.Version, ex);
         }
